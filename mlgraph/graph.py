@@ -1,0 +1,552 @@
+"""Tracing a function into a `Graph`: nodes in topological order, inputs first.
+
+`trace(f, *args)` calls ``f`` once on input `Tensor`s; every primitive applied to them
+becomes a `Node` with a dense id, named ``v{id}`` as in the lectures. Imports layers 0-1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import itertools
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .primitives import PRIMITIVES, Primitive
+from .tensor import Tensor, _as_float_array
+
+__all__ = ["Node", "Graph", "trace", "debug_nans", "local_partials"]
+
+_LEVELS = itertools.count(1)
+_DEBUG_NANS = [False]
+
+
+@dataclass(frozen=True)
+class Node:
+    """One variable of the computation: an input, a constant, or a primitive's output.
+
+    Attributes:
+        id: position in topological order, ``0..n-1``.
+        name: ``"v{id}"``, as on the slides.
+        label: the input's name (``x1``), a constant's value, else the op's symbol.
+        op: the primitive's name, or ``"input"`` / ``"const"``.
+        inputs: argument node ids in argument order (``x*x`` gives ``(0, 0)``).
+        shape: the numpy shape of the value.
+        value: the primal computed while tracing.
+        params: static keyword parameters of the primitive (``axis``...).
+    """
+
+    id: int
+    name: str
+    label: str
+    op: str
+    inputs: tuple[int, ...]
+    shape: tuple[int, ...]
+    value: Any = field(repr=False, compare=False)
+    params: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def kind(self) -> str:
+        """``"input"``, ``"const"`` or ``"op"``."""
+        return self.op if self.op in ("input", "const") else "op"
+
+    @property
+    def primitive(self) -> Primitive | None:
+        """The registered primitive of an op node (``None`` for inputs and constants)."""
+        return PRIMITIVES.get(self.op)
+
+
+class _Trace:
+    """The recorder behind `trace`: parallel lists, one entry per node."""
+
+    __slots__ = ("level", "open", "prims", "args", "params", "values", "labels",
+                 "live", "arg_names")
+
+    def __init__(self) -> None:
+        self.level = next(_LEVELS)
+        self.open = True
+        self.prims: list[Primitive | None] = []   # None: an input or a constant
+        self.args: list[tuple[int, ...]] = []
+        self.params: list[dict] = []
+        self.values: list[Any] = []
+        self.labels: list[str] = []
+        self.live: dict[int, Any] = {}            # node id -> a Tensor of an outer trace
+
+    def _add(self, prim, args, params, value, label) -> int:
+        self.prims.append(prim)
+        self.args.append(args)
+        self.params.append(params)
+        self.values.append(value)
+        self.labels.append(label)
+        return len(self.values) - 1
+
+    def input(self, value: Any, label: str, live: Any = None) -> Tensor:
+        nid = self._add(None, (), {}, value, label)
+        if live is not None:
+            self.live[nid] = live
+        return Tensor._new(value, self, nid, label)
+
+    def const(self, x: Any) -> int:
+        if isinstance(x, Tensor):
+            value, outer = x.value, x if (x._trace is not None and x._trace.open) else None
+        else:
+            value, outer = _as_float_array(x, "a constant in f"), None
+        nid = self._add(None, None, {}, value, _const_label(value, x))
+        if outer is not None:
+            self.live[nid] = outer
+        return nid
+
+    def record(self, prim: Primitive, args: tuple, params: dict) -> Tensor:
+        ids = []
+        values = []
+        for a in args:
+            if type(a) is Tensor and a._trace is self:
+                ids.append(a._id)
+                values.append(a.value)
+            else:
+                nid = self.const(a)
+                ids.append(nid)
+                values.append(self.values[nid])
+        node_id = len(self.values)
+        if prim.domain is not None and prim.domain[0](*values):
+            _warn_domain(prim, node_id, ids, self)
+            with np.errstate(all="ignore"):
+                out = prim.forward(*values, **params)
+        else:
+            try:
+                out = prim.forward(*values, **params)
+            except (ValueError, IndexError, TypeError) as err:
+                raise shape_error(prim, values, params, (self, node_id, ids), err) from None
+        if _DEBUG_NANS[0]:
+            check_finite(out, f"v{node_id} = {_listing(prim, ids, params, self.labels)}",
+                         "computing its value while tracing")
+        self._add(prim, tuple(ids), params, out, prim.symbol)
+        return Tensor._new(out, self, node_id)
+
+
+def _const_label(value: Any, original: Any) -> str:
+    if isinstance(original, Tensor) and original.name:
+        return original.name
+    if np.ndim(value) == 0:
+        return f"{float(value):.4g}"
+    return f"const{tuple(np.shape(value))}"
+
+
+class Graph:
+    """A traced computation: nodes in topological order (inputs first) and the output.
+
+    Attributes:
+        nodes: the `Node`s, ``nodes[i].id == i``.
+        inputs: ids of the input nodes, in the order of f's arguments.
+        outputs: id of the output node, as a 1-tuple.
+    """
+
+    def __init__(self, t: _Trace, inputs: tuple[int, ...], output: int,
+                 fn_name: str = "f") -> None:
+        order = _levelized_order(t.prims, t.args, inputs)
+        if order is None:
+            self._prims, self._args, self._params = t.prims, t.args, t.params
+            self._values, self._labels, self._live = t.values, t.labels, t.live
+        else:
+            new_id = [0] * len(order)
+            for new, old in enumerate(order):
+                new_id[old] = new
+            self._prims = [t.prims[o] for o in order]
+            self._args = [None if t.args[o] is None else
+                          tuple(new_id[j] for j in t.args[o]) for o in order]
+            self._params = [t.params[o] for o in order]
+            self._values = [t.values[o] for o in order]
+            self._labels = [t.labels[o] for o in order]
+            self._live = {new_id[k]: v for k, v in t.live.items()}
+            inputs = tuple(new_id[i] for i in inputs)
+            output = new_id[output]
+        self.inputs = inputs
+        self.outputs = (output,)
+        self.fn_name = fn_name
+        self._nodes: tuple[Node, ...] | None = None
+        # nodes whose value depends on some input: only they carry tangents/cotangents
+        needs = [False] * len(t.values)
+        for i in inputs:
+            needs[i] = True
+        for i, (prim, args) in enumerate(zip(t.prims, t.args)):
+            if prim is not None:
+                needs[i] = any(needs[j] for j in args)
+        self._needs = needs
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        if self._nodes is None:
+            self._nodes = tuple(
+                Node(i, f"v{i}", self._labels[i], self._op(i), self._args[i] or (),
+                     tuple(np.shape(v)), v, self._params[i])
+                for i, v in enumerate(self._values)
+            )
+        return self._nodes
+
+    def _op(self, i: int) -> str:
+        prim = self._prims[i]
+        if prim is not None:
+            return prim.name
+        return "input" if self._args[i] is not None else "const"
+
+    @property
+    def output(self) -> int:
+        """The id of the output node."""
+        return self.outputs[0]
+
+    @property
+    def edges(self) -> list[tuple[int, int, int]]:
+        """Every ``(src, dst, argnum)``; ``x*x`` contributes two edges."""
+        return [(src, dst, k) for dst, args in enumerate(self._args) if args
+                for k, src in enumerate(args) if self._prims[dst] is not None]
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def node(self, key: int | str) -> Node:
+        """A node by id, by name (``"v3"``) or by input label (``"x1"``)."""
+        if isinstance(key, int):
+            return self.nodes[key]
+        for n in self.nodes:
+            if n.name == key or (n.op == "input" and n.label == key):
+                return n
+        names = ", ".join(self._labels[i] for i in self.inputs)
+        raise KeyError(f"no node {key!r} in this graph; its inputs are {names} "
+                       f"and its nodes v0..v{len(self) - 1}.")
+
+    def input_index(self, key: int | str) -> int:
+        """The position among the inputs of an input given by label, name or position."""
+        if isinstance(key, int) and not isinstance(key, bool):
+            if 0 <= key < len(self.inputs):
+                return key
+        else:
+            for k, i in enumerate(self.inputs):
+                if key in (self._labels[i], f"v{i}"):
+                    return k
+        names = ", ".join(repr(self._labels[i]) for i in self.inputs)
+        raise ValueError(f"{key!r} is not an input of this graph; its inputs are {names}.")
+
+    def listing(self, i: int) -> str:
+        """The right-hand side of node i as on the slides: ``ln(v0)``, ``v0 × v1``."""
+        prim = self._prims[i]
+        if prim is None:
+            return self._labels[i]
+        return _listing(prim, self._args[i], self._params[i], self._labels)
+
+    def __str__(self) -> str:
+        lines = [f"v{i} = {self.listing(i)}" for i in range(len(self))]
+        lines.append(f"y = v{self.output}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Graph of {self.fn_name}: {len(self)} nodes, output v{self.output}>"
+
+    def to_json(self) -> dict:
+        """The graph as plain data (see docs/architecture.md)."""
+        nodes = []
+        for n in self.nodes:
+            prim = n.primitive
+            nodes.append({
+                "id": n.id, "name": n.name, "label": n.label, "op": n.op,
+                "symbol": prim.symbol if prim else n.label, "inputs": list(n.inputs),
+                "shape": list(n.shape), "dtype": str(np.asarray(n.value).dtype),
+                "kind": n.kind, "params": {k: _jsonable(v) for k, v in n.params.items()},
+                "listing": self.listing(n.id),
+            })
+        return {
+            "nodes": nodes,
+            "edges": [{"src": s, "dst": d, "argnum": k} for s, d, k in self.edges],
+            "inputs": list(self.inputs),
+            "outputs": list(self.outputs),
+        }
+
+
+def _levelized_order(prims: list, args: list, inputs: tuple[int, ...]) -> list[int] | None:
+    """Node order by depth (inputs, then constants, then each level in creation order).
+
+    This is the lectures' numbering: in ln(x1) + x1·x2 − sin(x2) the three first-level
+    operations come before the sums, so sin(x2) is v4 as on the slides. ``None`` when
+    the creation order is already that order.
+    """
+    n = len(prims)
+    depth = [0] * n
+    for i in range(n):
+        if prims[i] is not None:
+            depth[i] = 1 + max((depth[j] for j in args[i]), default=0)
+    is_input = set(inputs)
+    key = [(depth[i], 0 if i in is_input else (1 if prims[i] is None else 2), i)
+           for i in range(n)]
+    order = sorted(range(n), key=key.__getitem__)
+    if all(o == i for i, o in enumerate(order)):
+        return None
+    return order
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (int, float, str, bool)) or v is None:
+        return v
+    if isinstance(v, (tuple, list)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    return repr(v)
+
+
+def _listing(prim: Primitive, args: tuple, params: dict, labels: list[str] | None,
+             names: list[str] | None = None) -> str:
+    """A node's right-hand side, ``ln(v0)``; ``names`` replaces the argument names."""
+    names = names if names is not None else [f"v{j}" for j in args]
+    shown = {k: v for k, v in params.items() if k not in ("keepdims",) or v}
+    if prim.name == "transpose" and shown.get("axes") is None:
+        return f"{names[0]}ᵀ"
+    if prim.name == "getitem":
+        return f"{names[0]}[{_index_text(params['index'])}]"
+    if prim.infix and len(names) == 2:
+        return f"{names[0]} {prim.symbol} {names[1]}"
+    extra = [f"{k}={_jsonable(v)}" for k, v in shown.items() if v is not None]
+    return f"{prim.symbol}({', '.join(names + extra)})"
+
+
+def _index_text(index: Any) -> str:
+    parts = index if isinstance(index, tuple) else (index,)
+    out = []
+    for p in parts:
+        if isinstance(p, slice):
+            out.append(":".join("" if v is None else str(v)
+                                for v in (p.start, p.stop) + ((p.step,) if p.step else ())))
+        elif p is Ellipsis:
+            out.append("...")
+        elif isinstance(p, np.ndarray):
+            out.append(f"array{list(p.shape)}")
+        else:
+            out.append(str(p))
+    return ", ".join(out)
+
+
+# --- errors a student can act on -----------------------------------------------------
+
+
+def _who(trace: _Trace, j: int) -> str:
+    label = trace.labels[j]
+    if trace.prims[j] is None and trace.args[j] is not None:
+        return f"'{label}' (v{j})"
+    return f"v{j}"
+
+
+def shape_error(prim: Primitive, values: list, params: dict, where: Any,
+                err: Exception) -> ValueError:
+    """A ValueError naming the op, every operand's shape, and the node being built."""
+    if where is not None:
+        trace, node_id, ids = where
+        names = [_who(trace, j) for j in ids]
+        at = f" at node v{node_id} = {_listing(prim, tuple(ids), params, trace.labels)}"
+    else:
+        names = [f"argument {k}" for k in range(len(values))]
+        at = ""
+    shapes = ", ".join(f"{n} has shape {tuple(np.shape(v))}" for n, v in zip(names, values))
+    hint = "Check the shapes above; numpy broadcasting rules apply."
+    if prim.name == "matmul" and len(values) == 2:
+        a, b = (tuple(np.shape(v)) for v in values)
+        if len(a) and len(b):
+            k_b = b[-2] if len(b) > 1 else b[0]
+            hint = (f"{prim.symbol} needs the last axis of the left operand ({a[-1]}) to "
+                    f"equal the {'second-to-last' if len(b) > 1 else 'only'} axis of the "
+                    f"right one ({k_b}). A transpose (.T) is often what is missing.")
+        else:
+            hint = "matmul needs operands with at least one axis; use * for scalars."
+    elif prim.name in ("add", "sub", "mul", "div", "pow", "maximum", "where"):
+        hint = ("These shapes don't broadcast: trailing axes must be equal or 1. "
+                "Reshape one operand (e.g. b.reshape(1, -1)) or fix the layer sizes.")
+    return ValueError(f"{prim.name}{at}: {shapes}. {hint} (numpy said: {err})")
+
+
+def _warn_domain(prim: Primitive, node_id: int, ids: list[int], trace: _Trace) -> None:
+    arg = _who(trace, ids[0])
+    x = np.asarray(trace.values[ids[0]])
+    warnings.warn(
+        f"{prim.symbol} at node v{node_id} = {_listing(prim, tuple(ids), {}, trace.labels)}"
+        f" got a {prim.domain[1]} (smallest entry of {arg}: {x.min():.4g}). "
+        "Keep its input positive, e.g. log(x + eps) or log of a softplus.",
+        RuntimeWarning, stacklevel=4)
+
+
+def check_finite(value: Any, where: str, during: str) -> None:
+    """Raise FloatingPointError if value has a NaN or Inf (used by `debug_nans`)."""
+    arr = np.asarray(value.value if isinstance(value, Tensor) else value)
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        bad = "nan" if np.any(np.isnan(arr)) else "inf"
+        raise FloatingPointError(
+            f"debug_nans: {where} produced {bad} while {during}. This is the first node "
+            "with a non-finite value; look at its inputs' values (print the graph's "
+            "trace table) to see which one is out of range."
+        )
+
+
+@contextlib.contextmanager
+def _nan_scope(on: bool) -> Iterator[None]:
+    old = _DEBUG_NANS[0]
+    _DEBUG_NANS[0] = on
+    try:
+        yield
+    finally:
+        _DEBUG_NANS[0] = old
+
+
+class debug_nans:  # noqa: N801 - used like a function, as jax.debug_nans
+    """Raise at the first node whose value, tangent or cotangent is NaN or Inf.
+
+    Use ``mlgraph.debug_nans()`` to switch it on for the session,
+    ``mlgraph.debug_nans(False)`` to switch it off, or ``with mlgraph.debug_nans():``
+    for one block.
+    """
+
+    def __init__(self, on: bool = True) -> None:
+        self._old = _DEBUG_NANS[0]
+        _DEBUG_NANS[0] = bool(on)
+
+    def __enter__(self) -> debug_nans:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _DEBUG_NANS[0] = self._old
+
+
+def debugging_nans() -> bool:
+    """Whether `debug_nans` is on."""
+    return _DEBUG_NANS[0]
+
+
+# --- tracing -------------------------------------------------------------------------
+
+
+def _param_names(f: Callable, n: int) -> list[str]:
+    try:
+        sig = inspect.signature(f)
+    except (TypeError, ValueError):
+        return [f"x{k + 1}" for k in range(n)]
+    names = []
+    for p in sig.parameters.values():
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            names.append(p.name)
+        elif p.kind == p.VAR_POSITIONAL:
+            names.extend(f"{p.name}{k}" for k in range(n - len(names)))
+    return (names + [f"x{k + 1}" for k in range(len(names), n)])[:n]
+
+
+def _check_arg(x: Any, name: str) -> None:
+    if isinstance(x, Tensor):
+        return
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (float, int, np.ndarray,
+                                                              np.generic)):
+        example = "np.array([1.0, 2.0])" if isinstance(x, (list, tuple)) else "2.0"
+        raise TypeError(
+            f"mlgraph can't trace a value of type {type(x).__name__} (argument '{name}'). "
+            f"Pass a float or a numpy array, e.g. {example}."
+        )
+    if isinstance(x, (int, np.integer)) or (isinstance(x, np.ndarray)
+                                            and x.dtype.kind in "biu"):
+        raise TypeError(
+            f"argument '{name}' is an integer ({x!r}), but derivatives need floats. "
+            f"Pass {float(x) if np.ndim(x) == 0 else 'x.astype(float)'} instead."
+        )
+    if np.asarray(x).dtype.kind != "f":
+        raise TypeError(f"argument '{name}' has dtype {np.asarray(x).dtype}; mlgraph "
+                        "differentiates real floats. Convert it with x.astype(float).")
+
+
+def trace(f: Callable, *args: Any, **kwargs: Any) -> Graph:
+    """Call ``f`` once on traced inputs and return its computation graph.
+
+    Inputs may be given positionally or by f's parameter names; each becomes an input
+    node labelled with its parameter name (or the ``name=`` of a `Tensor`).
+
+    Example:
+        >>> import mlgraph as mg
+        >>> g = mg.trace(lambda x1, x2: mg.log(x1) + x1 * x2 - mg.sin(x2), 2.0, 5.0)
+        >>> print(g)
+        v0 = x1
+        v1 = x2
+        v2 = ln(v0)
+        v3 = v0 × v1
+        v4 = sin(v1)
+        v5 = v2 + v3
+        v6 = v5 − v4
+        y = v6
+    """
+    names, values = _bind_arguments(f, args, kwargs)
+    t = _Trace()
+    inputs = []
+    for name, x in zip(names, values):
+        _check_arg(x, name)
+        if isinstance(x, Tensor):
+            live = x if (x._trace is not None and x._trace.open) else None
+            label = x.name or name
+            tin = t.input(x.value, label, live)
+        else:
+            tin = t.input(_as_float_array(x, f"argument '{name}'"), name)
+        inputs.append(tin)
+    try:
+        out = f(*inputs)
+    finally:
+        t.open = False
+    if isinstance(out, Tensor) and out._trace is t:
+        output = out._id
+    else:
+        if isinstance(out, (tuple, list, dict)):
+            raise TypeError(
+                f"{getattr(f, '__name__', 'f')} returned a {type(out).__name__}; mlgraph "
+                "traces functions with one output. Return one tensor, e.g. a sum of "
+                "the parts, or trace each output separately."
+            )
+        _check_arg(out if not isinstance(out, Tensor) else out.value, "the output")
+        output = t.const(out)
+    return Graph(t, tuple(ti._id for ti in inputs), output,
+                 getattr(f, "__name__", "f"))
+
+
+def _bind_arguments(f: Callable, args: tuple, kwargs: dict) -> tuple[list[str], list]:
+    if not kwargs:
+        return _param_names(f, len(args)), list(args)
+    try:
+        bound = inspect.signature(f).bind(*args, **kwargs)
+    except TypeError as err:
+        raise TypeError(f"can't call {getattr(f, '__name__', 'f')} with these inputs: "
+                        f"{err}. Give one value per parameter.") from None
+    names, values = [], []
+    for name, value in bound.arguments.items():
+        param = inspect.signature(f).parameters[name]
+        if param.kind == param.VAR_POSITIONAL:
+            names.extend(f"{name}{k}" for k in range(len(value)))
+            values.extend(value)
+        else:
+            names.append(name)
+            values.append(value)
+    return names, values
+
+
+def local_partials(g: Graph) -> dict[tuple[int, int, int], dict[str, Any]]:
+    """The local derivative ∂v_dst/∂v_src of every edge, as a formula and a number.
+
+    Numbers are computed with the primitive's own JVP rule (a unit tangent), so they
+    are the engine's; they are given for scalar nodes, tensors get the formula only.
+    """
+    out = {}
+    for src, dst, k in g.edges:
+        prim = g._prims[dst]
+        args = g._args[dst]
+        formula = ""
+        if prim.partials is not None and k < len(prim.partials):
+            formula = prim.partials[k].format(*[f"v{j}" for j in args], out=f"v{dst}")
+        value = None
+        rule = prim.jvp_rule(k)
+        if rule is not None and g._needs[src] and np.ndim(g._values[dst]) == 0 and all(
+                np.ndim(g._values[j]) == 0 for j in args):
+            vals = [g._values[j] for j in args]
+            value = float(rule(np.float64(1.0), *vals, out=g._values[dst],
+                               **g._params[dst]))
+        out[(src, dst, k)] = {"formula": formula, "value": value}
+    return out

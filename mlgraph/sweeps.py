@@ -1,0 +1,337 @@
+"""The three sweeps over a `Graph`, each a generator of `Event`s: the only derivative code.
+
+`eval_sweep` computes primals in topological order; `forward_sweep` carries tangents
+along with them (forward mode); `reverse_sweep` carries cotangents back in reverse
+topological order (reverse mode), un-broadcasting them centrally. `grad`, `jvp` and `vjp`
+drain these same generators with event recording off. Imports layers 0-1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import primitives as P
+from .events import Event
+from .graph import Graph, _DEBUG_NANS, check_finite
+from .tensor import Tensor
+
+__all__ = ["eval_sweep", "forward_sweep", "reverse_sweep", "run", "MODES"]
+
+MODES = ("eval", "forward", "reverse")
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return tuple(getattr(x, "shape", ()))
+
+
+def _unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
+    """Sum a cotangent back to its input's shape (the reverse of numpy broadcasting)."""
+    got = _shape(x_bar)
+    if got == shape:
+        return x_bar
+    lead = len(got) - len(shape)
+    if lead >= 0:
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, d in enumerate(shape) if d == 1 and got[lead + i] != 1)
+        if axes:
+            x_bar = P.sum(x_bar, axis=axes, keepdims=True)
+        if _shape(x_bar) != shape:
+            x_bar = P.reshape(x_bar, shape=shape) if lead else x_bar
+    if _shape(x_bar) != shape:
+        x_bar = P.broadcast_to(x_bar, shape=shape)
+    return x_bar
+
+
+def _ones(x: Any) -> Any:
+    return np.ones(_shape(x), dtype=np.asarray(getattr(x, "value", x)).dtype)[()]
+
+
+def _zeros(x: Any) -> Any:
+    return np.zeros(_shape(x), dtype=np.asarray(getattr(x, "value", x)).dtype)[()]
+
+
+def _live_values(g: Graph, inputs: Sequence[Any] | None) -> tuple[list, bool]:
+    """The primals to sweep with, and whether they must be recomputed."""
+    if inputs is None and not g._live:
+        return g._values, False
+    return list(g._values), True
+
+
+# --- eval ----------------------------------------------------------------------------
+
+
+def _eval(g: Graph, inputs: Sequence[Any] | None, emit: bool, step: int = 0
+          ) -> Generator[Event, None, list]:
+    values, recompute = _live_values(g, inputs)
+    given = dict(zip(g.inputs, inputs)) if inputs is not None else {}
+    prims, args, params = g._prims, g._args, g._params
+    for i in range(len(values)):
+        prim = prims[i]
+        if prim is None:
+            if i in given:
+                values[i] = given[i]
+            elif i in g._live:
+                values[i] = g._live[i]
+            if emit:
+                yield Event(step, "eval", "seed", i, values[i])
+                step += 1
+            continue
+        if recompute:
+            values[i] = prim(*[values[j] for j in args[i]], **params[i])
+            if _DEBUG_NANS[0]:
+                check_finite(values[i], f"v{i} = {g.listing(i)}", "evaluating it")
+        if emit:
+            yield Event(step, "eval", "visit", i, values[i])
+            step += 1
+    return values
+
+
+def eval_sweep(g: Graph, *inputs: Any) -> Iterator[Event]:
+    """Evaluate the graph node by node, yielding a ``seed`` per input and constant and a
+    ``visit`` per operation.
+
+    Args:
+        g: a traced graph.
+        *inputs: new input values (default: the values it was traced with).
+
+    Example:
+        >>> import mlgraph as mg
+        >>> g = mg.trace(lambda x1, x2: mg.log(x1) + x1 * x2 - mg.sin(x2), 2.0, 5.0)
+        >>> [round(float(e.value), 3) for e in mg.eval_sweep(g)]
+        [2.0, 5.0, 0.693, 10.0, -0.959, 10.693, 11.652]
+    """
+    if inputs and len(inputs) != len(g.inputs):
+        raise ValueError(f"eval_sweep got {len(inputs)} input values for a graph with "
+                         f"{len(g.inputs)} inputs ({_input_names(g)}).")
+    if inputs:
+        new = [x if isinstance(x, Tensor) else np.asarray(x, float)[()] for x in inputs]
+    else:
+        new = [g._values[i] for i in g.inputs]
+    return (yield from _eval(g, new, True))
+
+
+def _input_names(g: Graph) -> str:
+    return ", ".join(g._labels[i] for i in g.inputs)
+
+
+# --- forward mode --------------------------------------------------------------------
+
+
+def _forward(g: Graph, values: list, seeds: dict[int, Any], emit: bool,
+             interleave: bool, step: int = 0) -> Generator[Event, None, list]:
+    prims, args, params, needs = g._prims, g._args, g._params, g._needs
+    n = len(values)
+    tangents: list[Any] = [None] * n
+    for i in range(n):
+        prim = prims[i]
+        if prim is None:
+            if emit and interleave:
+                yield Event(step, "eval", "seed", i, values[i])
+                step += 1
+            if i in seeds:
+                tangents[i] = seeds[i]
+                if emit:
+                    yield Event(step, "forward", "seed", i, tangents[i])
+                    step += 1
+            continue
+        if emit and interleave:
+            yield Event(step, "eval", "visit", i, values[i])
+            step += 1
+        if not needs[i]:
+            continue
+        xs = [values[j] for j in args[i]]
+        out = values[i]
+        total = None
+        for k, j in enumerate(args[i]):
+            if tangents[j] is None:
+                continue
+            rule = prim.jvp_rule(k)
+            if rule is None:
+                continue
+            part = rule(tangents[j], *xs, out=out, **params[i])
+            total = part if total is None else total + part
+        if total is None:
+            total = _zeros(out)
+        elif _shape(total) != _shape(out):
+            total = P.broadcast_to(total, shape=_shape(out))
+        tangents[i] = total
+        if _DEBUG_NANS[0]:
+            check_finite(total, f"the tangent v̇{i} of v{i} = {g.listing(i)}",
+                         "running the forward-mode sweep")
+        if emit:
+            yield Event(step, "forward", "visit", i, total)
+            step += 1
+    return tangents
+
+
+def _seeds(g: Graph, wrt: Any, tangents: Sequence[Any] | None) -> dict[int, Any]:
+    if tangents is not None:
+        if wrt is not None:
+            raise ValueError("give forward_sweep either wrt= or tangents=, not both.")
+        if len(tangents) != len(g.inputs):
+            raise ValueError(f"forward_sweep got {len(tangents)} tangents for a graph "
+                             f"with {len(g.inputs)} inputs ({_input_names(g)}); give one "
+                             "per input.")
+        seeds = {}
+        for i, t in zip(g.inputs, tangents):
+            t = t if isinstance(t, Tensor) else np.asarray(t, dtype=np.asarray(
+                g._values[i]).dtype)[()]
+            if _shape(t) != _shape(g._values[i]):
+                raise ValueError(f"the tangent for input '{g._labels[i]}' has shape "
+                                 f"{_shape(t)}, but the input has shape "
+                                 f"{_shape(g._values[i])}; they must match.")
+            seeds[i] = t
+        return seeds
+    if wrt is None:
+        if len(g.inputs) != 1:
+            raise ValueError(f"this graph has {len(g.inputs)} inputs ({_input_names(g)});"
+                             " say which one with wrt='x1', or give tangents=(...).")
+        wrt = 0
+    k = g.input_index(wrt)
+    return {i: (_ones(g._values[i]) if n == k else _zeros(g._values[i]))
+            for n, i in enumerate(g.inputs)}
+
+
+def forward_sweep(g: Graph, wrt: int | str | None = None,
+                  tangents: Sequence[Any] | None = None) -> Iterator[Event]:
+    """A forward-mode run: primals and tangents advance together, node by node.
+
+    For each node the ``eval`` event (its primal v) is followed by the ``forward`` event
+    (its tangent v̇ = Σ ∂v/∂u · u̇ over its arguments u).
+
+    Args:
+        g: a traced graph.
+        wrt: the input to differentiate by (label such as ``"x1"`` or position); its
+            tangent is seeded with ones, the others with zeros.
+        tangents: instead of ``wrt``, one tangent per input: any direction.
+
+    Example:
+        >>> import mlgraph as mg
+        >>> g = mg.trace(lambda x1, x2: mg.log(x1) + x1 * x2 - mg.sin(x2), 2.0, 5.0)
+        >>> [float(e.value) for e in mg.forward_sweep(g, wrt="x1") if e.sweep == "forward"]
+        [1.0, 0.0, 0.5, 5.0, 0.0, 5.5, 5.5]
+    """
+    seeds = _seeds(g, wrt, tangents)
+    values, recompute = _live_values(g, None)
+    if recompute:
+        values = drain(_eval(g, None, False))
+    return (yield from _forward(g, values, seeds, True, True))
+
+
+# --- reverse mode --------------------------------------------------------------------
+
+
+def _reverse(g: Graph, values: list, cotangent: Any, emit: bool, step: int = 0
+             ) -> Generator[Event, None, list]:
+    prims, args, params, needs = g._prims, g._args, g._params, g._needs
+    out_id = g.output
+    adj: list[Any] = [None] * len(values)
+    adj[out_id] = cotangent
+    if emit:
+        yield Event(step, "reverse", "seed", out_id, cotangent)
+        step += 1
+    inputs = set(g.inputs)
+    for i in range(len(values) - 1, -1, -1):
+        a = adj[i]
+        if a is None:
+            if i not in inputs:
+                continue
+            a = adj[i] = _zeros(values[i])
+        if emit:
+            yield Event(step, "reverse", "visit", i, a)
+            step += 1
+        prim = prims[i]
+        if prim is None:
+            continue
+        xs = [values[j] for j in args[i]]
+        out = values[i]
+        for k, j in enumerate(args[i]):
+            if not needs[j]:
+                continue
+            rule = prim.vjp_rule(k)
+            if rule is None:
+                continue
+            delta = _unbroadcast(rule(a, *xs, out=out, **params[i]), _shape(values[j]))
+            adj[j] = delta if adj[j] is None else adj[j] + delta
+            if _DEBUG_NANS[0]:
+                check_finite(adj[j], f"the cotangent v̄{j} (from v{i} = {g.listing(i)})",
+                             "running the reverse-mode sweep")
+            if emit:
+                yield Event(step, "reverse", "accumulate", j, adj[j], i, k, delta)
+                step += 1
+    return adj
+
+
+def _cotangent_seed(g: Graph, cotangent: Any) -> Any:
+    out = g._values[g.output]
+    if cotangent is None:
+        if _shape(out) != ():
+            raise ValueError(
+                f"reverse_sweep needs a cotangent for the output v{g.output}, which has "
+                f"shape {_shape(out)}: pass cotangent=np.ones({_shape(out)}) for the "
+                "gradient of its sum, or a one-hot array for one entry.")
+        cotangent = 1.0
+    if not isinstance(cotangent, Tensor):
+        cotangent = np.asarray(cotangent, dtype=np.asarray(out).dtype)[()]
+    if _shape(cotangent) != _shape(out):
+        raise ValueError(f"the cotangent has shape {_shape(cotangent)}, but the output "
+                         f"v{g.output} has shape {_shape(out)}; they must match.")
+    return cotangent
+
+
+def reverse_sweep(g: Graph, cotangent: Any = None, *, start: int = 0
+                  ) -> Iterator[Event]:
+    """Reverse mode: cotangents flow from the output back to every input.
+
+    Yields a ``seed`` for the output, then per node (in reverse topological order) a
+    ``visit`` once its cotangent v̄ is final, followed by one ``accumulate`` per
+    argument it sends a contribution v̄ · ∂v/∂u to. Uses the primals stored when
+    tracing, so it follows an evaluation; `run` with ``mode="reverse"`` shows both.
+
+    Args:
+        g: a traced graph.
+        cotangent: ȳ for the output (default 1.0, which needs a scalar output).
+        start: the step number of the first event (to continue another sweep's steps).
+    """
+    seed = _cotangent_seed(g, cotangent)
+    values, recompute = _live_values(g, None)
+    if recompute:
+        values = drain(_eval(g, None, False))
+    return (yield from _reverse(g, values, seed, True, start))
+
+
+def drain(gen: Generator) -> Any:
+    """Run a sweep generator to its end and return what it returns."""
+    try:
+        while True:
+            next(gen)
+    except StopIteration as stop:
+        return stop.value
+
+
+def run(g: Graph, mode: str = "reverse", cotangent: Any = None) -> list[Event]:
+    """Every event of a complete run, with steps numbered densely from 0.
+
+    Args:
+        g: a traced graph.
+        mode: ``"eval"``; ``"forward:x1"`` (forward mode by input ``x1``; plain
+            ``"forward"`` for a one-input graph); or ``"reverse"`` (an eval sweep, then
+            the reverse sweep).
+        cotangent: ȳ for reverse mode.
+
+    Returns:
+        The list of `Event`s.
+    """
+    kind, _, arg = mode.partition(":")
+    if kind == "eval":
+        return list(eval_sweep(g))
+    if kind == "forward":
+        return list(forward_sweep(g, wrt=arg or None))
+    if kind == "reverse":
+        events = list(eval_sweep(g))
+        return events + list(reverse_sweep(g, cotangent, start=len(events)))
+    raise ValueError(f"unknown mode {mode!r}; use 'eval', 'forward:<input>' or "
+                     "'reverse'.")

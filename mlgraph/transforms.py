@@ -1,0 +1,246 @@
+"""The functional API (as in JAX): grad, value_and_grad, jvp, vjp, jacobian, hessian.
+
+Each traces ``f`` once and drains the sweeps of `mlgraph.sweeps` with event recording
+off: the numbers returned are computed by exactly the code the widget animates.
+Imports layers 0-2.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import primitives as P
+from .graph import Graph, _bind_arguments, _check_arg, trace
+from .sweeps import _cotangent_seed, _eval, _forward, _reverse, _seeds, drain
+from .tensor import Tensor
+
+__all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian"]
+
+
+def _argnums(argnums: int | Sequence[int], n: int, fname: str) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for a in nums:
+        if not -n <= a < n:
+            raise ValueError(f"argnums={argnums!r} but {fname} was called with {n} "
+                             f"positional argument{'s' * (n != 1)}.")
+    return tuple(a % n for a in nums)
+
+
+def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Graph:
+    """Trace f with only the arguments in ``nums`` as inputs; the others are constants."""
+    names, values = _bind_arguments(f, args, {})
+    diff = [values[k] for k in nums]
+    for k in nums:
+        _check_arg(values[k], names[k])
+
+    def partial(*xs):
+        full = list(values)
+        for k, x in zip(nums, xs):
+            full[k] = x
+        return f(*full, **kwargs)
+
+    g = trace(_named(partial, [names[k] for k in nums]), *diff)
+    g.fn_name = getattr(f, "__name__", "f")
+    return g
+
+
+def _named(fn: Callable, names: list[str]) -> Callable:
+    import inspect
+
+    params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_ONLY) for n in names]
+    fn.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return fn
+
+
+def _primals(g: Graph) -> list:
+    values = g._values
+    if g._live:
+        values = drain(_eval(g, None, False))
+    return values
+
+
+def _scalar_output(g: Graph, fname: str, api: str) -> None:
+    shape = np.shape(g._values[g.output])
+    if shape != ():
+        raise ValueError(
+            f"{api} needs {fname} to return a scalar, but it returned shape {shape}. "
+            "Reduce it first (e.g. return loss.sum() or loss.mean()) or use vjp for "
+            "non-scalar outputs.")
+
+
+def _result(x: Any, like: Any) -> Any:
+    """Gradients come back with their input's dtype and as numpy unless traced."""
+    if isinstance(x, Tensor):
+        return x
+    return np.asarray(x, dtype=np.asarray(getattr(like, "value", like)).dtype)[()]
+
+
+def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """Like `grad`, but the function returns ``(f(*args), gradient)``.
+
+    Example:
+        >>> import mlgraph as mg
+        >>> f = lambda x1, x2: mg.log(x1) + x1 * x2 - mg.sin(x2)
+        >>> y, (d1, d2) = mg.value_and_grad(f, argnums=(0, 1))(2.0, 5.0)
+        >>> round(float(y), 3), round(float(d1), 3), round(float(d2), 3)
+        (11.652, 5.5, 1.716)
+    """
+    fname = getattr(f, "__name__", "f")
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        nums = _argnums(argnums, len(args), fname)
+        g = _trace_wrt(f, args, kwargs, nums)
+        _scalar_output(g, fname, "grad")
+        values = _primals(g)
+        seed = _cotangent_seed(g, None)
+        adj = drain(_reverse(g, values, seed, False))
+        grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
+        out = values[g.output]
+        return out, (grads[0] if isinstance(argnums, int) else grads)
+
+    return wrapper
+
+
+def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """The gradient of a scalar function, by reverse mode.
+
+    Args:
+        f: a function of floats / arrays / Tensors returning a scalar.
+        argnums: which positional argument(s) to differentiate by. Unused inputs get
+            zero gradients.
+
+    Returns:
+        A function with f's signature returning ∂f/∂x (a tuple for several argnums).
+
+    Raises:
+        ValueError: if f's output is not a scalar (use `vjp`).
+        TypeError: if an argument can't be traced (a list, a string, an integer).
+
+    Example:
+        >>> import mlgraph as mg
+        >>> float(mg.grad(lambda x: x ** 3)(2.0)), float(mg.grad(mg.grad(lambda x: x ** 3))(2.0))
+        (12.0, 12.0)
+    """
+    vg = value_and_grad(f, argnums)
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return vg(*args, **kwargs)[1]
+
+    return wrapper
+
+
+def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """Forward mode: ``(f(*primals), J·tangents)`` in one forward-mode sweep.
+
+    Example:
+        >>> import mlgraph as mg
+        >>> y, y_dot = mg.jvp(lambda x1, x2: mg.log(x1) + x1 * x2 - mg.sin(x2),
+        ...                   (2.0, 5.0), (1.0, 0.0))
+        >>> float(y_dot)
+        5.5
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp got {len(primals)} primals but {len(tangents)} tangents; "
+                         "give one tangent per primal, with the same shape.")
+    g = trace(f, *primals)
+    values = _primals(g)
+    seeds = _seeds(g, None, tangents)
+    tans = drain(_forward(g, values, seeds, False, False))
+    return values[g.output], tans[g.output] if tans[g.output] is not None else _zeros(
+        values[g.output])
+
+
+def _zeros(x: Any) -> Any:
+    return np.zeros(np.shape(getattr(x, "value", x)))[()]
+
+
+def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
+    """Reverse mode for any output shape: ``(f(*primals), vjp_fn)``.
+
+    ``vjp_fn(ȳ)`` returns one cotangent per primal, ``x̄ = Jᵀ ȳ``, re-running the reverse
+    sweep on the same graph for every ȳ (one pass per output direction).
+
+    Example:
+        >>> import numpy as np, mlgraph as mg
+        >>> y, pullback = mg.vjp(lambda x: x * x, np.array([1.0, 2.0]))
+        >>> pullback(np.array([1.0, 1.0]))
+        (array([2., 4.]),)
+    """
+    g = trace(f, *primals)
+    values = _primals(g)
+
+    def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        seed = _cotangent_seed(g, cotangent)
+        adj = drain(_reverse(g, values, seed, False))
+        return tuple(_result(adj[i], p) for i, p in zip(g.inputs, primals))
+
+    return values[g.output], vjp_fn
+
+
+def jacobian(f: Callable, argnums: int = 0, mode: str = "reverse") -> Callable:
+    """The full Jacobian ∂f/∂x, shaped ``out.shape + x.shape``.
+
+    Reverse mode runs one reverse sweep per output entry (m passes); forward mode one
+    forward sweep per input entry (n passes): the lectures' trade-off, made visible.
+
+    Args:
+        f: the function.
+        argnums: the positional argument to differentiate by.
+        mode: ``"reverse"`` or ``"forward"``.
+    """
+    if mode not in ("reverse", "forward"):
+        raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}.")
+    fname = getattr(f, "__name__", "f")
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        (k,) = _argnums(argnums, len(args), fname)
+        g = _trace_wrt(f, args, kwargs, (k,))
+        values = _primals(g)
+        x_id, y_id = g.inputs[0], g.output
+        xs, ys = np.shape(g._values[x_id]), np.shape(g._values[y_id])
+        dtype = np.asarray(g._values[x_id]).dtype
+        rows = []
+        if mode == "reverse":
+            for idx in np.ndindex(*ys):
+                seed = np.zeros(ys, dtype=dtype)
+                seed[idx] = 1.0
+                rows.append(drain(_reverse(g, values, seed[()], False))[x_id])
+            return _assemble(rows, ys + xs)
+        for idx in np.ndindex(*xs):
+            seed = np.zeros(xs, dtype=dtype)
+            seed[idx] = 1.0
+            col = drain(_forward(g, values, {x_id: seed[()]}, False, False))[y_id]
+            rows.append(col if col is not None else np.zeros(ys, dtype=dtype)[()])
+        jt = _assemble(rows, xs + ys)      # J transposed: input axes first
+        perm = tuple(range(len(xs), len(xs) + len(ys))) + tuple(range(len(xs)))
+        return P.transpose(jt, axes=perm) if perm != tuple(range(len(perm))) else jt
+
+    return wrapper
+
+
+def _assemble(rows: list, shape: tuple[int, ...]) -> Any:
+    if not rows:
+        return np.zeros(shape)
+    if any(isinstance(r, Tensor) for r in rows):
+        return P.reshape(P.stack(*rows, axis=0), shape=shape)
+    return np.stack([np.asarray(r) for r in rows]).reshape(shape)
+
+
+def hessian(f: Callable, argnums: int = 0) -> Callable:
+    """The Hessian of a scalar function: forward mode over reverse mode.
+
+    Example:
+        >>> import numpy as np, mlgraph as mg
+        >>> mg.hessian(lambda x: (x[0] ** 2) * x[1])(np.array([1.0, 3.0]))
+        array([[6., 2.],
+               [2., 0.]])
+    """
+    return jacobian(grad(f, argnums), argnums, mode="forward")
