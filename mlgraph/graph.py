@@ -64,7 +64,7 @@ class _Trace:
     """The recorder behind `trace`: parallel lists, one entry per node."""
 
     __slots__ = ("level", "open", "prims", "args", "params", "values", "labels",
-                 "live", "arg_names")
+                 "live", "const_names")
 
     def __init__(self) -> None:
         self.level = next(_LEVELS)
@@ -75,6 +75,7 @@ class _Trace:
         self.values: list[Any] = []
         self.labels: list[str] = []
         self.live: dict[int, Any] = {}            # node id -> a Tensor of an outer trace
+        self.const_names: dict[int, str] = {}     # id(array) -> f's parameter name
 
     def _add(self, prim, args, params, value, label) -> int:
         self.prims.append(prim)
@@ -94,8 +95,9 @@ class _Trace:
         if isinstance(x, Tensor):
             value, outer = x.value, x if (x._trace is not None and x._trace.open) else None
         else:
-            value, outer = _as_float_array(x, "a constant in f"), None
-        nid = self._add(None, None, {}, value, _const_label(value, x))
+            value, outer = _const_value(x), None
+        label = self.const_names.get(id(x)) or _const_label(value, x)
+        nid = self._add(None, None, {}, value, label)
         if outer is not None:
             self.live[nid] = outer
         return nid
@@ -123,9 +125,19 @@ class _Trace:
                 raise shape_error(prim, values, params, (self, node_id, ids), err) from None
         if _DEBUG_NANS[0]:
             check_finite(out, f"v{node_id} = {_listing(prim, ids, params, self.labels)}",
-                         "computing its value while tracing")
+                         "while tracing")
         self._add(prim, tuple(ids), params, out, prim.symbol)
         return Tensor._new(out, self, node_id)
+
+
+def _const_value(x: Any) -> Any:
+    """A constant keeps its dtype (bool masks, integer indices); objects are refused."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"f uses a constant of type {type(x).__name__} ({x!r:.60}), which mlgraph "
+            "can't put in a graph. Constants must be numbers or numeric numpy arrays.")
+    return arr[()] if arr.ndim == 0 else arr
 
 
 def _const_label(value: Any, original: Any) -> str:
@@ -169,10 +181,10 @@ class Graph:
         self.fn_name = fn_name
         self._nodes: tuple[Node, ...] | None = None
         # nodes whose value depends on some input: only they carry tangents/cotangents
-        needs = [False] * len(t.values)
+        needs = [False] * len(self._values)
         for i in inputs:
             needs[i] = True
-        for i, (prim, args) in enumerate(zip(t.prims, t.args)):
+        for i, (prim, args) in enumerate(zip(self._prims, self._args)):
             if prim is not None:
                 needs[i] = any(needs[j] for j in args)
         self._needs = needs
@@ -332,7 +344,8 @@ def _index_text(index: Any) -> str:
 
 def _who(trace: _Trace, j: int) -> str:
     label = trace.labels[j]
-    if trace.prims[j] is None and trace.args[j] is not None:
+    if trace.prims[j] is None and (trace.args[j] is not None
+                                   or label in trace.const_names.values()):
         return f"'{label}' (v{j})"
     return f"v{j}"
 
@@ -370,8 +383,19 @@ def _warn_domain(prim: Primitive, node_id: int, ids: list[int], trace: _Trace) -
     warnings.warn(
         f"{prim.symbol} at node v{node_id} = {_listing(prim, tuple(ids), {}, trace.labels)}"
         f" got a {prim.domain[1]} (smallest entry of {arg}: {x.min():.4g}). "
-        "Keep its input positive, e.g. log(x + eps) or log of a softplus.",
-        RuntimeWarning, stacklevel=4)
+        f"{prim.domain[2]}", RuntimeWarning, stacklevel=_user_stacklevel())
+
+
+def _user_stacklevel() -> int:
+    """The stacklevel of the first frame outside mlgraph, so warnings point at user code."""
+    import os
+    import sys
+
+    here = os.path.dirname(__file__)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == here:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def check_finite(value: Any, where: str, during: str) -> None:
@@ -380,7 +404,7 @@ def check_finite(value: Any, where: str, during: str) -> None:
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         bad = "nan" if np.any(np.isnan(arr)) else "inf"
         raise FloatingPointError(
-            f"debug_nans: {where} produced {bad} while {during}. This is the first node "
+            f"debug_nans: {where} produced {bad} {during}. This is the first node "
             "with a non-finite value; look at its inputs' values (print the graph's "
             "trace table) to see which one is out of range."
         )
@@ -478,14 +502,21 @@ def trace(f: Callable, *args: Any, **kwargs: Any) -> Graph:
         y = v6
     """
     names, values = _bind_arguments(f, args, kwargs)
+    return _trace(f, names, values)
+
+
+def _trace(f: Callable, names: list[str], values: list, constants: Mapping[str, Any]
+           | None = None) -> Graph:
+    """Trace ``f(*inputs)``; ``constants`` names arrays f closes over (for messages)."""
     t = _Trace()
+    for name, c in (constants or {}).items():
+        t.const_names[id(c)] = name
     inputs = []
     for name, x in zip(names, values):
         _check_arg(x, name)
         if isinstance(x, Tensor):
             live = x if (x._trace is not None and x._trace.open) else None
-            label = x.name or name
-            tin = t.input(x.value, label, live)
+            tin = t.input(x.value, x.name or name, live)
         else:
             tin = t.input(_as_float_array(x, f"argument '{name}'"), name)
         inputs.append(tin)

@@ -53,8 +53,8 @@ class Primitive:
         infix: print as ``v0 × v1`` rather than ``mul(v0, v1)``.
         partials: the local derivative ∂out/∂xᵢ of each argument as text, with ``{0}``,
             ``{1}``… standing for the arguments' names and ``{out}`` for the node's own.
-        domain: optional ``(test, message)``: when ``test(*primals)`` is true the forward
-            warns, naming the node (log and sqrt of non-positive values).
+        domain: optional ``(test, problem, fix)``: when ``test(*primals)`` is true the
+            forward warns, naming the node (log and sqrt of non-positive values).
     """
 
     __slots__ = (
@@ -72,7 +72,7 @@ class Primitive:
         symbol: str,
         infix: bool = False,
         partials: Sequence[str] | None = None,
-        domain: tuple[Callable, str] | None = None,
+        domain: tuple[Callable, str, str] | None = None,
         variadic: bool = False,
     ) -> None:
         self.name = name
@@ -264,7 +264,9 @@ log = define(
     jvp=(lambda x_dot, x, *, out: x_dot / x,),                   # ẏ = ẋ/x
     vjp=(lambda out_bar, x, *, out: out_bar / x,),               # x̄ = ȳ/x
     symbol="ln", partials=("1/{0}",),
-    domain=(lambda x: np.any(_raw(x) <= 0), "non-positive input, so ln gives nan or -inf"),
+    domain=(lambda x: np.any(_raw(x) <= 0), "non-positive input, so ln gives nan or -inf",
+            "Keep its input positive, e.g. log(x + 1e-12) or log(sigmoid(z)) written as "
+            "−softplus(−z)."),
 )
 
 sin = define(
@@ -292,9 +294,8 @@ tanh = define(
 def _sigmoid_forward(x):
     # NOTE: e = exp(−|x|) never overflows; σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) below.
     e = np.exp(-np.abs(x))
-    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(
-        np.result_type(x, np.float32)
-    )[()]
+    dtype = np.result_type(np.asarray(x).dtype, np.float32)   # float32 stays float32
+    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(dtype)[()]
 
 
 sigmoid = define(
@@ -330,7 +331,8 @@ sqrt = define(
     jvp=(lambda x_dot, x, *, out: x_dot / (2.0 * out),),        # ẏ = ẋ/(2√x)
     vjp=(lambda out_bar, x, *, out: out_bar / (2.0 * out),),    # x̄ = ȳ/(2√x)
     symbol="√", partials=("1/(2·{out})",),
-    domain=(lambda x: np.any(_raw(x) < 0), "negative input, so √ gives nan"),
+    domain=(lambda x: np.any(_raw(x) < 0), "negative input, so √ gives nan",
+            "Keep its input non-negative, e.g. sqrt(x * x + 1e-12) for a norm."),
 )
 
 # --- linear algebra ------------------------------------------------------------------
@@ -338,6 +340,8 @@ sqrt = define(
 
 def _matmul_vjp_x(out_bar, x, y, *, out):
     xs, ys = _shape(x), _shape(y)
+    if len(xs) == 1 and len(ys) == 1:  # (k,) @ (k,) -> (): x̄ = ōut·y
+        return out_bar * y
     if len(ys) == 1:                   # (…, k) @ (k,) -> (…): x̄ = ōut ⊗ y
         return reshape(out_bar, shape=_shape(out_bar) + (1,)) * y
     if len(xs) == 1:                   # (k,) @ (…, k, m) -> (…, m): x̄ = y·ōut
@@ -347,6 +351,8 @@ def _matmul_vjp_x(out_bar, x, y, *, out):
 
 def _matmul_vjp_y(out_bar, x, y, *, out):
     xs, ys = _shape(x), _shape(y)
+    if len(xs) == 1 and len(ys) == 1:  # (k,) @ (k,) -> (): ȳ = ōut·x
+        return out_bar * x
     if len(xs) == 1:                   # (k,) @ (…, k, m): ȳ = x ⊗ ōut
         return reshape(x, shape=(xs[0], 1)) * reshape(
             out_bar, shape=_shape(out_bar)[:-1] + (1, _shape(out_bar)[-1]))
@@ -534,7 +540,7 @@ getitem = define(
 
 
 def _index_add_forward(y, *, index, shape):
-    x = np.zeros(shape, dtype=np.result_type(y, np.float32))
+    x = np.zeros(shape, dtype=np.result_type(np.asarray(y).dtype, np.float32))
     np.add.at(x, index, y)
     return x
 

@@ -82,7 +82,7 @@ def _eval(g: Graph, inputs: Sequence[Any] | None, emit: bool, step: int = 0
         if recompute:
             values[i] = prim(*[values[j] for j in args[i]], **params[i])
             if _DEBUG_NANS[0]:
-                check_finite(values[i], f"v{i} = {g.listing(i)}", "evaluating it")
+                check_finite(values[i], f"v{i} = {g.listing(i)}", "while evaluating it")
         if emit:
             yield Event(step, "eval", "visit", i, values[i])
             step += 1
@@ -160,7 +160,7 @@ def _forward(g: Graph, values: list, seeds: dict[int, Any], emit: bool,
         tangents[i] = total
         if _DEBUG_NANS[0]:
             check_finite(total, f"the tangent v̇{i} of v{i} = {g.listing(i)}",
-                         "running the forward-mode sweep")
+                         "in the forward-mode sweep")
         if emit:
             yield Event(step, "forward", "visit", i, total)
             step += 1
@@ -258,7 +258,7 @@ def _reverse(g: Graph, values: list, cotangent: Any, emit: bool, step: int = 0
             adj[j] = delta if adj[j] is None else adj[j] + delta
             if _DEBUG_NANS[0]:
                 check_finite(adj[j], f"the cotangent v̄{j} (from v{i} = {g.listing(i)})",
-                             "running the reverse-mode sweep")
+                             "in the reverse-mode sweep")
             if emit:
                 yield Event(step, "reverse", "accumulate", j, adj[j], i, k, delta)
                 step += 1

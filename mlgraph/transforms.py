@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
-from .graph import Graph, _bind_arguments, _check_arg, trace
+from .graph import Graph, _bind_arguments, _check_arg, _trace, trace
 from .sweeps import _cotangent_seed, _eval, _forward, _reverse, _seeds, drain
 from .tensor import Tensor
 
@@ -43,17 +43,10 @@ def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) ->
             full[k] = x
         return f(*full, **kwargs)
 
-    g = trace(_named(partial, [names[k] for k in nums]), *diff)
+    constants = {names[k]: values[k] for k in range(len(values)) if k not in nums}
+    g = _trace(partial, [names[k] for k in nums], diff, constants)
     g.fn_name = getattr(f, "__name__", "f")
     return g
-
-
-def _named(fn: Callable, names: list[str]) -> Callable:
-    import inspect
-
-    params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_ONLY) for n in names]
-    fn.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    return fn
 
 
 def _primals(g: Graph) -> list:
