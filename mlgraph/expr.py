@@ -62,7 +62,12 @@ def parse(text: str) -> tuple[Callable, list[str]]:
     try:
         tree = ast.parse(text.replace("^", "**"), mode="eval")
     except SyntaxError as err:
-        col = err.offset or 1
+        stripped = text.rstrip()
+        if stripped and stripped[-1] in "+-*/@^(,":
+            raise ExpressionError(text, len(stripped), f"the expression ends with "
+                                  f"'{stripped[-1]}': something is missing after it"
+                                  ) from None
+        col = min(err.offset or 1, len(text) + 1)
         raise ExpressionError(text, col, f"can't parse this: {err.msg}") from None
     names: list[str] = []
     _check(tree.body, text, names)

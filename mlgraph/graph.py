@@ -158,8 +158,10 @@ class Graph:
     """
 
     def __init__(self, t: _Trace, inputs: tuple[int, ...], output: int,
-                 fn_name: str = "f") -> None:
-        order = _levelized_order(t.prims, t.args, inputs)
+                 fn_name: str = "f", renumber: bool = True,
+                 data_inputs: tuple[int, ...] = ()) -> None:
+        # NOTE: grad and friends skip the lecture numbering: nobody sees those ids.
+        order = _levelized_order(t.prims, t.args, inputs) if renumber else None
         if order is None:
             self._prims, self._args, self._params = t.prims, t.args, t.params
             self._values, self._labels, self._live = t.values, t.labels, t.live
@@ -184,6 +186,8 @@ class Graph:
         needs = [False] * len(self._values)
         for i in inputs:
             needs[i] = True
+        for i in data_inputs:            # inputs that take new data but get no gradient
+            needs[i] = False
         for i, (prim, args) in enumerate(zip(self._prims, self._args)):
             if prim is not None:
                 needs[i] = any(needs[j] for j in args)
@@ -447,7 +451,22 @@ def debugging_nans() -> bool:
 # --- tracing -------------------------------------------------------------------------
 
 
+_NAMES_CACHE: dict[tuple, list[str]] = {}
+
+
 def _param_names(f: Callable, n: int) -> list[str]:
+    """f's positional parameter names for n arguments (cached per code object)."""
+    code = getattr(f, "__code__", None)
+    key = (code, n) if code is not None and not hasattr(f, "__signature__") else None
+    if key is not None and key in _NAMES_CACHE:
+        return _NAMES_CACHE[key]
+    names = _param_names_uncached(f, n)
+    if key is not None:
+        _NAMES_CACHE[key] = names
+    return names
+
+
+def _param_names_uncached(f: Callable, n: int) -> list[str]:
     try:
         sig = inspect.signature(f)
     except (TypeError, ValueError):
@@ -506,7 +525,7 @@ def trace(f: Callable, *args: Any, **kwargs: Any) -> Graph:
 
 
 def _trace(f: Callable, names: list[str], values: list, constants: Mapping[str, Any]
-           | None = None) -> Graph:
+           | None = None, renumber: bool = True) -> Graph:
     """Trace ``f(*inputs)``; ``constants`` names arrays f closes over (for messages)."""
     t = _Trace()
     for name, c in (constants or {}).items():
@@ -536,7 +555,28 @@ def _trace(f: Callable, names: list[str], values: list, constants: Mapping[str, 
         _check_arg(out if not isinstance(out, Tensor) else out.value, "the output")
         output = t.const(out)
     return Graph(t, tuple(ti._id for ti in inputs), output,
-                 getattr(f, "__name__", "f"))
+                 getattr(f, "__name__", "f"), renumber)
+
+
+def _trace_data(f: Callable, names: list[str], values: list, n_diff: int) -> Graph:
+    """Trace f with its first ``n_diff`` arguments differentiable and the rest as data
+    inputs (any numeric dtype, no gradient), for graphs re-run on new data."""
+    t = _Trace()
+    tins = []
+    for k, (name, x) in enumerate(zip(names, values)):
+        value = _as_float_array(x, f"argument '{name}'") if k < n_diff else _const_value(x)
+        tins.append(t.input(value, name))
+    try:
+        out = f(*tins)
+    finally:
+        t.open = False
+    if not (isinstance(out, Tensor) and out._trace is t):
+        out_id = t.const(out)
+    else:
+        out_id = out._id
+    ids = tuple(ti._id for ti in tins)
+    return Graph(t, ids, out_id, getattr(f, "__name__", "f"), renumber=False,
+                 data_inputs=ids[n_diff:])
 
 
 def _bind_arguments(f: Callable, args: tuple, kwargs: dict) -> tuple[list[str], list]:

@@ -23,7 +23,7 @@ from numpy import (  # noqa: F401
 __all__ = [
     "abs", "add", "concatenate", "cos", "divide", "dot", "exp", "log", "log_softmax",
     "logsumexp", "matmul", "max", "maximum", "mean", "multiply", "negative",
-    "ones_like", "power", "relu", "reshape", "sigmoid", "sin", "softmax", "sqrt",
+    "ones_like", "power", "relu", "reshape", "sigmoid", "sin", "softmax", "softplus", "sqrt",
     "square", "stack", "subtract", "sum", "tanh", "transpose", "where", "zeros_like",
     "broadcast_to", "clip", "minimum", "outer", "shape", "ndim",
 ]
@@ -31,6 +31,7 @@ __all__ = [
 add, subtract, multiply, divide, power = P.add, P.sub, P.mul, P.div, P.pow
 negative, exp, log, sin, cos, tanh, sqrt = P.neg, P.exp, P.log, P.sin, P.cos, P.tanh, P.sqrt
 sigmoid, relu, abs, maximum, matmul = P.sigmoid, P.relu, P.abs, P.maximum, P.matmul
+softplus = P.softplus
 true_divide = divide
 
 

@@ -100,6 +100,8 @@ class Primitive:
 
     def vjp_rule(self, argnum: int) -> Callable | None:
         """The VJP rule of argument ``argnum`` (``None``: not differentiable)."""
+        if not self.variadic and argnum < len(self.vjp):
+            return self.vjp[argnum]
         if self.variadic:
             rule = self.vjp
             return lambda *a, **k: rule(argnum, *a, **k)
@@ -303,6 +305,19 @@ sigmoid = define(
     jvp=(lambda x_dot, x, *, out: out * (1.0 - out) * x_dot,),   # ẏ = σ(1 − σ)·ẋ
     vjp=(lambda out_bar, x, *, out: out_bar * out * (1.0 - out),),  # x̄ = ȳ·σ(1 − σ)
     symbol="σ", partials=("{out}(1 − {out})",),
+)
+
+
+def _softplus_forward(x):
+    # NOTE: log(1 + eˣ) = logaddexp(0, x) never overflows: softplus(1000) = 1000.
+    return np.logaddexp(0.0, x).astype(np.result_type(np.asarray(x).dtype, np.float32))[()]
+
+
+softplus = define(
+    "softplus", _softplus_forward,
+    jvp=(lambda x_dot, x, *, out: sigmoid(x) * x_dot,),         # ẏ = σ(x)·ẋ
+    vjp=(lambda out_bar, x, *, out: out_bar * sigmoid(x),),     # x̄ = ȳ·σ(x)
+    symbol="softplus", partials=("σ({0})",),
 )
 
 

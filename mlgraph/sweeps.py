@@ -34,12 +34,11 @@ def _unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
         return x_bar
     lead = len(got) - len(shape)
     if lead >= 0:
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, d in enumerate(shape) if d == 1 and got[lead + i] != 1)
-        if axes:
-            x_bar = P.sum(x_bar, axis=axes, keepdims=True)
-        if _shape(x_bar) != shape:
-            x_bar = P.reshape(x_bar, shape=shape) if lead else x_bar
+        ones = tuple(lead + i for i, d in enumerate(shape) if d == 1 and got[lead + i] != 1)
+        if lead:                                    # sum the leading axes away
+            x_bar = P.sum(x_bar, axis=tuple(range(lead)))
+        if ones:                                    # and the stretched size-1 axes
+            x_bar = P.sum(x_bar, axis=tuple(a - lead for a in ones), keepdims=True)
     if _shape(x_bar) != shape:
         x_bar = P.broadcast_to(x_bar, shape=shape)
     return x_bar
@@ -67,6 +66,7 @@ def _eval(g: Graph, inputs: Sequence[Any] | None, emit: bool, step: int = 0
           ) -> Generator[Event, None, list]:
     values, recompute = _live_values(g, inputs)
     given = dict(zip(g.inputs, inputs)) if inputs is not None else {}
+    live = bool(g._live) or any(isinstance(x, Tensor) for x in given.values())
     prims, args, params = g._prims, g._args, g._params
     for i in range(len(values)):
         prim = prims[i]
@@ -80,7 +80,9 @@ def _eval(g: Graph, inputs: Sequence[Any] | None, emit: bool, step: int = 0
                 step += 1
             continue
         if recompute:
-            values[i] = prim(*[values[j] for j in args[i]], **params[i])
+            # NOTE: with only numpy values around, call the forward directly (no dispatch).
+            fn = prim if live else prim.forward
+            values[i] = fn(*[values[j] for j in args[i]], **params[i])
             if _DEBUG_NANS[0]:
                 check_finite(values[i], f"v{i} = {g.listing(i)}", "while evaluating it")
         if emit:
@@ -234,10 +236,11 @@ def _reverse(g: Graph, values: list, cotangent: Any, emit: bool, step: int = 0
         yield Event(step, "reverse", "seed", out_id, cotangent)
         step += 1
     inputs = set(g.inputs)
+    nans = _DEBUG_NANS[0]
     for i in range(len(values) - 1, -1, -1):
         a = adj[i]
         if a is None:
-            if i not in inputs:
+            if i not in inputs or not needs[i]:     # data inputs get no cotangent
                 continue
             a = adj[i] = _zeros(values[i])
         if emit:
@@ -254,9 +257,12 @@ def _reverse(g: Graph, values: list, cotangent: Any, emit: bool, step: int = 0
             rule = prim.vjp_rule(k)
             if rule is None:
                 continue
-            delta = _unbroadcast(rule(a, *xs, out=out, **params[i]), _shape(values[j]))
+            delta = rule(a, *xs, out=out, **params[i])
+            shape = getattr(values[j], "shape", ())
+            if getattr(delta, "shape", ()) != shape:
+                delta = _unbroadcast(delta, shape)
             adj[j] = delta if adj[j] is None else adj[j] + delta
-            if _DEBUG_NANS[0]:
+            if nans:
                 check_finite(adj[j], f"the cotangent v̄{j} (from v{i} = {g.listing(i)})",
                              "in the reverse-mode sweep")
             if emit:

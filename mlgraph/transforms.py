@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
-from .graph import Graph, _bind_arguments, _check_arg, _trace, trace
+from .graph import Graph, _bind_arguments, _check_arg, _trace, _trace_data, trace
 from .sweeps import _cotangent_seed, _eval, _forward, _reverse, _seeds, drain
 from .tensor import Tensor
 
@@ -44,7 +44,7 @@ def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) ->
         return f(*full, **kwargs)
 
     constants = {names[k]: values[k] for k in range(len(values)) if k not in nums}
-    g = _trace(partial, [names[k] for k in nums], diff, constants)
+    g = _trace(partial, [names[k] for k in nums], diff, constants, renumber=False)
     g.fn_name = getattr(f, "__name__", "f")
     return g
 
@@ -72,8 +72,19 @@ def _result(x: Any, like: Any) -> Any:
     return np.asarray(x, dtype=np.asarray(getattr(like, "value", like)).dtype)[()]
 
 
-def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
+                   reuse_graph: bool = False) -> Callable:
     """Like `grad`, but the function returns ``(f(*args), gradient)``.
+
+    Args:
+        f: a function returning a scalar.
+        argnums: which positional argument(s) to differentiate by.
+        reuse_graph: trace ``f`` once per argument shapes and dtypes, then re-run the
+            recorded graph (an eval sweep on the new values, then the reverse sweep)
+            instead of tracing again: the "trace once, then interpret" of training
+            loops. Array arguments not in ``argnums`` become data inputs of the graph.
+            Only for functions whose operations do not depend on the values (no
+            ``if x > 0`` on traced values); other Python values are part of the key.
 
     Example:
         >>> import mlgraph as mg
@@ -83,20 +94,65 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         (11.652, 5.5, 1.716)
     """
     fname = getattr(f, "__name__", "f")
+    cache: dict[tuple, Graph] = {}
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         nums = _argnums(argnums, len(args), fname)
-        g = _trace_wrt(f, args, kwargs, nums)
-        _scalar_output(g, fname, "grad")
-        values = _primals(g)
-        seed = _cotangent_seed(g, None)
-        adj = drain(_reverse(g, values, seed, False))
-        grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
-        out = values[g.output]
+        if reuse_graph and not kwargs and not any(isinstance(a, Tensor) for a in args):
+            out, grads = _reused(f, cache, args, nums, fname)
+        else:
+            g = _trace_wrt(f, args, kwargs, nums)
+            _scalar_output(g, fname, "grad")
+            values = _primals(g)
+            seed = _cotangent_seed(g, None)
+            adj = drain(_reverse(g, values, seed, False))
+            grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
+            out = values[g.output]
         return out, (grads[0] if isinstance(argnums, int) else grads)
 
     return wrapper
+
+
+def _graph_key(args: tuple, nums: tuple[int, ...]) -> tuple:
+    key = [nums]
+    for a in args:
+        if isinstance(a, np.ndarray):
+            key.append(("array", a.shape, a.dtype.str))
+        elif isinstance(a, float):
+            key.append(("float",))
+        else:
+            key.append(("static", type(a), a if isinstance(a, (int, str, bool)) else id(a)))
+    return tuple(key)
+
+
+def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname: str
+            ) -> tuple[Any, tuple]:
+    """value_and_grad on a graph traced once per shapes (see ``reuse_graph``)."""
+    key = _graph_key(args, nums)
+    g = cache.get(key)
+    data = [k for k, a in enumerate(args) if k not in nums and isinstance(a, (np.ndarray,
+                                                                             float))]
+    if g is None:
+        names, _ = _bind_arguments(f, args, {})
+        for k in nums:
+            _check_arg(args[k], names[k])
+        order = list(nums) + data
+
+        def partial(*xs):
+            full = list(args)
+            for k, x in zip(order, xs):
+                full[k] = x
+            return f(*full)
+
+        g = _trace_data(partial, [names[k] for k in order], [args[k] for k in order],
+                        len(nums))
+        _scalar_output(g, fname, "grad")
+        cache[key] = g
+    values = drain(_eval(g, [args[k] for k in list(nums) + data], False))
+    adj = drain(_reverse(g, values, _cotangent_seed(g, None), False))
+    grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
+    return values[g.output], grads
 
 
 def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:

@@ -95,6 +95,7 @@ DOMAINS = {
     "tanh": unary(any_),
     "sigmoid": unary(any_),
     "relu": unary(away0),
+    "softplus": [(f"{s}", lambda rng, s=s: ((any_(rng, s) * 10,), {})) for s in UNARY_SHAPES],
     "abs": unary(away0),
     "sqrt": unary(pos),
     "matmul": [
@@ -156,6 +157,7 @@ REFERENCE = {
     "pow": np.power, "maximum": np.maximum, "where": np.where, "neg": np.negative,
     "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
     "sigmoid": lambda x: 1 / (1 + np.exp(-x)), "relu": lambda x: x * (x > 0),
+    "softplus": lambda x: np.log1p(np.exp(x)),
     "abs": np.abs, "sqrt": np.sqrt, "matmul": np.matmul,
     "sum": np.sum, "mean": np.mean, "max": np.max,
     "logsumexp": lambda x, axis, keepdims: np.log(np.sum(np.exp(x), axis=axis,
@@ -246,7 +248,8 @@ def test_vjp_agrees_with_jvp(name, make):
     np.testing.assert_allclose(lhs, rhs, rtol=1e-10, atol=1e-10)
 
 
-ELEMENTWISE = ["neg", "exp", "log", "sin", "cos", "tanh", "sigmoid", "sqrt", "relu", "abs"]
+ELEMENTWISE = ["neg", "exp", "log", "sin", "cos", "tanh", "sigmoid", "sqrt", "relu", "abs",
+               "softplus"]
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)

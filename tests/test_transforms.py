@@ -78,3 +78,18 @@ def test_iris_style_numpy_code_becomes_differentiable(rng):
     numeric = (cost(X, Y, W + E, V) - cost(X, Y, W - E, V)) / (2 * h)
     assert gW[1, 2] == pytest.approx(float(numeric), rel=1e-6)
     assert gV.shape == V.shape
+
+
+def test_reuse_graph_gives_the_same_numbers_and_retraces_on_new_shapes(rng):
+    def loss(W, b, X, y):
+        return (mg.numpy.softplus(X @ W + b) - y * (X @ W + b)).mean()
+    fresh = mg.value_and_grad(loss, argnums=(0, 1))
+    reused = mg.value_and_grad(loss, argnums=(0, 1), reuse_graph=True)
+    W, b = rng.normal(size=(3, 1)), np.zeros(1)
+    for n in (8, 8, 5):                        # the third call has a new batch shape
+        X, y = rng.normal(size=(n, 3)), (rng.random((n, 1)) > 0.5).astype(float)
+        (v1, g1), (v2, g2) = fresh(W, b, X, y), reused(W, b, X, y)
+        assert v1 == v2
+        for a, c in zip(g1, g2):
+            np.testing.assert_array_equal(a, c)
+        W = W - 0.1 * g1[0]
