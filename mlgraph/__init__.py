@@ -16,6 +16,7 @@ from typing import Any
 
 from . import numpy
 from .events import Event, replay
+from .gradcheck import check_grads, gradcheck
 from .graph import Graph, Node, debug_nans, local_partials, trace
 from .primitives import PRIMITIVES, Primitive
 from .sweeps import eval_sweep, forward_sweep, reverse_sweep, run
@@ -38,12 +39,13 @@ sqrt = numpy.sqrt
 # so the headless core imports without any of them.
 _LAZY = {
     "GraphWidget": "widget", "show": "controls", "explore": "controls",
-    "gradcheck": "gradcheck", "nn": "nn", "datasets": "datasets",
-    "Trainer": "trainer", "plots": "plots",
+    "TrainingWidget": "training_widget", "nn": "nn", "datasets": "datasets",
+    "Trainer": "trainer",
 }
 
 __all__ = [
-    "Event", "Graph", "Node", "PRIMITIVES", "Primitive", "Tensor", "cos", "debug_nans",
+    "Event", "Graph", "Node", "PRIMITIVES", "Primitive", "Tensor", "check_grads", "cos",
+    "debug_nans", "gradcheck",
     "eval_sweep", "exp", "forward_sweep", "grad", "hessian", "jacobian", "jvp",
     "local_partials", "log", "numpy", "relu", "replay", "reverse_sweep", "run",
     "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad", "vjp",

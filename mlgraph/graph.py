@@ -64,7 +64,7 @@ class _Trace:
     """The recorder behind `trace`: parallel lists, one entry per node."""
 
     __slots__ = ("level", "open", "prims", "args", "params", "values", "labels",
-                 "live", "const_names")
+                 "live", "const_names", "strict")
 
     def __init__(self) -> None:
         self.level = next(_LEVELS)
@@ -76,6 +76,7 @@ class _Trace:
         self.labels: list[str] = []
         self.live: dict[int, Any] = {}            # node id -> a Tensor of an outer trace
         self.const_names: dict[int, str] = {}     # id(array) -> f's parameter name
+        self.strict = False                       # True: refuse value-dependent uses
 
     def _add(self, prim, args, params, value, label) -> int:
         self.prims.append(prim)
@@ -562,6 +563,7 @@ def _trace_data(f: Callable, names: list[str], values: list, n_diff: int) -> Gra
     """Trace f with its first ``n_diff`` arguments differentiable and the rest as data
     inputs (any numeric dtype, no gradient), for graphs re-run on new data."""
     t = _Trace()
+    t.strict = True
     tins = []
     for k, (name, x) in enumerate(zip(names, values)):
         value = _as_float_array(x, f"argument '{name}'") if k < n_diff else _const_value(x)

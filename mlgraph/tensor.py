@@ -13,7 +13,11 @@ import numpy as np
 from . import primitives as P
 from .primitives import Traced
 
-__all__ = ["Tensor", "as_value"]
+__all__ = ["Tensor", "as_value", "ValueDependence"]
+
+
+class ValueDependence(TypeError):
+    """f used a traced value as a plain number while being traced for graph reuse."""
 
 
 def _as_float_array(value: Any, what: str) -> np.ndarray | np.generic:
@@ -92,10 +96,23 @@ class Tensor(Traced):
             raise shape_error(prim, values, params, None, err) from None
         return Tensor._new(out, None, -1)
 
+    def _concrete(self, what: str) -> Any:
+        """The numpy value, for uses that leave the graph (comparisons, np.asarray).
+
+        When f is traced for ``reuse_graph`` such a use would freeze this step's value
+        into the graph, so it raises `ValueDependence` and the caller traces anew.
+        """
+        t = self._trace
+        if t is not None and t.open and t.strict:
+            raise ValueDependence(
+                f"{what} of a traced value ({self.name or f'v{self._id}'}) depends on "
+                "its numbers, so this graph can't be reused for other values.")
+        return self.value
+
     # --- numpy interop ---------------------------------------------------------------
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        arr = np.asarray(self.value, dtype=dtype)
+        arr = np.asarray(self._concrete("np.asarray"), dtype=dtype)
         return arr.copy() if copy else arr
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kw: Any):
@@ -103,7 +120,8 @@ class Tensor(Traced):
         if method == "__call__" and not kw and prim is not None:
             return prim(*inputs)
         if method == "__call__" and not kw and ufunc in _COMPARISONS:
-            return ufunc(*[np.asarray(i) for i in inputs])
+            return ufunc(*[i._concrete(ufunc.__name__) if isinstance(i, Tensor) else i
+                           for i in inputs])
         raise TypeError(
             f"np.{ufunc.__name__} has no differentiation rule in mlgraph. Use the "
             f"mlgraph.numpy functions (import mlgraph.numpy as np) or np.asarray(t) "
@@ -160,22 +178,22 @@ class Tensor(Traced):
     # --- comparisons: not differentiable, they return numpy arrays -------------------
 
     def __lt__(self, other: Any) -> Any:
-        return self.value < np.asarray(other)
+        return self._concrete("<") < np.asarray(other)
 
     def __le__(self, other: Any) -> Any:
-        return self.value <= np.asarray(other)
+        return self._concrete("<=") <= np.asarray(other)
 
     def __gt__(self, other: Any) -> Any:
-        return self.value > np.asarray(other)
+        return self._concrete(">") > np.asarray(other)
 
     def __ge__(self, other: Any) -> Any:
-        return self.value >= np.asarray(other)
+        return self._concrete(">=") >= np.asarray(other)
 
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return self.value == np.asarray(other)
+        return self._concrete("==") == np.asarray(other)
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return self.value != np.asarray(other)
+        return self._concrete("!=") != np.asarray(other)
 
     __hash__ = object.__hash__
 
@@ -220,10 +238,13 @@ class Tensor(Traced):
 
     def item(self) -> float:
         """The value of a one-entry tensor as a Python float."""
-        return np.asarray(self.value).item()
+        return np.asarray(self._concrete(".item()")).item()
 
     def __float__(self) -> float:
-        return float(self.value)
+        return float(self._concrete("float()"))
+
+    def __bool__(self) -> bool:
+        return bool(self._concrete("a truth test (if/while)"))
 
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (all axes by default)."""

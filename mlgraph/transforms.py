@@ -16,7 +16,7 @@ import numpy as np
 from . import primitives as P
 from .graph import Graph, _bind_arguments, _check_arg, _trace, _trace_data, trace
 from .sweeps import _cotangent_seed, _eval, _forward, _reverse, _seeds, drain
-from .tensor import Tensor
+from .tensor import Tensor, ValueDependence
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian"]
 
@@ -33,9 +33,7 @@ def _argnums(argnums: int | Sequence[int], n: int, fname: str) -> tuple[int, ...
 def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Graph:
     """Trace f with only the arguments in ``nums`` as inputs; the others are constants."""
     names, values = _bind_arguments(f, args, {})
-    diff = [values[k] for k in nums]
-    for k in nums:
-        _check_arg(values[k], names[k])
+    diff = [values[k] for k in nums]      # _trace checks each of them
 
     def partial(*xs):
         full = list(values)
@@ -83,8 +81,10 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
             recorded graph (an eval sweep on the new values, then the reverse sweep)
             instead of tracing again: the "trace once, then interpret" of training
             loops. Array arguments not in ``argnums`` become data inputs of the graph.
-            Only for functions whose operations do not depend on the values (no
-            ``if x > 0`` on traced values); other Python values are part of the key.
+            If f looks at its values while being traced (a comparison, ``np.asarray``,
+            an ``if`` on a traced value), the graph could go stale, so f is then
+            traced on every call, as without reuse. Other Python values are part of
+            the key.
 
     Example:
         >>> import mlgraph as mg
@@ -102,16 +102,24 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
         if reuse_graph and not kwargs and not any(isinstance(a, Tensor) for a in args):
             out, grads = _reused(f, cache, args, nums, fname)
         else:
-            g = _trace_wrt(f, args, kwargs, nums)
-            _scalar_output(g, fname, "grad")
-            values = _primals(g)
-            seed = _cotangent_seed(g, None)
-            adj = drain(_reverse(g, values, seed, False))
-            grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
-            out = values[g.output]
+            out, grads = _fresh(f, args, kwargs, nums, fname)
         return out, (grads[0] if isinstance(argnums, int) else grads)
 
     return wrapper
+
+
+_RETRACE = object()
+
+
+def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname: str
+           ) -> tuple[Any, tuple]:
+    """Trace f now, then drain the reverse sweep."""
+    g = _trace_wrt(f, args, kwargs, nums)
+    _scalar_output(g, fname, "grad")
+    values = _primals(g)
+    adj = drain(_reverse(g, values, _cotangent_seed(g, None), False))
+    grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
+    return values[g.output], grads
 
 
 def _graph_key(args: tuple, nums: tuple[int, ...]) -> tuple:
@@ -133,6 +141,8 @@ def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname:
     g = cache.get(key)
     data = [k for k, a in enumerate(args) if k not in nums and isinstance(a, (np.ndarray,
                                                                              float))]
+    if g is _RETRACE:
+        return _fresh(f, args, {}, nums, fname)
     if g is None:
         names, _ = _bind_arguments(f, args, {})
         for k in nums:
@@ -145,8 +155,14 @@ def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname:
                 full[k] = x
             return f(*full)
 
-        g = _trace_data(partial, [names[k] for k in order], [args[k] for k in order],
-                        len(nums))
+        try:
+            g = _trace_data(partial, [names[k] for k in order], [args[k] for k in order],
+                            len(nums))
+        except ValueDependence:
+            # NOTE: f looks at its values (a comparison, np.asarray, an `if`), so a
+            # recorded graph could go stale: trace every call instead, as without reuse.
+            cache[key] = _RETRACE
+            return _fresh(f, args, {}, nums, fname)
         _scalar_output(g, fname, "grad")
         cache[key] = g
     values = drain(_eval(g, [args[k] for k in list(nums) + data], False))

@@ -93,3 +93,20 @@ def test_reuse_graph_gives_the_same_numbers_and_retraces_on_new_shapes(rng):
         for a, c in zip(g1, g2):
             np.testing.assert_array_equal(a, c)
         W = W - 0.1 * g1[0]
+
+
+def test_reuse_graph_never_freezes_a_value_dependent_function(rng):
+    def loss(w, X, y):
+        labels = np.asarray(y).astype(int)           # leaves the graph: value-dependent
+        onehot = np.eye(2)[labels]
+        z = X @ w
+        mask = z > 0                                 # a comparison on a traced value
+        return ((z * mask - onehot[:, 1]) ** 2).sum()
+    fresh = mg.value_and_grad(loss)
+    reused = mg.value_and_grad(loss, reuse_graph=True)
+    w = rng.normal(size=3)
+    for _ in range(3):
+        X, y = rng.normal(size=(6, 3)), rng.integers(0, 2, size=6).astype(float)
+        (v1, g1), (v2, g2) = fresh(w, X, y), reused(w, X, y)
+        assert v1 == v2
+        np.testing.assert_array_equal(g1, g2)
