@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("anywidget")
-traitlets = pytest.importorskip("traitlets")
+import traitlets
 
 from mlgraph.training_widget import TrainingWidget  # noqa: E402
 
@@ -73,7 +72,6 @@ def test_play_without_an_event_loop_says_what_to_do():
     assert not w.running and "step(" in w.message
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_view_renders_and_writes_controls(tmp_path):
     w = TrainingWidget(hidden="4,3")
     w.step(3)
