@@ -35,10 +35,13 @@ def _unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
     lead = len(got) - len(shape)
     if lead >= 0:
         ones = tuple(lead + i for i, d in enumerate(shape) if d == 1 and got[lead + i] != 1)
+        # NOTE: plain arrays are summed with numpy directly; traced cotangents (higher
+        # order) go through the sum primitive so the reduction is recorded.
+        total = np.add.reduce if isinstance(x_bar, np.ndarray) else P.sum
         if lead:                                    # sum the leading axes away
-            x_bar = P.sum(x_bar, axis=tuple(range(lead)))
+            x_bar = total(x_bar, axis=tuple(range(lead)))
         if ones:                                    # and the stretched size-1 axes
-            x_bar = P.sum(x_bar, axis=tuple(a - lead for a in ones), keepdims=True)
+            x_bar = total(x_bar, axis=tuple(a - lead for a in ones), keepdims=True)
     if _shape(x_bar) != shape:
         x_bar = P.broadcast_to(x_bar, shape=shape)
     return x_bar

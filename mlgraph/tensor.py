@@ -288,12 +288,15 @@ def _static_axis(axis: Any) -> Any:
 
 
 def _static_index(index: Any) -> Any:
-    """Make an index hashable-free but safe: Tensors are not allowed as indices."""
+    """An index as static data: lists become arrays, a Tensor gives its integer values."""
     if isinstance(index, Tensor):
-        raise TypeError(
-            "a Tensor can't be used as an index (indices are not differentiable). "
-            "Use np.asarray(t).astype(int)."
-        )
+        value = np.asarray(index._concrete("indexing with"))
+        if value.dtype.kind not in "biu":
+            raise TypeError(
+                f"a float Tensor ({index.name or 'a traced value'}) can't be used as an "
+                "index: indices are not differentiable. Pass integer labels as a numpy "
+                "array, or use np.asarray(t).astype(int).")
+        return value
     if isinstance(index, list):
         return np.asarray(index)
     if isinstance(index, tuple):
