@@ -121,13 +121,18 @@ class _Trace:
                 out = prim.forward(*values, **params)
         else:
             try:
-                out = prim.forward(*values, **params)
+                out = prim.forward(*values, **params) if params else prim.forward(*values)
             except (ValueError, IndexError, TypeError) as err:
                 raise shape_error(prim, values, params, (self, node_id, ids), err) from None
         if _DEBUG_NANS[0]:
             check_finite(out, f"v{node_id} = {_listing(prim, ids, params, self.labels)}",
                          "while tracing")
-        self._add(prim, tuple(ids), params, out, prim.symbol)
+        # NOTE: _add inlined: this is the hottest line of tracing.
+        self.prims.append(prim)
+        self.args.append(tuple(ids))
+        self.params.append(params)
+        self.values.append(out)
+        self.labels.append(prim.symbol)
         return Tensor._new(out, self, node_id)
 
 

@@ -131,28 +131,28 @@ class Tensor(Traced):
     # --- arithmetic ------------------------------------------------------------------
 
     def __add__(self, other: Any) -> Tensor:
-        return P.add(self, other)
+        return _binary(P.add, self, other, self)
 
     def __radd__(self, other: Any) -> Tensor:
-        return P.add(other, self)
+        return _binary(P.add, other, self, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return P.sub(self, other)
+        return _binary(P.sub, self, other, self)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return P.sub(other, self)
+        return _binary(P.sub, other, self, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return P.mul(self, other)
+        return _binary(P.mul, self, other, self)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return P.mul(other, self)
+        return _binary(P.mul, other, self, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return P.div(self, other)
+        return _binary(P.div, self, other, self)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return P.div(other, self)
+        return _binary(P.div, other, self, self)
 
     def __pow__(self, other: Any) -> Tensor:
         return P.pow(self, other)
@@ -161,10 +161,10 @@ class Tensor(Traced):
         return P.pow(other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return P.matmul(self, other)
+        return _binary(P.matmul, self, other, self)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return P.matmul(other, self)
+        return _binary(P.matmul, other, self, self)
 
     def __neg__(self) -> Tensor:
         return P.neg(self)
@@ -274,6 +274,16 @@ class Tensor(Traced):
         label = f", name={self.name!r}" if self.name else ""
         where = f" (traced as v{self._id})" if self._trace is not None else ""
         return f"Tensor({np.array2string(np.asarray(self.value), precision=4)}{label}){where}"
+
+
+def _binary(prim: P.Primitive, x: Any, y: Any, me: Tensor) -> Any:
+    """x op y where ``me`` (one of them) is a Tensor: record straight into its trace when
+    the other operand can't belong to a deeper one (the common case), else dispatch."""
+    t = me._trace
+    other = y if x is me else x
+    if t is not None and t.open and not isinstance(other, Tensor):
+        return t.record(prim, (x, y), {})
+    return prim(x, y)
 
 
 def as_value(x: Any) -> Any:
