@@ -17,7 +17,7 @@ from typing import Any
 from . import numpy
 from .events import Event, replay
 from .gradcheck import check_grads, gradcheck
-from .graph import Graph, Node, debug_nans, local_partials, trace
+from .graph import Graph, Node, debug_nans, local_partials, scope, trace
 from .primitives import PRIMITIVES, Primitive
 from .sweeps import eval_sweep, forward_sweep, reverse_sweep, run
 from .tables import trace_table
@@ -48,7 +48,7 @@ __all__ = [
     "debug_nans", "gradcheck",
     "eval_sweep", "exp", "forward_sweep", "grad", "hessian", "jacobian", "jvp",
     "local_partials", "log", "numpy", "relu", "replay", "reverse_sweep", "run",
-    "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad", "vjp",
+    "scope", "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad", "vjp",
     *_LAZY,
 ]
 

@@ -19,10 +19,28 @@ import numpy as np
 from .primitives import PRIMITIVES, Primitive
 from .tensor import Tensor, _as_float_array
 
-__all__ = ["Node", "Graph", "trace", "debug_nans", "local_partials"]
+__all__ = ["Node", "Graph", "trace", "debug_nans", "local_partials", "scope"]
 
 _LEVELS = itertools.count(1)
 _DEBUG_NANS = [False]
+_SCOPE: list[str] = []          # names of the open `scope` blocks, outermost first
+
+
+@contextlib.contextmanager
+def scope(name: str) -> Iterator[None]:
+    """Group the nodes recorded inside this block under ``name`` (e.g. ``"layer1"``).
+
+    Scopes nest (``layer1/linear``). The graph widget draws a scope as one box that
+    collapses into a single node, so a tensor graph of an MLP reads layer by layer.
+    """
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"a scope name must be a non-empty string without '/', "
+                         f"got {name!r}.")
+    _SCOPE.append(name)
+    try:
+        yield
+    finally:
+        _SCOPE.pop()
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,7 @@ class Node:
         shape: the numpy shape of the value.
         value: the primal computed while tracing.
         params: static keyword parameters of the primitive (``axis``...).
+        scope: the `scope` blocks it was recorded in, ``"layer1"`` (``""``: none).
     """
 
     id: int
@@ -48,6 +67,7 @@ class Node:
     shape: tuple[int, ...]
     value: Any = field(repr=False, compare=False)
     params: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    scope: str = ""
 
     @property
     def kind(self) -> str:
@@ -64,7 +84,7 @@ class _Trace:
     """The recorder behind `trace`: parallel lists, one entry per node."""
 
     __slots__ = ("level", "open", "prims", "args", "params", "values", "labels",
-                 "live", "const_names", "strict")
+                 "live", "const_names", "strict", "scopes")
 
     def __init__(self) -> None:
         self.level = next(_LEVELS)
@@ -77,8 +97,11 @@ class _Trace:
         self.live: dict[int, Any] = {}            # node id -> a Tensor of an outer trace
         self.const_names: dict[int, str] = {}     # id(array) -> f's parameter name
         self.strict = False                       # True: refuse value-dependent uses
+        self.scopes: dict[int, str] = {}          # node id -> "layer1/..." if in a scope
 
     def _add(self, prim, args, params, value, label) -> int:
+        if _SCOPE:
+            self.scopes[len(self.values)] = "/".join(_SCOPE)
         self.prims.append(prim)
         self.args.append(args)
         self.params.append(params)
@@ -128,6 +151,8 @@ class _Trace:
             check_finite(out, f"v{node_id} = {_listing(prim, ids, params, self.labels)}",
                          "while tracing")
         # NOTE: _add inlined: this is the hottest line of tracing.
+        if _SCOPE:
+            self.scopes[node_id] = "/".join(_SCOPE)
         self.prims.append(prim)
         self.args.append(tuple(ids))
         self.params.append(params)
@@ -171,6 +196,7 @@ class Graph:
         if order is None:
             self._prims, self._args, self._params = t.prims, t.args, t.params
             self._values, self._labels, self._live = t.values, t.labels, t.live
+            self._scopes = t.scopes
         else:
             new_id = [0] * len(order)
             for new, old in enumerate(order):
@@ -182,6 +208,7 @@ class Graph:
             self._values = [t.values[o] for o in order]
             self._labels = [t.labels[o] for o in order]
             self._live = {new_id[k]: v for k, v in t.live.items()}
+            self._scopes = {new_id[k]: v for k, v in t.scopes.items()}
             inputs = tuple(new_id[i] for i in inputs)
             output = new_id[output]
         self.inputs = inputs
@@ -207,7 +234,7 @@ class Graph:
         if self._nodes is None:
             self._nodes = tuple(
                 Node(i, f"v{i}", self._labels[i], self._op(i), self._args[i] or (),
-                     tuple(np.shape(v)), v, self._params[i])
+                     tuple(np.shape(v)), v, self._params[i], self._scopes.get(i, ""))
                 for i, v in enumerate(self._values)
             )
         return self._nodes
@@ -280,7 +307,7 @@ class Graph:
                 "symbol": prim.symbol if prim else n.label, "inputs": list(n.inputs),
                 "shape": list(n.shape), "dtype": str(np.asarray(n.value).dtype),
                 "kind": n.kind, "params": {k: _jsonable(v) for k, v in n.params.items()},
-                "listing": self.listing(n.id),
+                "listing": self.listing(n.id), "scope": n.scope,
             })
         return {
             "nodes": nodes,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import numpy as mnp
+from .graph import scope
 from .tensor import Tensor
 from .transforms import value_and_grad
 
@@ -283,8 +284,9 @@ class MLP:
         h = X
         act, last = ACTIVATIONS[self.activation], len(self.layers) - 1
         for k, layer in enumerate(self.layers):
-            h = layer(h, params[2 * k], params[2 * k + 1])
-            h = ACTIVATIONS[self.output](h) if k == last else act(h)
+            with scope(f"layer{k + 1}"):      # one box per layer in the graph widget
+                h = layer(h, params[2 * k], params[2 * k + 1])
+                h = ACTIVATIONS[self.output](h) if k == last else act(h)
         return h
 
     def __call__(self, X: Any) -> Any:

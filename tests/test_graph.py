@@ -111,3 +111,26 @@ def test_float32_is_kept():
     x = np.ones(3, dtype=np.float32)
     gr = mg.grad(lambda v: (mg.tanh(v) * 2.0).sum())(x)
     assert gr.dtype == np.float32
+
+
+def test_scopes_group_nodes_for_the_widget():
+    def f(x, W):
+        with mg.scope("layer1"):
+            h = mg.tanh(x @ W)
+            with mg.scope("act"):
+                h = h * 2.0
+        return h.sum()
+    g = mg.trace(f, np.ones((2, 3)), np.ones((3, 4)))
+    scopes = {n.label: n.scope for n in g.nodes if n.kind == "op"}
+    assert scopes == {"@": "layer1", "tanh": "layer1", "×": "layer1/act", "Σ": ""}
+    assert g.to_json()["nodes"][g.output]["scope"] == ""
+    with pytest.raises(ValueError, match="without '/'"):
+        with mg.scope("a/b"):
+            pass
+
+
+def test_mlp_layers_are_scoped():
+    from mlgraph import nn
+    m = nn.MLP([2, 3, 1], seed=0)
+    g = mg.trace(lambda X, *p: m.apply(X, *p).sum(), np.ones((4, 2)), *m.params)
+    assert {n.scope for n in g.nodes if n.kind == "op"} == {"layer1", "layer2", ""}
