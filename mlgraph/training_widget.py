@@ -3,7 +3,9 @@
 `TrainingWidget` holds synced traits only; the view (`mlgraph/assets/trainer_widget.js`,
 a plain ES module, no bundler) draws them and writes the controls back into traits.
 Training runs in the kernel with `mlgraph.trainer.Trainer`: ``play`` steps it from an
-asyncio task, so a click on pause arrives between two ticks.
+asyncio task, so a click on pause arrives between two ticks. Next to the network diagram
+the view shows a `GraphWidget` (child widget, trait ``graph_widget``) of the loss on a
+few training examples, traced at the current parameters.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import numpy as np
 import traitlets
 
 from . import datasets, nn
+from .graph import trace
 from .trainer import Trainer, TrainingDiverged
+from .widget import GraphWidget
 
-__all__ = ["TrainingWidget", "train_widget"]
+__all__ = ["TrainingWidget", "train_widget", "loss_text", "percent_text"]
 
 ASSETS = Path(__file__).parent / "assets"
 #: Datasets with two input features, so the decision boundary can be drawn.
@@ -28,6 +32,7 @@ DATASETS_2D = ("moons", "circles", "xor", "spiral", "blobs", "flights", "iris", 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "identity")
 GRID = 48  # the boundary heatmap is GRID × GRID cells
 MAX_CURVE = 600  # loss curves are thinned to about this many points
+GRAPH_BATCH = 4  # training examples in the computation-graph view's batch
 
 
 class TrainingWidget(anywidget.AnyWidget):
@@ -37,7 +42,10 @@ class TrainingWidget(anywidget.AnyWidget):
     ``activation``, ``lr``, ``batch_size`` (0: full batch), ``l2``, ``seed``,
     ``running`` (play/pause), ``step_requests`` and ``reset_requests`` (the step and
     reset buttons increment them). State the view draws: ``points``, ``boundary``,
-    ``history``, ``network``, ``epoch``, ``message``.
+    ``history``, ``network``, ``epoch``, ``message``, and ``graph_widget``: the loss on
+    the first ``GRAPH_BATCH`` training examples as a computation graph, traced at the
+    parameters of epoch ``graph_epoch`` (refreshed on step, pause and reset, not while
+    playing).
 
     Example:
         >>> from mlgraph.training_widget import TrainingWidget
@@ -72,6 +80,9 @@ class TrainingWidget(anywidget.AnyWidget):
     history = traitlets.Dict().tag(sync=True)
     network = traitlets.Dict().tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
+    # NOTE: sent as "anywidget:<model id>"; the view draws it with host.getWidget
+    graph_widget = anywidget.WidgetTrait().tag(sync=True)
+    graph_epoch = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -122,7 +133,7 @@ class TrainingWidget(anywidget.AnyWidget):
     def _valid_count(self, proposal: dict) -> int:
         if proposal["value"] < 0:
             raise traitlets.TraitError(
-                f"{proposal['trait'].name} must be ≥ 0, got " f"{proposal['value']}."
+                f"{proposal['trait'].name} must be ≥ 0, got {proposal['value']}."
             )
         return proposal["value"]
 
@@ -187,6 +198,8 @@ class TrainingWidget(anywidget.AnyWidget):
     @traitlets.observe("running")
     def _on_running(self, change: dict) -> None:
         if not change["new"]:
+            if hasattr(self, "trainer"):
+                self._push_graph()  # paused: show the graph at the current parameters
             return
         try:
             # NOTE: in Jupyter, cells and comm messages run inside the kernel's loop
@@ -203,17 +216,21 @@ class TrainingWidget(anywidget.AnyWidget):
 
     async def _play(self) -> None:
         while self.running:
-            self.step(max(1, self.epochs_per_tick))
+            self.step(max(1, self.epochs_per_tick), graph=False)
             await asyncio.sleep(0.03)  # lets a pause (or a control change) arrive
 
-    def step(self, epochs: int = 1) -> None:
-        """Train ``epochs`` epochs and update the view's traits."""
+    def step(self, epochs: int = 1, graph: bool = True) -> None:
+        """Train ``epochs`` epochs and update the view's traits.
+
+        ``graph=False`` leaves the computation-graph view as it is (play does so: a
+        new trace means a new Graphviz layout in the browser).
+        """
         try:
             self.trainer.fit(epochs)
         except TrainingDiverged as err:
             self.running = False
             self.message = str(err)
-        self._push()
+        self._push(graph=graph)
 
     # --- what the view draws ---------------------------------------------------
 
@@ -238,14 +255,17 @@ class TrainingWidget(anywidget.AnyWidget):
             "features": list(d.feature_names),
         }
 
-    def _push(self) -> None:
+    def _push(self, graph: bool = True) -> None:
         t = self.trainer
         self.epoch = t.epoch
         self.boundary = boundary_grid(t, self.points["bounds"])
         h = t.history
-        stride = max(1, len(h["epoch"]) // MAX_CURVE)
+        n = len(h["epoch"])
+        # NOTE: thinned for long runs, but the last epoch is always kept: the view
+        # prints the last entry as the current loss.
+        keep = sorted({*range(0, n, max(1, n // MAX_CURVE)), n - 1} - {-1})
         self.history = {
-            k: [_finite(v) for v in h[k][::stride]]
+            k: [_finite(h[k][i]) for i in keep]
             for k in (
                 "epoch",
                 "train_loss",
@@ -254,11 +274,40 @@ class TrainingWidget(anywidget.AnyWidget):
                 "test_accuracy",
             )
         }
+        # NOTE: full precision, so an edge's colour is the sign of the kernel's weight
         self.network = {
             "sizes": t.model.sizes,
-            "weights": [np.round(W, 4).tolist() for W in t.model.params[0::2]],
+            "weights": [
+                np.asarray(W, np.float64).tolist() for W in t.model.params[0::2]
+            ],
+            "biases": [
+                np.asarray(b, np.float64).tolist() for b in t.model.params[1::2]
+            ],
             "names": t.model.param_names[0::2],
+            "activation": t.model.activation,
         }
+        if graph:
+            self._push_graph()
+
+    def loss_graph(self) -> Any:
+        """The training objective on the first ``GRAPH_BATCH`` training examples,
+        traced at the current parameters (its nodes are scoped ``layer1``, …)."""
+        t = self.trainer
+        k = min(GRAPH_BATCH, len(t.X_train))
+        with np.errstate(all="ignore"):
+            return trace(t.objective, *t.model.params, t.X_train[:k], t.y_train[:k])
+
+    def _push_graph(self) -> None:
+        g = self.loss_graph()
+        # NOTE: a diverged model still gets its graph: its nan and inf are the lesson
+        with np.errstate(all="ignore"):
+            if self.graph_widget is None:
+                self.graph_widget = GraphWidget.from_graph(
+                    g, mode="reverse", modes=["eval", "reverse"]
+                )
+            else:
+                self.graph_widget.set_graph(g)
+        self.graph_epoch = self.trainer.epoch
 
 
 def boundary_grid(
@@ -296,6 +345,16 @@ def boundary_grid(
 
 def _widths(text: str) -> list[int]:
     return [int(w) for w in str(text).replace(" ", "").split(",") if w]
+
+
+def loss_text(v: float | None) -> str:
+    """A loss as the view prints it (``toFixed(4)`` in trainer_widget.js)."""
+    return "–" if v is None or not math.isfinite(v) else f"{v:.4f}"
+
+
+def percent_text(v: float | None) -> str:
+    """An accuracy as the view prints it (``(100 v).toFixed(1)%``)."""
+    return "–" if v is None or not math.isfinite(v) else f"{100 * v:.1f}%"
 
 
 def _finite(v: Any) -> float | None:

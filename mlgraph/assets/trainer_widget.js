@@ -4,9 +4,18 @@
  *
  * Draws the traits `points`, `boundary`, `history`, `network`, `epoch`, `message` and
  * writes the controls back into traits (`dataset`, `noise`, `hidden`, `activation`,
- * `lr`, `batch_size`, `l2`, `running`, `step_requests`, `reset_requests`).
+ * `lr`, `batch_size`, `l2`, `running`, `step_requests`, `reset_requests`). The child
+ * GraphWidget (`graph_widget`) is drawn with anywidget's `host.getWidget` (≥ 0.11).
  * All state lives in render's closure, so two views of one widget never interfere.
+ * Test hooks: `data-mlgraph-epoch` on the root, `data-mlgraph-action` on the buttons,
+ * `data-mlgraph-metric` on the numbers, `data-mlgraph-neuron="layer:index"` on the
+ * neurons and `data-mlgraph-weight="W1[i,j]"` with `data-mlgraph-sign` on the edges.
  */
+
+/** A loss as printed (mlgraph.training_widget.loss_text mirrors it). */
+export const lossText = (v) => (v === null || v === undefined || !isFinite(v) ? "–" : Number(v).toFixed(4));
+/** An accuracy as printed (mlgraph.training_widget.percent_text mirrors it). */
+export const percentText = (v) => (v === null || v === undefined || !isFinite(v) ? "–" : `${(100 * v).toFixed(1)}%`);
 
 /** Class colours (TF Playground's orange and blue first). */
 const PALETTE = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"];
@@ -91,7 +100,7 @@ function drawBoundary(canvas, model) {
 function drawCurves(root, model) {
   root.replaceChildren();
   const h = model.get("history");
-  const W = 300, H = 150, P = 28;
+  const W = 440, H = 300, P = 34;
   svg("rect", { x: P, y: 6, width: W - P - 6, height: H - P - 6, class: "mlgraph-trainer-frame" }, root);
   if (!h.epoch || !h.epoch.length) return;
   const all = [...h.train_loss, ...h.test_loss].filter((v) => v !== null && isFinite(v));
@@ -130,16 +139,24 @@ function drawNetwork(root, model) {
   for (const Wl of net.weights) for (const row of Wl) for (const w of row) wmax = Math.max(wmax, Math.abs(w));
   net.weights.forEach((Wl, l) => {
     Wl.forEach((row, i) => row.forEach((w, j) => {
-      svg("line", {
+      const name = `${net.names[l]}[${i},${j}]`;
+      const line = svg("line", {
         x1: x(l), y1: y(l, i), x2: x(l + 1), y2: y(l + 1, j),
         stroke: w >= 0 ? PALETTE[1] : PALETTE[0],        // blue positive, orange negative
         "stroke-width": (0.3 + 3.2 * Math.abs(w) / wmax).toFixed(2),
         "stroke-opacity": 0.75,
+        "data-mlgraph-weight": name,
+        "data-mlgraph-sign": w >= 0 ? "+" : "-",
       }, root);
+      svg("title", {}, line).textContent = `${name} = ${w.toPrecision(4)}`;
     }));
   });
   net.sizes.forEach((n, l) => {
-    for (let i = 0; i < n; i++) svg("circle", { cx: x(l), cy: y(l, i), r: R, class: "mlgraph-trainer-neuron" }, root);
+    for (let i = 0; i < n; i++) {
+      const c = svg("circle", { cx: x(l), cy: y(l, i), r: R, class: "mlgraph-trainer-neuron", "data-mlgraph-neuron": `${l}:${i}` }, root);
+      const b = l > 0 && net.biases ? ` (b${l}[${i}] = ${net.biases[l - 1][i].toPrecision(4)})` : "";
+      svg("title", {}, c).textContent = l === 0 ? `input ${i + 1}` : `layer ${l}, neuron ${i + 1}${b}`;
+    }
     if (l > 0) {
       const t = svg("text", { x: (x(l - 1) + x(l)) / 2, y: H - 4, "text-anchor": "middle", class: "mlgraph-trainer-axis" }, root);
       t.textContent = net.names[l - 1];
@@ -182,8 +199,30 @@ function input(type, attrs = {}) {
   };
 }
 
+/** A button with a test hook. */
+function button(parent, action, text, onClick) {
+  const b = html("button", "mlgraph-trainer-button", parent);
+  b.type = "button";
+  b.textContent = text;
+  b.setAttribute("data-mlgraph-action", action);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+/** Draw the child GraphWidget into `box` (anywidget ≥ 0.11's host API). */
+async function renderGraph(box, model, host, signal) {
+  const ref = model.get("graph_widget");
+  if (!ref) return;
+  if (!host || !host.getWidget) {
+    box.textContent = "the computation graph needs anywidget ≥ 0.11";
+    return;
+  }
+  const child = await host.getWidget(ref);
+  await child.render({ el: box, signal });
+}
+
 export default {
-  render({ model, el }) {
+  render({ model, el, host, signal }) {
     const root = html("div", "mlgraph-trainer", el);
     const bar = html("div", "mlgraph-trainer-controls", root);
     const readers = [
@@ -196,33 +235,49 @@ export default {
       control(bar, model, "l2", "L2", input("number", { step: 0.001, min: 0 })),
     ];
     const buttons = html("div", "mlgraph-trainer-buttons", root);
-    const play = html("button", "", buttons);
-    const step = html("button", "", buttons);
-    const reset = html("button", "", buttons);
-    step.textContent = "step";
-    reset.textContent = "reset";
+    const send = (name, value) => { model.set(name, value); model.save_changes(); };
+    const play = button(buttons, "play", "▶ play", () => send("running", true));
+    const pause = button(buttons, "pause", "⏸ pause", () => send("running", false));
+    button(buttons, "step", "step", () => send("step_requests", model.get("step_requests") + 1));
+    button(buttons, "reset", "reset", () => send("reset_requests", model.get("reset_requests") + 1));
     const counter = html("span", "mlgraph-trainer-epoch", buttons);
     const metrics = html("span", "mlgraph-trainer-metrics", buttons);
-    play.addEventListener("click", () => { model.set("running", !model.get("running")); model.save_changes(); });
-    step.addEventListener("click", () => { model.set("step_requests", model.get("step_requests") + 1); model.save_changes(); });
-    reset.addEventListener("click", () => { model.set("reset_requests", model.get("reset_requests") + 1); model.save_changes(); });
+    const metric = {};
+    for (const [key, label] of [["train_loss", "train loss"], ["test_loss", "test loss"], ["train_accuracy", "train acc."], ["test_accuracy", "test acc."]]) {
+      const item = html("span", "", metrics);
+      item.textContent = `${label} `;
+      metric[key] = html("b", "", item);
+      metric[key].setAttribute("data-mlgraph-metric", key);
+    }
 
     const views = html("div", "mlgraph-trainer-views", root);
     const canvas = /** @type {HTMLCanvasElement} */ (html("canvas", "mlgraph-trainer-boundary", views));
     canvas.width = canvas.height = 300;
-    const curves = svg("svg", { width: 300, height: 150, class: "mlgraph-trainer-curves" }, views);
-    const network = svg("svg", { width: 300, height: 260, class: "mlgraph-trainer-network" }, views);
+    const curves = svg("svg", { width: 440, height: 300, class: "mlgraph-trainer-curves" }, views);
+    const lower = html("div", "mlgraph-trainer-views", root);
+    const netBox = html("div", "mlgraph-trainer-panel mlgraph-trainer-net-panel", lower);
+    html("div", "mlgraph-trainer-caption", netBox).textContent = "network diagram: edge colour = sign of the weight (blue +, orange −), width = |w|";
+    const network = svg("svg", { width: 300, height: 260, class: "mlgraph-trainer-network" }, netBox);
+    const graphPanel = html("div", "mlgraph-trainer-panel mlgraph-trainer-graph-panel", lower);
+    const graphCaption = html("div", "mlgraph-trainer-caption", graphPanel);
+    const graphBox = html("div", "mlgraph-trainer-graph", graphPanel);
     const message = html("div", "mlgraph-trainer-message", root);
+    renderGraph(graphBox, model, host, signal).catch((err) => { graphBox.textContent = `computation graph: ${err}`; });
 
     const update = () => {
-      play.textContent = model.get("running") ? "⏸ pause" : "▶ play";
+      const running = model.get("running");
+      play.hidden = running;
+      pause.hidden = !running;
+      root.setAttribute("data-mlgraph-epoch", String(model.get("epoch")));
+      root.setAttribute("data-mlgraph-running", running ? "1" : "0");
       counter.textContent = `epoch ${model.get("epoch")}`;
       const h = model.get("history");
       const n = h.epoch ? h.epoch.length : 0;
-      const pct = (v) => (v === null || v === undefined ? "–" : `${(100 * v).toFixed(1)}%`);
-      metrics.textContent = n
-        ? `train loss ${Number(h.train_loss[n - 1]).toPrecision(3)} · train ${pct(h.train_accuracy[n - 1])} · test ${pct(h.test_accuracy[n - 1])}`
-        : "";
+      metric.train_loss.textContent = lossText(n ? h.train_loss[n - 1] : null);
+      metric.test_loss.textContent = lossText(n ? h.test_loss[n - 1] : null);
+      metric.train_accuracy.textContent = percentText(n ? h.train_accuracy[n - 1] : null);
+      metric.test_accuracy.textContent = percentText(n ? h.test_accuracy[n - 1] : null);
+      graphCaption.textContent = `computation graph: the loss on a few training examples, parameters of epoch ${model.get("graph_epoch")} (refreshed on step, pause, reset)`;
       message.textContent = model.get("message");
       drawBoundary(canvas, model);
       drawCurves(curves, model);
@@ -230,7 +285,7 @@ export default {
     };
     let frame = 0;
     const schedule = () => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; update(); }); };
-    const events = ["boundary", "history", "network", "epoch", "running", "message", "points"];
+    const events = ["boundary", "history", "network", "epoch", "running", "message", "points", "graph_epoch"];
     for (const e of events) model.on(`change:${e}`, schedule);
     const controls = ["dataset", "noise", "hidden", "activation", "lr", "batch_size", "l2"];
     const refresh = () => readers.forEach((r) => r());

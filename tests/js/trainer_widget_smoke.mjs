@@ -38,14 +38,22 @@ const url = pathToFileURL(new URL("../../mlgraph/assets/trainer_widget.js", impo
 const widget = (await import(url.href)).default;
 const el = new Node("div");
 const cleanup = widget.render({ model, el });
-const play = el.find((n) => n.tag === "button" && /play|pause/.test(n.textContent));
-play.dispatch("click");
+const button = (action) => el.find((n) => n.tag === "button" && n.attrs["data-mlgraph-action"] === action);
+const actions = ["play", "pause", "step", "reset"].filter((a) => button(a));
+const pauseHidden = button("pause").hidden;
+button("play").dispatch("click");
 const lr = el.find((n) => n.tag === "input" && n.attrs.step === "0.01");
 lr.value = "0.5"; lr.dispatch("change");
 for (const f of handlers["change:epoch"] || []) f();
 frames.forEach((f) => f());
+const all = (pred, node = el, out = []) => { if (pred(node)) out.push(node); node.children.forEach((c) => all(pred, c, out)); return out; };
+const metrics = Object.fromEntries(all((n) => n.attrs["data-mlgraph-metric"]).map((n) => [n.attrs["data-mlgraph-metric"], n.textContent]));
+const neurons = all((n) => n.attrs["data-mlgraph-neuron"]).map((n) => n.attrs["data-mlgraph-neuron"]);
+const edges = all((n) => n.attrs["data-mlgraph-weight"]).map((n) => [n.attrs["data-mlgraph-weight"], n.attrs.stroke, n.attrs["data-mlgraph-sign"]]);
+const rootEpoch = el.find((n) => n.className === "mlgraph-trainer").attrs["data-mlgraph-epoch"];
 cleanup();
 console.log(JSON.stringify({
+  actions, pause_hidden: pauseHidden, metrics, neurons, edges, root_epoch: rootEpoch,
   lines: el.count("line"), circles: el.count("circle"), polylines: el.count("polyline"),
   running: state.running, lr: state.lr, saved: saved.length,
   epoch: el.find((n) => n.className === "mlgraph-trainer-epoch").textContent,
