@@ -47,31 +47,51 @@ export function buildGraphView(host, svgText, graph) {
   const byName = new Map(graph.nodes.map((n) => [n.name, n]));
   /** @type {Map<number, {g: Element, lines: Record<string, Element>, title: Element, last: any[]|null}>} */
   const nodes = new Map();
+  const groupById = new Map((graph.groups ?? []).map((grp) => [grp.id, grp]));
+  /** @type {Map<string, {g: Element, grp: any, lines: Record<string, Element>, title: Element, last: any[]|null}>} */
+  const groups = new Map();
   for (const g of svg.querySelectorAll("g.node")) {
-    const node = byName.get(g.id);
-    if (!node) continue;
+    const node = byName.get(g.id), grp = groupById.get(g.id);
+    if (!node && !grp) continue;
     g.querySelectorAll("text").forEach((t) => t.remove());
-    g.setAttribute("data-mlgraph-node", node.name);
     g.setAttribute("data-mlgraph-state", "pending");
-    g.classList.add("mlgraph-node", `mlgraph-kind-${node.kind}`);
+    if (node) {
+      g.setAttribute("data-mlgraph-node", node.name);
+      g.classList.add("mlgraph-node", `mlgraph-kind-${node.kind}`);
+    } else {
+      g.setAttribute("data-mlgraph-group", grp.scope);
+      g.classList.add("mlgraph-node", "mlgraph-group");
+    }
     const b = polygonBox(g);
     const x = (b.x0 + b.x1) / 2, top = b.y0;
     const title = svgEl("title", {}, "");
     g.prepend(title);
-    g.append(svgEl("text", { x: String(x), y: String(top + 14), class: "mlgraph-head" },
-      `${node.name}  ${node.label}`));
+    const head = node ? `${node.name}  ${node.label}` : `\u25B8 ${grp.scope}  (${grp.nodes.length} nodes)`;
+    g.append(svgEl("text", { x: String(x), y: String(top + 14), class: "mlgraph-head" }, head));
     const lines = {};
     LINES.forEach((q, i) => {
       lines[q] = svgEl("text", { x: String(x), y: String(top + 30 + 14 * i), class: `mlgraph-${q}` }, "");
       g.append(lines[q]);
     });
-    nodes.set(node.id, { g, lines, title, last: null });
+    if (node) nodes.set(node.id, { g, lines, title, last: null });
+    else groups.set(grp.id, { g, grp, lines, title, last: null });
+  }
+  for (const g of svg.querySelectorAll("g.cluster")) {
+    const grp = groupById.get(g.id.replace(/^cluster_/, ""));
+    if (!grp) continue;
+    g.setAttribute("data-mlgraph-cluster", grp.scope);
+    g.classList.add("mlgraph-cluster");
+    const t = g.querySelector("text");
+    if (t) t.textContent = `\u25BE ${grp.scope}  (click to collapse)`;
+    g.querySelector("title")?.remove();
+    g.prepend(svgEl("title", {}, `layer ${grp.scope}: click to collapse it into one node`));
   }
   /** @type {Map<string, {g: Element, src: number, dst: number, text: Element|null, flow: Element|null, at: {x:number,y:number}, last: string}>} */
   const edges = new Map();
   for (const g of svg.querySelectorAll("g.edge")) {
-    const key = g.id.replace(/^e/, "");
     g.classList.add("mlgraph-edge");
+    if (!g.id.startsWith("e")) continue; // an edge into or out of a collapsed group
+    const key = g.id.replace(/^e/, "");
     g.querySelectorAll("title").forEach((t) => t.remove());
     const texts = [...g.querySelectorAll("text")]; // Graphviz placed a label box: use its spot
     const at = texts.length
@@ -102,6 +122,20 @@ export function buildGraphView(host, svgText, graph) {
    *   derivative: "forward"|"reverse"|null}} view
    */
   function update(view) {
+    for (const item of groups.values()) { // a collapsed layer shows its output node
+      const id = item.grp.output, s = view.state.get(id);
+      if (!s) continue;
+      const inner = item.grp.nodes.map((n) => view.state.get(n)?.status);
+      const status = inner.includes("active") ? "active" : inner.every((x) => x === "done") ? "done"
+        : s.status === "done" ? "done" : "pending";
+      const key = [status, s.primal, s.tangent, s.cotangent];
+      if (item.last && key.every((k, i) => k === item.last[i])) continue;
+      item.last = key;
+      item.g.setAttribute("data-mlgraph-state", status);
+      const txt = nodeText({ name: names.get(id) }, s, null);
+      for (const q of LINES) item.lines[q].textContent = txt[q];
+      item.title.textContent = `layer ${item.grp.scope}: ${item.grp.nodes.length} nodes, output ${names.get(id)}; click to expand`;
+    }
     for (const [id, item] of nodes) {
       const s = view.state.get(id);
       if (!s) continue;
@@ -148,5 +182,19 @@ export function buildGraphView(host, svgText, graph) {
     return lab.formula === value ? head : `${head} = ${value}`;
   }
 
-  return { svg, update, nodeCount: nodes.size };
+  return { svg, update, nodeCount: nodes.size, groupCount: groups.size };
+}
+
+/**
+ * What a click hit: a layer (collapsed node or expanded cluster), a node, and its pane.
+ * @param {any} target
+ * @returns {{scope?: string, node?: string, pane?: string}}
+ */
+export function clicked(target) {
+  const t = /** @type {Element} */ (target), attr = (sel, name) => t.closest?.(sel)?.getAttribute(name) ?? undefined;
+  return {
+    scope: attr("[data-mlgraph-group]", "data-mlgraph-group") ?? attr("[data-mlgraph-cluster]", "data-mlgraph-cluster"),
+    node: attr("[data-mlgraph-node]", "data-mlgraph-node"),
+    pane: attr("[data-mlgraph-pane]", "data-mlgraph-pane"),
+  };
 }

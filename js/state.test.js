@@ -57,7 +57,7 @@ test("format: 4 significant digits and array previews", () => {
   assert.equal(num(5.5), "5.5");
   assert.equal(num(1.7163378145367738), "1.716");
   assert.equal(num(-0.28366218546322625), "\u22120.2837");
-  assert.equal(num(1e-7), "1e-7");
+  assert.equal(num(1e-7), "1e\u221207");
   assert.equal(short([[1, 2, 3], [4, 5, 6]]), "(2, 3) [1, 2, 3, \u2026]");
   assert.equal(short({ shape: [100], min: 0, max: 1, mean: 0.5, summary: true }), "(100,) min 0 max 1");
 });

@@ -41,7 +41,12 @@ FAST_LAYOUT = {
 }
 
 
-def to_dot(graph: Any, rankdir: str = "LR", edge_labels: dict | None = None) -> str:
+def to_dot(
+    graph: Any,
+    rankdir: str = "LR",
+    edge_labels: dict | None = None,
+    collapsed: Any = (),
+) -> str:
     """DOT text of a traced graph.
 
     Args:
@@ -49,16 +54,51 @@ def to_dot(graph: Any, rankdir: str = "LR", edge_labels: dict | None = None) -> 
         rankdir: Graphviz rank direction; `"LR"` draws inputs on the left, as on
             the slides.
         edge_labels: optional `{"src_dst_argnum": {"formula", "value"}}`; for graphs up
-            to
-            `EDGE_LABEL_BUDGET` nodes each edge then gets a label (the local derivative
-            and room for the reverse contribution), so the layout leaves space for it.
+            to `EDGE_LABEL_BUDGET` nodes each edge then gets a label (the local
+            derivative and room for the reverse contribution), so the layout leaves
+            space for it.
+        collapsed: top-level scopes (`mlgraph.scope`) drawn as one node each; the other
+            scopes are drawn as clusters.
 
     Returns:
         The DOT source. Node `v3` has `id="v3"`; the edge from `v0` into argument 1 of
-        `v3` has `id="e0_3_1"`.
+        `v3` has `id="e0_3_1"`; scope number k is node or cluster `s{k}`.
     """
+    return assemble_dot(dot_parts(graph, rankdir, edge_labels), collapsed)
+
+
+def scope_groups(graph: Any) -> list[dict]:
+    """The top-level scopes in order of first node: `{"scope", "id": "s0",
+    "nodes": [ids],
+    "output": id}`; the output is the last node with a consumer outside the scope (or a
+    graph output)."""
+    g = graph_json(graph)
+    members: dict[str, list[int]] = {}
+    for node in g["nodes"]:
+        top = (node.get("scope") or "").split("/")[0]
+        if top:
+            members.setdefault(top, []).append(node["id"])
+    groups = []
+    for k, (name, ids) in enumerate(members.items()):
+        inside = set(ids)
+        leaving = {e["src"] for e in g["edges"] if e["src"] in inside}
+        leaving = {
+            i
+            for i in leaving
+            if any(e["src"] == i and e["dst"] not in inside for e in g["edges"])
+        }
+        leaving |= inside & set(g["outputs"])
+        out = max(leaving) if leaving else ids[-1]
+        groups.append({"scope": name, "id": f"s{k}", "nodes": ids, "output": out})
+    return groups
+
+
+def dot_parts(graph: Any, rankdir: str = "LR", edge_labels: dict | None = None) -> dict:
+    """The pieces `assemble_dot` (and `js/dot.js`, in the browser, per collapse state)
+    joins: `head`, one statement per node and edge, and the scope groups."""
     g = graph_json(graph)
     big = len(g["nodes"]) > EDGE_LABEL_BUDGET
+    width = TENSOR_NODE_WIDTH if any(n.get("shape") for n in g["nodes"]) else NODE_WIDTH
     dot = graphviz.Digraph(
         "mlgraph",
         graph_attr={
@@ -70,21 +110,21 @@ def to_dot(graph: Any, rankdir: str = "LR", edge_labels: dict | None = None) -> 
         node_attr={
             "shape": "box",
             "fixedsize": "true",
-            "width": str(
-                TENSOR_NODE_WIDTH
-                if any(n.get("shape") for n in g["nodes"])
-                else NODE_WIDTH
-            ),
+            "width": str(width),
             "height": str(NODE_HEIGHT),
             "fontsize": "11",
         },
         edge_attr={"arrowsize": "0.6"},
     )
+    head = dot.source.rstrip().removesuffix("}")
+    nodes = {}
     for node in g["nodes"]:
         name = node["name"]
         label = graphviz.nohtml(f"{_text(name)}\\n{_text(node['label'])}")
         dot.node(name, label=label, id=name)
+        nodes[name] = dot.body[-1]
     names = {node["id"]: node["name"] for node in g["nodes"]}
+    edges = []
     for edge in g["edges"]:
         src, dst, argnum = edge["src"], edge["dst"], edge["argnum"]
         attrs = {"id": f"e{src}_{dst}_{argnum}"}
@@ -93,7 +133,51 @@ def to_dot(graph: Any, rankdir: str = "LR", edge_labels: dict | None = None) -> 
             attrs["label"] = graphviz.nohtml(_edge_text(names[src], names[dst], lab))
             attrs["fontsize"] = "10"
         dot.edge(names[src], names[dst], **attrs)
-    return dot.source
+        edges.append({"src": names[src], "dst": names[dst], "stmt": dot.body[-1]})
+    groups, wide = [], round(width + 0.4, 2)
+    for grp in scope_groups(g):
+        sid, label = grp["id"], _text(grp["scope"])
+        groups.append(
+            {
+                "id": sid,
+                "nodes": [names[i] for i in grp["nodes"]],
+                "node": f'\t{sid} [label="{label}" id={sid} width={wide}]\n',
+                "cluster": f"\tsubgraph cluster_{sid} {{\n\t\tid=cluster_{sid} "
+                f'label="{label}" style="rounded,dashed" fontsize=11\n',
+            }
+        )
+    return {"head": head, "nodes": nodes, "edges": edges, "groups": groups}
+
+
+def assemble_dot(parts: dict, collapsed: Any = ()) -> str:
+    """DOT text from `dot_parts` with the groups of `collapsed` scopes as single nodes
+    (mirrored line for line by `assembleDot` in js/dot.js)."""
+    group_of, out = {}, [parts["head"]]
+    by_first = {grp["nodes"][0]: grp for grp in parts["groups"]}
+    closed = {grp["id"] for grp in parts["groups"] if grp["id"] in set(collapsed)}
+    for grp in parts["groups"]:
+        for name in grp["nodes"]:
+            group_of[name] = grp
+    for name, stmt in parts["nodes"].items():
+        grp = group_of.get(name)
+        if grp is None:
+            out.append(stmt)
+        elif by_first.get(name) is grp and grp["id"] in closed:
+            out.append(grp["node"])
+        elif by_first.get(name) is grp:
+            inner = "".join("\t" + parts["nodes"][n] for n in grp["nodes"])
+            out.append(grp["cluster"] + inner + "\t}\n")
+    seen = set()
+    for edge in parts["edges"]:
+        src, dst = edge["src"], edge["dst"]
+        a = group_of[src]["id"] if group_of.get(src, {}).get("id") in closed else src
+        b = group_of[dst]["id"] if group_of.get(dst, {}).get("id") in closed else dst
+        if (a, b) == (src, dst):
+            out.append(edge["stmt"])
+        elif a != b and (a, b) not in seen:
+            seen.add((a, b))
+            out.append(f"\t{a} -> {b} [id=g{a}_{b}]\n")
+    return "".join(out) + "}\n"
 
 
 def _edge_text(src: str, dst: str, lab: dict) -> str:

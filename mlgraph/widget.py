@@ -21,12 +21,12 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
-from mlgraph.dot import graph_json, to_dot
+from mlgraph.dot import dot_parts, graph_json, scope_groups, to_dot
 
 STATIC = Path(__file__).parent / "static"
 
 #: The node fields the view uses (the rest of Graph JSON stays in the kernel).
-NODE_FIELDS = ("id", "name", "label", "op", "kind", "shape")
+NODE_FIELDS = ("id", "name", "label", "op", "kind", "shape", "scope")
 
 #: Above this many inputs only eval, reverse and the chosen mode are precomputed.
 MAX_FORWARD_MODES = 8
@@ -99,6 +99,9 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
         "nodes": nodes,
         "edge_labels": labels,
     }
+    groups = scope_groups(g)
+    if groups:  # the view re-joins the DOT per collapse state (js/dot.js)
+        data.update(groups=groups, dot_parts=dot_parts(g, edge_labels=labels))
     return {"graph": data, "streams": streams, "tables": tables}
 
 
@@ -162,6 +165,13 @@ class GraphWidget(anywidget.AnyWidget):
     speed = traitlets.Float(2.0).tag(sync=True)
     playing = traitlets.Bool(False).tag(sync=True)
     max_nodes = traitlets.Int(400).tag(sync=True)
+    #: Forward (w.r.t. the input of `mode`) and reverse side by side on one layout;
+    #: `cursor` then steps both streams together.
+    compare = traitlets.Bool(False).tag(sync=True)
+    #: Layers (top-level `mlgraph.scope`s) drawn as one node: "auto" collapses them all
+    #: beyond `max_nodes` or in a tensor graph (an MLP), "all", or "none". A click on a
+    #: layer expands it; a click on its cluster's label collapses it again.
+    collapse = traitlets.Enum(["auto", "all", "none"], "auto").tag(sync=True)
     engine = traitlets.Instance(GraphvizEngine, allow_none=True).tag(
         sync=True, **widget_serialization
     )
@@ -194,7 +204,18 @@ class GraphWidget(anywidget.AnyWidget):
     # -- validation ------------------------------------------------------------------
 
     def _events(self, mode: str | None = None) -> list:
+        if mode is None and self.compare:  # the longer of the two panes' streams
+            pair = (self.compare_modes()[0], "reverse")
+            return max((self.streams.get(m, []) for m in pair), key=len)
         return self.streams.get(self.mode if mode is None else mode, [])
+
+    def compare_modes(self) -> tuple[str, str]:
+        """The two panes of the compare view: `mode` if it is a forward mode (else the
+        first forward mode), and `reverse`."""
+        if self.mode.startswith("forward:"):
+            return self.mode, "reverse"
+        first = next((m for m in self.streams if m.startswith("forward:")), self.mode)
+        return first, "reverse"
 
     @traitlets.validate("cursor")
     def _check_cursor(self, proposal: dict) -> int:
@@ -223,7 +244,7 @@ class GraphWidget(anywidget.AnyWidget):
             )
         return proposal["value"]
 
-    @traitlets.observe("mode", "streams")
+    @traitlets.observe("mode", "streams", "compare")
     def _clamp_cursor(self, change: dict) -> None:
         last = len(self._events()) - 1
         if self.cursor > last:
@@ -321,6 +342,8 @@ def standalone_html(widget: GraphWidget, title: str = "mlgraph") -> str:
             "cursor",
             "speed",
             "max_nodes",
+            "compare",
+            "collapse",
         )
     }
     state.update(playing=False, engine="IPY_MODEL_engine")

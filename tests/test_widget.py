@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -191,13 +192,36 @@ def test_cli_html(tmp_path):
     import sys
 
     out = tmp_path / "page.html"
-    cmd = [sys.executable, "-m", "mlgraph", "html", "log(x1) + x1*x2 - sin(x2)",
-           "--at", "x1=2,x2=5", "-o", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mlgraph",
+        "html",
+        "log(x1) + x1*x2 - sin(x2)",
+        "--at",
+        "x1=2,x2=5",
+        "-o",
+        str(out),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert out.exists() and "mlgraph-data" in out.read_text()
-    bad = subprocess.run([sys.executable, "-m", "mlgraph", "html", "x1*x2", "--at", "x1=2",
-                          "-o", str(out)], capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlgraph",
+            "html",
+            "x1*x2",
+            "--at",
+            "x1=2",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2
     assert "no value for x2" in bad.stderr and "--at x1=1,x2=1" in bad.stderr
 
@@ -215,3 +239,124 @@ def test_explore_keeps_the_last_graph_when_a_retrace_fails():
     before = box.graph_widget.streams
     box.sliders["x2"].value = 3.0  # the error goes to the Output, not up the stack
     assert box.graph_widget.streams == before
+
+
+# -- numbers: js/format.js prints what the trace tables print -------------------------
+
+FORMAT_FIXTURE = Path(__file__).parent / "fixtures" / "format.json"
+
+
+def format_values() -> list[float]:
+    """Lecture numbers, rounding ties, range edges, random values of every size."""
+    rng = np.random.default_rng(0)
+    fixed = [
+        11.652,
+        10.693,
+        0.28366218546322625,
+        -0.9589242746631385,
+        5.5,
+        1.716,
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        2.0,
+        1e-4,
+        9.99995e-5,
+        1e5,
+        99999.9999,
+        99999.99999,
+        123450.0,
+        1.0625,
+        -1.0625,
+        0.125,
+        2.5e-5,
+        1e-7,
+        1e21 * 1.0005,
+        1e300,
+        -3e-300,
+        999.9999999999999,
+        1000.0,
+        0.001,
+        0.0009999999,
+        12345.678,
+        5e-324,
+        float("inf"),
+        float("-inf"),
+        float("nan"),
+    ]
+    rand = rng.standard_normal(300) * 10.0 ** rng.integers(-9, 9, 300)
+    ties = rng.integers(1, 20000, 100) / 8.0  # exact binary fractions: half-even ties
+    return fixed + [float(v) for v in rand] + [float(v) for v in ties]
+
+
+def test_format_fixture_for_js_is_pythons_fmt():
+    """Writes tests/fixtures/format.json; js/format.test.js checks format.js on it."""
+    from mlgraph.tables import fmt
+
+    rows = []
+    for v in format_values():
+        key = repr(v) if not np.isfinite(v) else v
+        rows.append({"value": key, "text": fmt(v)})
+    assert {r["text"] for r in rows[:5]} == {
+        "11.652",
+        "10.693",
+        "0.2837",
+        "−0.9589",
+        "5.5",
+    }
+    FORMAT_FIXTURE.write_text(
+        json.dumps(rows, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+    )
+    assert json.loads(FORMAT_FIXTURE.read_text(encoding="utf-8")) == rows
+
+
+# -- layers and the compare view ---------------------------------------------------------
+
+
+def _mlp_graph():
+    from mlgraph import nn
+
+    m = nn.MLP([2, 4, 4, 1], seed=0)
+    X = np.array([[0.5, -1.0], [1.0, 2.0]])
+
+    def loss(W1, b1, W2, b2, W3, b3):
+        return nn.mse(m.apply(X, W1, b1, W2, b2, W3, b3), np.array([[1.0], [0.0]]))
+
+    return mlgraph.trace(loss, *m.params)
+
+
+def test_scoped_graph_sends_groups_and_dot_parts(w):
+    assert "groups" not in w.graph and "dot_parts" not in w.graph  # no scopes
+    m = GraphWidget.from_graph(_mlp_graph())
+    assert [g["scope"] for g in m.graph["groups"]] == ["layer1", "layer2", "layer3"]
+    assert all("scope" in n for n in m.graph["nodes"])
+    assert set(m.graph["dot_parts"]) == {"head", "nodes", "edges", "groups"}
+    assert m.collapse == "auto"
+    with pytest.raises(traitlets.TraitError):
+        m.collapse = "sometimes"
+
+
+def test_compare_cursor_runs_over_the_longer_pane(w):
+    fwd, rev = len(w.streams["forward:x1"]), len(w.streams["reverse"])
+    w.mode = "eval"
+    w.compare = True
+    assert w.compare_modes() == ("forward:x1", "reverse")
+    w.cursor = max(fwd, rev) - 1
+    with pytest.raises(traitlets.TraitError):
+        w.cursor = max(fwd, rev)
+    w.compare = False  # back to eval's stream: the cursor is clamped to it
+    assert w.cursor == len(w.streams["eval"]) - 1
+    assert '"compare":false' in standalone_html(w).replace(" ", "")
+
+
+def test_export_assets_are_built_beside_the_view(tmp_path):
+    from mlgraph.export import FILES, copy_assets, nbconvert_args
+
+    copied = copy_assets(tmp_path)
+    assert [p.name for p in copied] == list(FILES)
+    assert "define(" in (tmp_path / "anywidget.js").read_text(encoding="utf-8")  # AMD
+    assert nbconvert_args() == [
+        "--HTMLExporter.require_js_url=require.js",
+        "--HTMLExporter.widget_renderer_url=embed-amd.js",
+    ]

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
 import pytest
 from playwright.sync_api import expect
-
-GALLERY = Path(__file__).resolve().parents[2] / "docs" / "gallery"
 
 SETUP = """\
 import numpy as np
@@ -91,9 +87,9 @@ def test_lecture_example_in_jupyterlab(jupyter_lab, page):
             "print('kernel cursor', w.cursor, 'mode', w.mode)",
         ],
     )
-    page.goto(
-        f"{jupyter_lab['base']}/lab/tree/lecture.ipynb?token={jupyter_lab['token']}"
-    )
+    # a workspace of its own: another test's notebook tab is not restored and current
+    lab, token = jupyter_lab["base"], jupyter_lab["token"]
+    page.goto(f"{lab}/lab/workspaces/lecture/tree/lecture.ipynb?token={token}")
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
     _run_cell(page, 0)
 
@@ -112,8 +108,6 @@ def test_lecture_example_in_jupyterlab(jupyter_lab, page):
     expect(_node(widget, "v1").locator(".mlgraph-cotangent")).to_have_text(
         "v\u03041 = 1.716"
     )
-    GALLERY.mkdir(parents=True, exist_ok=True)
-    widget.screenshot(path=str(GALLERY / "reverse.png"))
 
     # the two contributions into v1 are shown before their sum
     assert len(acc) == 2, acc
@@ -141,11 +135,9 @@ def test_lecture_example_in_jupyterlab(jupyter_lab, page):
     expect(
         widget.locator(".mlgraph-edge-label").filter(has_text="\u2202v2/\u2202v0")
     ).to_have_count(1)
-    widget.screenshot(path=str(GALLERY / "forward_x1.png"))
     widget.locator("select.mlgraph-mode").select_option("eval")
     widget.locator('[data-mlgraph-action="end"]').click()
     expect(_node(widget, "v6").locator(".mlgraph-primal")).to_contain_text("11.65")
-    widget.screenshot(path=str(GALLERY / "eval.png"))
 
     # kernel -> view
     _run_cell(page, 1)
@@ -162,4 +154,51 @@ def test_lecture_example_in_jupyterlab(jupyter_lab, page):
     widget.locator('[data-mlgraph-action="play"]').click()
     expect(widget).to_have_attribute(
         "data-mlgraph-cursor", str(len(events) - 1), timeout=30_000
+    )
+
+
+MLP_SETUP = """\
+import numpy as np
+import mlgraph
+from mlgraph import nn
+
+m = nn.MLP([2, 4, 4, 1], seed=0)
+X = np.array([[0.5, -1.0], [1.0, 2.0], [-0.5, 0.3]])
+y = np.array([[1.0], [0.0], [0.5]])
+
+def loss(W1, b1, W2, b2, W3, b3):
+    return nn.mse(m.apply(X, W1, b1, W2, b2, W3, b3), y)
+
+w = mlgraph.show(mlgraph.trace(loss, *m.params))
+w"""
+
+
+@pytest.mark.browser
+def test_mlp_layers_collapse_in_jupyterlab(jupyter_lab, page):
+    _write_notebook(jupyter_lab["root"], "mlp.ipynb", [MLP_SETUP])
+    # a workspace of its own (see above)
+    lab = jupyter_lab["base"]
+    page.goto(f"{lab}/lab/workspaces/mlp/tree/mlp.ipynb?token={jupyter_lab['token']}")
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    _run_cell(page, 0)
+    widget = page.locator(".mlgraph")
+    expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)
+    # a tensor MLP starts with every layer collapsed into one node, and says so
+    expect(widget.locator("[data-mlgraph-group]")).to_have_count(3)
+    expect(widget.locator(".mlgraph-note")).to_contain_text("collapsed automatically")
+    expect(_node(widget, "v11")).to_have_count(0)  # layer2's matmul is inside
+    widget.locator('[data-mlgraph-group="layer2"]').click()
+    expect(widget.locator('[data-mlgraph-cluster="layer2"]')).to_have_count(1)
+    expect(widget.locator("[data-mlgraph-group]")).to_have_count(2)
+    for name in ("v11", "v12", "v13"):
+        expect(_node(widget, name)).to_have_count(1)
+    # the reverse sweep still drives the states of the expanded layer's nodes
+    expect(_node(widget, "v11")).to_have_attribute("data-mlgraph-state", "pending")
+    widget.locator('[data-mlgraph-action="end"]').click()
+    expect(_node(widget, "v11")).to_have_attribute("data-mlgraph-state", "done")
+    expect(_node(widget, "v11").locator(".mlgraph-cotangent")).to_contain_text(
+        "v\u030411 = (3, 4)"
+    )
+    expect(widget.locator('[data-mlgraph-group="layer1"]')).to_have_attribute(
+        "data-mlgraph-state", "done"
     )
