@@ -162,6 +162,22 @@ def _keep(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
     return reshape(g, shape=tuple(kept))
 
 
+def _scalar_fast(np_fn: Callable, math_fn: Callable) -> Callable:
+    """numpy's function, with Python's math for a float64 scalar (10x less overhead).
+
+    Where math refuses (overflow, a domain error), numpy answers, with its inf or nan.
+    """
+    def forward(x):
+        if type(x) is np.float64:
+            try:
+                return np.float64(math_fn(x))
+            except (OverflowError, ValueError):
+                pass
+        return np_fn(x)
+    forward.__name__ = np_fn.__name__
+    return forward
+
+
 def _zeros(x: Any) -> np.ndarray:
     return np.zeros(_shape(x), dtype=_raw(x).dtype)
 
@@ -262,7 +278,7 @@ neg = define(
 )
 
 exp = define(
-    "exp", np.exp,
+    "exp", _scalar_fast(np.exp, math.exp),
     jvp=(lambda x_dot, x, *, out: out * x_dot,),                 # ẏ = eˣ·ẋ
     vjp=(lambda out_bar, x, *, out: out_bar * out,),             # x̄ = ȳ·eˣ
     symbol="exp", partials=("exp({0})",),
@@ -270,7 +286,7 @@ exp = define(
 
 
 log = define(
-    "log", np.log,
+    "log", _scalar_fast(np.log, math.log),
     jvp=(lambda x_dot, x, *, out: x_dot / x,),                   # ẏ = ẋ/x
     vjp=(lambda out_bar, x, *, out: out_bar / x,),               # x̄ = ȳ/x
     symbol="ln", partials=("1/{0}",),
@@ -280,21 +296,21 @@ log = define(
 )
 
 sin = define(
-    "sin", np.sin,
+    "sin", _scalar_fast(np.sin, math.sin),
     jvp=(lambda x_dot, x, *, out: cos(x) * x_dot,),              # ẏ = cos(x)·ẋ
     vjp=(lambda out_bar, x, *, out: out_bar * cos(x),),          # x̄ = ȳ·cos(x)
     symbol="sin", partials=("cos({0})",),
 )
 
 cos = define(
-    "cos", np.cos,
+    "cos", _scalar_fast(np.cos, math.cos),
     jvp=(lambda x_dot, x, *, out: neg(sin(x)) * x_dot,),         # ẏ = −sin(x)·ẋ
     vjp=(lambda out_bar, x, *, out: neg(out_bar * sin(x)),),     # x̄ = −ȳ·sin(x)
     symbol="cos", partials=("−sin({0})",),
 )
 
 tanh = define(
-    "tanh", np.tanh,
+    "tanh", _scalar_fast(np.tanh, math.tanh),
     jvp=(lambda x_dot, x, *, out: (1.0 - out * out) * x_dot,),   # ẏ = (1 − y²)·ẋ
     vjp=(lambda out_bar, x, *, out: out_bar * (1.0 - out * out),),  # x̄ = ȳ·(1 − y²)
     symbol="tanh", partials=("1 − {out}²",),
@@ -350,7 +366,7 @@ abs = define(  # noqa: A001
 )
 
 sqrt = define(
-    "sqrt", np.sqrt,
+    "sqrt", _scalar_fast(np.sqrt, math.sqrt),
     jvp=(lambda x_dot, x, *, out: x_dot / (2.0 * out),),        # ẏ = ẋ/(2√x)
     vjp=(lambda out_bar, x, *, out: out_bar / (2.0 * out),),    # x̄ = ȳ/(2√x)
     symbol="√", partials=("1/(2·{out})",),
