@@ -318,10 +318,9 @@ tanh = define(
 
 
 def _sigmoid_forward(x):
-    # NOTE: e = exp(−|x|) never overflows; σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) below.
-    e = np.exp(-np.abs(x))
-    dtype = np.result_type(np.asarray(x).dtype, np.float32)   # float32 stays float32
-    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(dtype)[()]
+    # NOTE: σ(x) = exp(−log(1 + e⁻ˣ)) with log(1 + e⁻ˣ) = logaddexp(0, −x): nothing
+    # overflows, and tiny values such as σ(−50) ≈ 2e−22 keep their relative precision.
+    return np.exp(-np.logaddexp(0.0, np.negative(x)))
 
 
 sigmoid = define(
