@@ -154,6 +154,26 @@ def mlgraph_step(loss, params0, batches, lr, **opts):
     return step
 
 
+def nn_step(sizes, loss_name, params0, batches, lr):
+    """The library's own training step, what ``mlgraph.Trainer`` runs: the objective of
+    ``nn.make_loss`` and ``nn.value_and_grad_fn`` (one traced graph re-run per batch)."""
+    from mlgraph import nn
+    model = nn.MLP(sizes, activation="tanh", seed=0)
+    model.params[:] = [p.copy() for p in params0]
+    objective = nn.make_loss(model, loss_name)
+    vg = nn.value_and_grad_fn(objective, len(model.params))
+    params = model.params
+    it = itertools.cycle(batches)
+
+    def step():
+        X, y = next(it)
+        val, grads = vg(*params, X, y)
+        for p, g in zip(params, grads):
+            p -= lr * g
+        return val
+    return step
+
+
 def first_losses(make, n=3):
     step = make()
     return [float(step()) for _ in range(n)]
