@@ -154,11 +154,11 @@ def mlgraph_step(loss, params0, batches, lr, **opts):
     return step
 
 
-def nn_step(sizes, loss_name, params0, batches, lr):
+def nn_step(sizes, loss_name, params0, batches, lr, activation="tanh"):
     """The library's own training step, what ``mlgraph.Trainer`` runs: the objective of
     ``nn.make_loss`` and ``nn.value_and_grad_fn`` (one traced graph re-run per batch)."""
     from mlgraph import nn
-    model = nn.MLP(sizes, activation="tanh", seed=0)
+    model = nn.MLP(sizes, activation=activation, seed=0, dtype=params0[0].dtype)
     model.params[:] = [p.copy() for p in params0]
     objective = nn.make_loss(model, loss_name)
     vg = nn.value_and_grad_fn(objective, len(model.params))

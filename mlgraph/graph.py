@@ -162,7 +162,13 @@ class _Trace:
 
 
 def _const_value(x: Any) -> Any:
-    """A constant keeps its dtype (bool masks, integer indices); objects are refused."""
+    """A constant keeps its dtype (bool masks, integer indices); objects are refused.
+
+    A Python int or float stays a Python number: numpy treats those as "weak", so
+    ``x * 2.0`` and ``loss / 128`` keep a float32 ``x`` in float32.
+    """
+    if type(x) in (int, float):
+        return x
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
         raise TypeError(

@@ -134,3 +134,11 @@ def test_mlp_layers_are_scoped():
     m = nn.MLP([2, 3, 1], seed=0)
     g = mg.trace(lambda X, *p: m.apply(X, *p).sum(), np.ones((4, 2)), *m.params)
     assert {n.scope for n in g.nodes if n.kind == "op"} == {"layer1", "layer2", ""}
+
+
+def test_python_number_constants_keep_float32():
+    x = np.ones(3, dtype=np.float32)
+    g = mg.trace(lambda v: (v * 2.0 + 1).sum() / 128, x)
+    assert all(np.asarray(n.value).dtype == np.float32 for n in g.nodes if n.kind == "op")
+    loss, grad = mg.value_and_grad(lambda v: (mg.tanh(v) * 0.5).sum() / 3)(x)
+    assert np.asarray(loss).dtype == np.float32 and grad.dtype == np.float32
