@@ -245,9 +245,11 @@ def main(argv: list[str] | None = None) -> int:
         full = statistics.median(res["mlgraph gradcheck, mode=full"]["times"])
         reading = (
             f"Reading: the full mlgraph check costs {full / base:.2f}× the bare numpy "
-            "loop. Both do 2n loss evaluations; mlgraph's go through `mlgraph.numpy` "
-            "dispatch on plain arrays, the objective built by `nn.make_loss` and, "
-            "once, a trace (for kink detection) and a reverse pass."
+            "loop. Both do 2n loss evaluations, but mlgraph's re-run only the nodes "
+            "downstream of the perturbed parameter on the traced graph, and a matmul "
+            "fed by it is updated by the rank-one change (z = X·W with W[r, c] moved "
+            "changes only z[:, c]) instead of a new product; plus, once, a trace and a "
+            "reverse pass."
         )
         if "torch.autograd.gradcheck (default)" in res:
             torch_t = statistics.median(

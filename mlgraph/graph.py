@@ -568,9 +568,11 @@ def trace(f: Callable, *args: Any, **kwargs: Any) -> Graph:
 
 
 def _trace(f: Callable, names: list[str], values: list, constants: Mapping[str, Any]
-           | None = None, renumber: bool = True) -> Graph:
-    """Trace ``f(*inputs)``; ``constants`` names arrays f closes over (for messages)."""
+           | None = None, renumber: bool = True, strict: bool = False) -> Graph:
+    """Trace ``f(*inputs)``; ``constants`` names arrays f closes over (for messages);
+    ``strict`` refuses value-dependent uses of traced values (`ValueDependence`)."""
     t = _Trace()
+    t.strict = strict
     for name, c in (constants or {}).items():
         t.const_names[id(c)] = name
     inputs = []
@@ -621,6 +623,12 @@ def _trace_data(f: Callable, names: list[str], values: list, n_diff: int) -> Gra
     ids = tuple(ti._id for ti in tins)
     return Graph(t, ids, out_id, getattr(f, "__name__", "f"), renumber=False,
                  data_inputs=ids[n_diff:])
+
+
+def _trace_strict(f: Callable, names: list[str], values: list) -> Graph:
+    """`trace`, refusing value-dependent uses of traced values (`ValueDependence`), for
+    callers that will re-run the graph at other values (the gradient checker)."""
+    return _trace(f, names, values, strict=True)
 
 
 def _bind_arguments(f: Callable, args: tuple, kwargs: dict) -> tuple[list[str], list]:
