@@ -154,7 +154,7 @@ def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
 
 def _keep(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
     """Reshape a reduced cotangent so it broadcasts against the unreduced input."""
-    if keepdims or not shape:
+    if keepdims or not shape or not _shape(g):    # a scalar broadcasts as it is
         return g
     kept = list(shape)
     for a in _axes(axis, len(shape)):
@@ -377,6 +377,8 @@ sqrt = define(
 
 
 def _matmul_vjp_x(out_bar, x, y, *, out):
+    if x.ndim == 2 and y.ndim == 2:    # the common case first: x̄ = ōut·yᵀ
+        return matmul(out_bar, y.T)
     xs, ys = _shape(x), _shape(y)
     if len(xs) == 1 and len(ys) == 1:  # (k,) @ (k,) -> (): x̄ = ōut·y
         return out_bar * y
@@ -390,6 +392,8 @@ def _matmul_vjp_x(out_bar, x, y, *, out):
 
 
 def _matmul_vjp_y(out_bar, x, y, *, out):
+    if x.ndim == 2 and y.ndim == 2:    # the common case first: ȳ = xᵀ·ōut
+        return matmul(x.T, out_bar)
     xs, ys = _shape(x), _shape(y)
     if len(xs) == 1 and len(ys) == 1:  # (k,) @ (k,) -> (): ȳ = ōut·x
         return out_bar * x
@@ -420,7 +424,8 @@ matmul = define(
 
 
 def _sum_forward(x, *, axis=None, keepdims=False):
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    # NOTE: np.add.reduce is np.sum without its Python wrapper (2x faster on small arrays)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims)
 
 
 sum = define(  # noqa: A001
@@ -434,7 +439,7 @@ sum = define(  # noqa: A001
 
 
 def _mean_forward(x, *, axis=None, keepdims=False):
-    return np.mean(x, axis=axis, keepdims=keepdims)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims) / _count(x, axis)
 
 
 def _count(x, axis) -> int:

@@ -67,7 +67,13 @@ def _result(x: Any, like: Any) -> Any:
     """Gradients come back with their input's dtype and as numpy unless traced."""
     if isinstance(x, Tensor):
         return x
-    return np.asarray(x, dtype=np.asarray(getattr(like, "value", like)).dtype)[()]
+    if isinstance(x, np.ndarray) and isinstance(like, np.ndarray) and x.dtype == like.dtype:
+        # NOTE: a broadcast cotangent is a read-only view; hand out an array one can edit
+        return x if x.flags.writeable else x.copy()
+    out = np.asarray(x, dtype=np.asarray(getattr(like, "value", like)).dtype)
+    if out.ndim and not out.flags.writeable:
+        out = out.copy()
+    return out[()]
 
 
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
@@ -99,7 +105,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         nums = _argnums(argnums, len(args), fname)
-        if reuse_graph and not kwargs and not any(isinstance(a, Tensor) for a in args):
+        if reuse_graph and not kwargs and not _any_tensor(args):
             out, grads = _reused(f, cache, args, nums, fname)
         else:
             out, grads = _fresh(f, args, kwargs, nums, fname)
@@ -109,6 +115,13 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
 
 
 _RETRACE = object()
+
+
+def _any_tensor(args: tuple) -> bool:
+    for a in args:
+        if isinstance(a, Tensor):
+            return True
+    return False
 
 
 def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname: str
@@ -138,37 +151,45 @@ def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname:
             ) -> tuple[Any, tuple]:
     """value_and_grad on a graph traced once per shapes (see ``reuse_graph``)."""
     key = _graph_key(args, nums)
-    g = cache.get(key)
-    data = [k for k, a in enumerate(args) if k not in nums and isinstance(a, (np.ndarray,
-                                                                             float))]
-    if g is _RETRACE:
+    entry = cache.get(key)
+    if entry is _RETRACE:
         return _fresh(f, args, {}, nums, fname)
-    if g is None:
-        names, _ = _bind_arguments(f, args, {})
-        for k in nums:
-            _check_arg(args[k], names[k])
-        order = list(nums) + data
-
-        def partial(*xs):
-            full = list(args)
-            for k, x in zip(order, xs):
-                full[k] = x
-            return f(*full)
-
-        try:
-            g = _trace_data(partial, [names[k] for k in order], [args[k] for k in order],
-                            len(nums))
-        except ValueDependence:
-            # NOTE: f looks at its values (a comparison, np.asarray, an `if`), so a
-            # recorded graph could go stale: trace every call instead, as without reuse.
-            cache[key] = _RETRACE
+    if entry is None:
+        entry = cache[key] = _trace_for_reuse(f, args, nums, fname)
+        if entry is _RETRACE:
             return _fresh(f, args, {}, nums, fname)
-        _scalar_output(g, fname, "grad")
-        cache[key] = g
-    values = drain(_eval(g, [args[k] for k in list(nums) + data], False))
-    adj = drain(_reverse(g, values, _cotangent_seed(g, None), False))
+    g, order, seed = entry
+    values = drain(_eval(g, [args[k] for k in order], False))
+    adj = drain(_reverse(g, values, seed, False))
     grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
     return values[g.output], grads
+
+
+def _trace_for_reuse(f: Callable, args: tuple, nums: tuple[int, ...], fname: str
+                     ) -> Any:
+    """(graph, argument order, output cotangent), or _RETRACE if f looks at values."""
+    names, _ = _bind_arguments(f, args, {})
+    for k in nums:
+        _check_arg(args[k], names[k])
+    data = [k for k, a in enumerate(args) if k not in nums and isinstance(a, (np.ndarray,
+                                                                             float))]
+    order = tuple(nums) + tuple(data)
+
+    def partial(*xs):
+        full = list(args)
+        for k, x in zip(order, xs):
+            full[k] = x
+        return f(*full)
+
+    try:
+        g = _trace_data(partial, [names[k] for k in order], [args[k] for k in order],
+                        len(nums))
+    except ValueDependence:
+        # NOTE: f looks at its values (a comparison, np.asarray, an `if`), so a
+        # recorded graph could go stale: trace every call instead, as without reuse.
+        return _RETRACE
+    _scalar_output(g, fname, "grad")
+    return g, order, _cotangent_seed(g, None)
 
 
 def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:

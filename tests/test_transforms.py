@@ -110,3 +110,9 @@ def test_reuse_graph_never_freezes_a_value_dependent_function(rng):
         (v1, g1), (v2, g2) = fresh(w, X, y), reused(w, X, y)
         assert v1 == v2
         np.testing.assert_array_equal(g1, g2)
+
+
+def test_gradients_are_writable_arrays():
+    g = mg.grad(lambda x: x.sum())(np.ones((2, 3)))
+    g *= 2.0                                   # a broadcast view would be read-only
+    np.testing.assert_array_equal(g, np.full((2, 3), 2.0))
