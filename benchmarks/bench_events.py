@@ -28,7 +28,7 @@ import numpy as np
 import mlgraph as mg
 from mlgraph import sweeps
 from mlgraph.graph import _DEBUG_NANS, check_finite
-from mlgraph.sweeps import _reverse_plan, _shape, _unbroadcast, _zeros, drain
+from mlgraph.sweeps import _shape, _unbroadcast, _zeros, drain
 
 import _mlp
 import bench_w1_scalar as w1
@@ -38,24 +38,29 @@ def reverse_no_events(g, values, cotangent):
     """mlgraph/sweeps.py ``_reverse`` with the emit branches removed: a plain function,
     no generator, no Event objects, no step counter. Otherwise line for line
     (``copy_in_sync`` in the checks compares it with the current source)."""
-    needs = g._needs
+    prims, args, params, needs = g._prims, g._args, g._params, g._needs
     out_id = g.output
     adj: list[Any] = [None] * len(values)
     adj[out_id] = cotangent
     inputs = set(g.inputs)
     nans = _DEBUG_NANS[0]
-    for i, arg_ids, params, edges in _reverse_plan(g):
+    for i in range(len(values) - 1, -1, -1):
         a = adj[i]
         if a is None:
             if i not in inputs or not needs[i]:     # data inputs get no cotangent
                 continue
             a = adj[i] = _zeros(values[i])
-        if not edges:
+        prim = prims[i]
+        if prim is None:
             continue
-        xs = [values[j] for j in arg_ids]
+        xs = [values[j] for j in args[i]]
         out = values[i]
-        for k, j, rule, shape in edges:
-            delta = rule(a, *xs, out=out, **params)
+        for k, j in enumerate(args[i]):
+            rule = prim.vjp_rule(k) if needs[j] else None
+            if rule is None:
+                continue
+            delta = rule(a, *xs, out=out, **params[i])
+            shape = getattr(values[j], "shape", ())
             if getattr(delta, "shape", ()) != shape:
                 delta = _unbroadcast(delta, shape)
             adj[j] = delta if adj[j] is None else adj[j] + delta

@@ -221,7 +221,6 @@ class Graph:
         self.outputs = (output,)
         self.fn_name = fn_name
         self._nodes: tuple[Node, ...] | None = None
-        self._reverse_plan: list | None = None     # built by the first reverse sweep
         # nodes whose value depends on some input: only they carry tangents/cotangents
         needs = [False] * len(self._values)
         for i in inputs:

@@ -235,29 +235,9 @@ def forward_sweep(g: Graph, wrt: int | str | None = None,
 # --- reverse mode --------------------------------------------------------------------
 
 
-def _reverse_plan(g: Graph) -> list[tuple]:
-    """Per node in reverse topological order: its argument ids, its static parameters,
-    and the (argnum, argument id, vjp rule, argument shape) of each argument that needs
-    a cotangent. Built once per graph, so re-running the sweep skips the lookups."""
-    plan = g._reverse_plan
-    if plan is None:
-        prims, args, params, needs = g._prims, g._args, g._params, g._needs
-        plan = []
-        for i in range(len(prims) - 1, -1, -1):
-            prim, edges = prims[i], []
-            if prim is not None:
-                for k, j in enumerate(args[i]):
-                    rule = prim.vjp_rule(k) if needs[j] else None
-                    if rule is not None:
-                        edges.append((k, j, rule, _shape(g._values[j])))
-            plan.append((i, args[i] or (), params[i], edges))
-        g._reverse_plan = plan
-    return plan
-
-
 def _reverse(g: Graph, values: list, cotangent: Any, emit: bool, step: int = 0
              ) -> Generator[Event, None, list]:
-    needs = g._needs
+    prims, args, params, needs = g._prims, g._args, g._params, g._needs
     out_id = g.output
     adj: list[Any] = [None] * len(values)
     adj[out_id] = cotangent
@@ -266,7 +246,7 @@ def _reverse(g: Graph, values: list, cotangent: Any, emit: bool, step: int = 0
         step += 1
     inputs = set(g.inputs)
     nans = _DEBUG_NANS[0]
-    for i, arg_ids, params, edges in _reverse_plan(g):
+    for i in range(len(values) - 1, -1, -1):
         a = adj[i]
         if a is None:
             if i not in inputs or not needs[i]:     # data inputs get no cotangent
@@ -275,12 +255,17 @@ def _reverse(g: Graph, values: list, cotangent: Any, emit: bool, step: int = 0
         if emit:
             yield Event(step, "reverse", "visit", i, a)
             step += 1
-        if not edges:
+        prim = prims[i]
+        if prim is None:
             continue
-        xs = [values[j] for j in arg_ids]
+        xs = [values[j] for j in args[i]]
         out = values[i]
-        for k, j, rule, shape in edges:
-            delta = rule(a, *xs, out=out, **params)
+        for k, j in enumerate(args[i]):
+            rule = prim.vjp_rule(k) if needs[j] else None
+            if rule is None:
+                continue
+            delta = rule(a, *xs, out=out, **params[i])
+            shape = getattr(values[j], "shape", ())
             if getattr(delta, "shape", ()) != shape:
                 delta = _unbroadcast(delta, shape)
             adj[j] = delta if adj[j] is None else adj[j] + delta

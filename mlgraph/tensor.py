@@ -79,6 +79,10 @@ class Tensor(Traced):
 
     @staticmethod
     def _bind(prim: P.Primitive, args: tuple, params: dict) -> Any:
+        if len(args) == 1:                  # unary: its one argument's trace, if open
+            t = args[0]._trace
+            if t is not None and t.open:
+                return t.record(prim, args, params)
         trace = None
         for a in args:
             if isinstance(a, Tensor):

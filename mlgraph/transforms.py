@@ -136,14 +136,15 @@ def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname:
 
 
 def _graph_key(args: tuple, nums: tuple[int, ...]) -> tuple:
+    """What a reused graph depends on: array shapes and dtypes, the values of the rest."""
     key = [nums]
     for a in args:
-        if isinstance(a, np.ndarray):
-            key.append(("array", a.shape, a.dtype.str))
-        elif isinstance(a, float):
-            key.append(("float",))
+        if type(a) is np.ndarray:
+            key.append((a.shape, a.dtype))
+        elif type(a) is float:
+            key.append(float)
         else:
-            key.append(("static", type(a), a if isinstance(a, (int, str, bool)) else id(a)))
+            key.append((type(a), a if isinstance(a, (int, str, bool)) else id(a)))
     return tuple(key)
 
 
