@@ -241,13 +241,8 @@ def _reverse_row(g: Graph, ev: Event, adjoint: dict, incoming: list[Event],
         p = partials.get((i, acc.src, acc.argnum), {})
         rules.append(_term(f"v{b}{acc.src}", p.get("formula") or f"∂v{acc.src}/∂v{i}"))
         if p.get("value") is not None:
-            numbers.append(_term(_paren(fmt(adjoint_at(acc, adjoint))), fmt(p["value"])))
+            numbers.append(_term(_paren(fmt(adjoint[acc.src])), fmt(p["value"])))
         else:
             numbers.append(_paren(fmt(acc.delta)))
     rule = _sum(rules) or "0"
     return Row(ev.step, "reverse", i, f"v{b}{i}", rule, _sum(numbers), fmt(ev.value))
-
-
-def adjoint_at(acc: Event, adjoint: dict) -> Any:
-    """The cotangent of the consumer that sent an accumulate event."""
-    return adjoint[acc.src]
