@@ -202,3 +202,45 @@ def test_mlp_layers_collapse_in_jupyterlab(jupyter_lab, page):
     expect(widget.locator('[data-mlgraph-group="layer1"]')).to_have_attribute(
         "data-mlgraph-state", "done"
     )
+
+
+_TEXT_FILL = """(w) => {
+  const t = w.querySelector('[data-mlgraph-node="v3"] text');
+  const bg = getComputedStyle(w).getPropertyValue('--mlgraph-bg').trim();
+  return {fill: getComputedStyle(t).fill, bg: bg};
+}"""
+
+
+def _luminance(css_rgb):
+    r, g, b = (int(v) for v in css_rgb[css_rgb.index("(") + 1:css_rgb.index(")")]
+               .split(",")[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.browser
+def test_widget_follows_the_jupyterlab_theme(jupyter_lab, page):
+    _write_notebook(jupyter_lab["root"], "theme.ipynb", [SETUP])
+    lab = jupyter_lab["base"]
+    page.goto(f"{lab}/lab/workspaces/theme/tree/theme.ipynb?token={jupyter_lab['token']}")
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    _run_cell(page, 0)
+    widget = page.locator(".mlgraph")
+    expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)
+    light = widget.evaluate(_TEXT_FILL)
+    try:
+        page.evaluate("() => window.jupyterapp.commands.execute("
+                      "'apputils:change-theme', {theme: 'JupyterLab Dark'})")
+        page.wait_for_function(
+            "() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+        page.wait_for_function(
+            f"(old) => getComputedStyle(document.querySelector('.mlgraph'))"
+            f".getPropertyValue('--mlgraph-bg').trim() !== old", arg=light["bg"],
+            timeout=30_000)
+        dark = widget.evaluate(_TEXT_FILL)
+    finally:
+        page.evaluate("() => window.jupyterapp.commands.execute("
+                      "'apputils:change-theme', {theme: 'JupyterLab Light'})")
+        page.wait_for_function(
+            "() => document.body.dataset.jpThemeLight === 'true'", timeout=30_000)
+    assert _luminance(light["fill"]) < 100 < _luminance(dark["fill"]), (light, dark)
+    assert light["bg"] != dark["bg"]
