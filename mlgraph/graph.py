@@ -523,7 +523,7 @@ def _param_names_uncached(f: Callable, n: int) -> list[str]:
 
 
 def _check_arg(x: Any, name: str) -> None:
-    if isinstance(x, Tensor):
+    if type(x) is float or isinstance(x, Tensor):
         return
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, (float, int, np.ndarray,
                                                               np.generic)):

@@ -21,6 +21,8 @@ class ValueDependence(TypeError):
 
 
 def _as_float_array(value: Any, what: str) -> np.ndarray | np.generic:
+    if type(value) is float:
+        return np.float64(value)
     if isinstance(value, Tensor):
         return value.value
     if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)):
@@ -282,10 +284,11 @@ class Tensor(Traced):
 
 def _binary(prim: P.Primitive, x: Any, y: Any, me: Tensor) -> Any:
     """x op y where ``me`` (one of them) is a Tensor: record straight into its trace when
-    the other operand can't belong to a deeper one (the common case), else dispatch."""
+    the other operand is no Tensor or one of the same trace (the common cases), else
+    dispatch (the other one may belong to a deeper trace)."""
     t = me._trace
     other = y if x is me else x
-    if t is not None and t.open and not isinstance(other, Tensor):
+    if t is not None and t.open and (not isinstance(other, Tensor) or other._trace is t):
         return t.record(prim, (x, y), {})
     return prim(x, y)
 

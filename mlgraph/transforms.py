@@ -33,6 +33,8 @@ def _argnums(argnums: int | Sequence[int], n: int, fname: str) -> tuple[int, ...
 def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Graph:
     """Trace f with only the arguments in ``nums`` as inputs; the others are constants."""
     names, values = _bind_arguments(f, args, {})
+    if not kwargs and nums == tuple(range(len(values))):   # every argument is an input
+        return _trace(f, names, values, renumber=False)
     diff = [values[k] for k in nums]      # _trace checks each of them
 
     def partial(*xs):
