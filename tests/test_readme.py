@@ -29,3 +29,8 @@ def test_readme_cli_example_is_current():
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.rstrip().endswith(block.group(2).rstrip())
+
+
+def test_readme_counts_the_primitives():
+    import mlgraph as mg
+    assert f"**{len(mg.PRIMITIVES)} primitives**" in README.read_text()
