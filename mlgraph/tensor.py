@@ -6,6 +6,7 @@ becomes a node of the graph, outside a trace it simply computes. Imports layer 0
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -119,6 +120,16 @@ class Tensor(Traced):
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         arr = np.asarray(self._concrete("np.asarray"), dtype=dtype)
+        if self._trace is not None and self._trace.open:
+            from .graph import _user_stacklevel
+
+            who = self.name or f"v{self._id}"
+            warnings.warn(
+                f"the traced value {who} was turned into a plain numpy array (by "
+                "np.asarray or a numpy function mlgraph has no rule for), so no gradient "
+                f"flows through this use of it. Use the mlgraph.numpy function instead, "
+                f"or write {who}.value if a constant is what you mean.",
+                RuntimeWarning, stacklevel=_user_stacklevel())
         return arr.copy() if copy else arr
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kw: Any):

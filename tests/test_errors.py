@@ -98,3 +98,14 @@ def test_argnums_out_of_range():
         def f(a, b):
             return a * b
         mg.grad(f, argnums=3)(1.0, 2.0)
+
+
+def test_turning_a_traced_value_into_numpy_warns_that_its_gradient_is_lost():
+    def f(x):
+        return mg.numpy.sum(np.clip(x, 0.0, 1.0) * x)     # np.clip has no rule here
+    with pytest.warns(RuntimeWarning, match=r"traced value x was turned into a plain "
+                                            r"numpy array.*mlgraph.numpy"):
+        mg.grad(f)(np.array([0.5, 2.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mg.grad(lambda x: mg.numpy.sum(x.value * x))(np.array([0.5, 2.0]))  # said so
