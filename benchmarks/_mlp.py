@@ -139,11 +139,9 @@ def has_reuse_graph() -> bool:
     return "reuse_graph" in inspect.signature(mg.value_and_grad).parameters
 
 
-def mlgraph_step(loss, params0, batches, lr, **opts):
-    """opts go to mg.value_and_grad (e.g. reuse_graph=True where the kernel has it)."""
-    params = [p.copy() for p in params0]
+def _sgd(vg, params, batches, lr):
+    """One SGD step per call over cycled batches, with a value_and_grad function."""
     it = itertools.cycle(batches)
-    vg = mg.value_and_grad(loss, argnums=tuple(range(len(params))), **opts)
 
     def step():
         X, y = next(it)
@@ -152,6 +150,13 @@ def mlgraph_step(loss, params0, batches, lr, **opts):
             p -= lr * g
         return val
     return step
+
+
+def mlgraph_step(loss, params0, batches, lr, **opts):
+    """opts go to mg.value_and_grad (e.g. reuse_graph=True where the kernel has it)."""
+    params = [p.copy() for p in params0]
+    vg = mg.value_and_grad(loss, argnums=tuple(range(len(params))), **opts)
+    return _sgd(vg, params, batches, lr)
 
 
 def nn_step(sizes, loss_name, params0, batches, lr, activation="tanh"):
@@ -160,18 +165,8 @@ def nn_step(sizes, loss_name, params0, batches, lr, activation="tanh"):
     from mlgraph import nn
     model = nn.MLP(sizes, activation=activation, seed=0, dtype=params0[0].dtype)
     model.params[:] = [p.copy() for p in params0]
-    objective = nn.make_loss(model, loss_name)
-    vg = nn.value_and_grad_fn(objective, len(model.params))
-    params = model.params
-    it = itertools.cycle(batches)
-
-    def step():
-        X, y = next(it)
-        val, grads = vg(*params, X, y)
-        for p, g in zip(params, grads):
-            p -= lr * g
-        return val
-    return step
+    vg = nn.value_and_grad_fn(nn.make_loss(model, loss_name), len(model.params))
+    return _sgd(vg, model.params, batches, lr)
 
 
 def first_losses(make, n=3):

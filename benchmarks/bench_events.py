@@ -23,12 +23,11 @@ import inspect
 import textwrap
 from typing import Any
 
-import numpy as np
 
 import mlgraph as mg
 from mlgraph import sweeps
 from mlgraph.graph import _DEBUG_NANS, check_finite
-from mlgraph.sweeps import _shape, _unbroadcast, _zeros, drain
+from mlgraph.sweeps import _unbroadcast, _zeros, drain
 
 import _mlp
 import bench_w1_scalar as w1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import _bench
 
 import cProfile
-import io
 import os
 import pstats
 

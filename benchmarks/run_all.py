@@ -17,19 +17,11 @@ import subprocess
 import sys
 import time
 
+from _bench import fmt_time
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
 SCRIPTS = ["bench_w1_scalar.py", "bench_w2_mlp.py", "bench_w3_mlp.py", "bench_events.py"]
-
-
-def fmt_time(s: float) -> str:
-    if s < 1e-6:
-        return f"{s * 1e9:.0f} ns"
-    if s < 1e-3:
-        return f"{s * 1e6:.1f} µs"
-    if s < 1:
-        return f"{s * 1e3:.3g} ms"
-    return f"{s:.3g} s"
 
 
 def render(results: list[dict], args, wall: float) -> str:

@@ -178,10 +178,6 @@ def _scalar_fast(np_fn: Callable, math_fn: Callable) -> Callable:
     return forward
 
 
-def _zeros(x: Any) -> np.ndarray:
-    return np.zeros(_shape(x), dtype=_raw(x).dtype)
-
-
 # --- binary arithmetic ---------------------------------------------------------------
 
 # NOTE: the forwards of + − × ÷ are Python's operators: on arrays they run the same

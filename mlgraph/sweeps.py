@@ -14,17 +14,12 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
+from .primitives import _shape
 from .events import Event
 from .graph import Graph, _DEBUG_NANS, check_finite
 from .tensor import Tensor
 
-__all__ = ["eval_sweep", "forward_sweep", "reverse_sweep", "run", "MODES"]
-
-MODES = ("eval", "forward", "reverse")
-
-
-def _shape(x: Any) -> tuple[int, ...]:
-    return tuple(getattr(x, "shape", ()))
+__all__ = ["eval_sweep", "forward_sweep", "reverse_sweep", "run"]
 
 
 def _unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
@@ -57,11 +52,10 @@ def _zeros(x: Any) -> Any:
     return np.zeros(_shape(x), dtype=np.asarray(getattr(x, "value", x)).dtype)[()]
 
 
-def _live_values(g: Graph, inputs: Sequence[Any] | None) -> tuple[list, bool]:
-    """The primals to sweep with, and whether they must be recomputed."""
-    if inputs is None and not g._live:
-        return g._values, False
-    return list(g._values), True
+def primal_values(g: Graph) -> list:
+    """The primals a derivative sweep uses: those stored when tracing, or, when the graph
+    holds values of an enclosing trace (higher order), an evaluation with them."""
+    return drain(_eval(g, None, False)) if g._live else g._values
 
 
 # --- eval ----------------------------------------------------------------------------
@@ -69,7 +63,8 @@ def _live_values(g: Graph, inputs: Sequence[Any] | None) -> tuple[list, bool]:
 
 def _eval(g: Graph, inputs: Sequence[Any] | None, emit: bool, step: int = 0
           ) -> Generator[Event, None, list]:
-    values, recompute = _live_values(g, inputs)
+    recompute = inputs is not None or bool(g._live)
+    values = list(g._values) if recompute else g._values
     given = dict(zip(g.inputs, inputs)) if inputs is not None else {}
     live = bool(g._live)
     for x in given.values():              # NOTE: a loop: any(genexpr) costs 3x more here
@@ -226,9 +221,7 @@ def forward_sweep(g: Graph, wrt: int | str | None = None,
         [1.0, 0.0, 0.5, 5.0, 0.0, 5.5, 5.5]
     """
     seeds = _seeds(g, wrt, tangents)
-    values, recompute = _live_values(g, None)
-    if recompute:
-        values = drain(_eval(g, None, False))
+    values = primal_values(g)
     return (yield from _forward(g, values, seeds, True, True))
 
 
@@ -310,9 +303,7 @@ def reverse_sweep(g: Graph, cotangent: Any = None, *, start: int = 0
         start: the step number of the first event (to continue another sweep's steps).
     """
     seed = _cotangent_seed(g, cotangent)
-    values, recompute = _live_values(g, None)
-    if recompute:
-        values = drain(_eval(g, None, False))
+    values = primal_values(g)
     return (yield from _reverse(g, values, seed, True, start))
 
 

@@ -15,7 +15,16 @@ import numpy as np
 
 from . import primitives as P
 from .graph import Graph, _bind_arguments, _check_arg, _trace, _trace_data, trace
-from .sweeps import _cotangent_seed, _eval, _forward, _reverse, _seeds, drain
+from .sweeps import (
+    _cotangent_seed,
+    _eval,
+    _forward,
+    _reverse,
+    _seeds,
+    _zeros,
+    drain,
+    primal_values,
+)
 from .tensor import Tensor, ValueDependence
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian"]
@@ -47,13 +56,6 @@ def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) ->
     g = _trace(partial, [names[k] for k in nums], diff, constants, renumber=False)
     g.fn_name = getattr(f, "__name__", "f")
     return g
-
-
-def _primals(g: Graph) -> list:
-    values = g._values
-    if g._live:
-        values = drain(_eval(g, None, False))
-    return values
 
 
 def _scalar_output(g: Graph, fname: str, api: str) -> None:
@@ -131,7 +133,7 @@ def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname:
     """Trace f now, then drain the reverse sweep."""
     g = _trace_wrt(f, args, kwargs, nums)
     _scalar_output(g, fname, "grad")
-    values = _primals(g)
+    values = primal_values(g)
     adj = drain(_reverse(g, values, _cotangent_seed(g, None), False))
     grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
     return values[g.output], grads
@@ -239,15 +241,11 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
         raise ValueError(f"jvp got {len(primals)} primals but {len(tangents)} tangents; "
                          "give one tangent per primal, with the same shape.")
     g = trace(f, *primals)
-    values = _primals(g)
+    values = primal_values(g)
     seeds = _seeds(g, None, tangents)
     tans = drain(_forward(g, values, seeds, False, False))
     return values[g.output], tans[g.output] if tans[g.output] is not None else _zeros(
         values[g.output])
-
-
-def _zeros(x: Any) -> Any:
-    return np.zeros(np.shape(getattr(x, "value", x)))[()]
 
 
 def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
@@ -263,7 +261,7 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
         (array([2., 4.]),)
     """
     g = trace(f, *primals)
-    values = _primals(g)
+    values = primal_values(g)
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         seed = _cotangent_seed(g, cotangent)
@@ -292,7 +290,7 @@ def jacobian(f: Callable, argnums: int = 0, mode: str = "reverse") -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         (k,) = _argnums(argnums, len(args), fname)
         g = _trace_wrt(f, args, kwargs, (k,))
-        values = _primals(g)
+        values = primal_values(g)
         x_id, y_id = g.inputs[0], g.output
         xs, ys = np.shape(g._values[x_id]), np.shape(g._values[y_id])
         dtype = np.asarray(g._values[x_id]).dtype
