@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .test_lab_widget import KERNEL_IDLE, _run_cell, _write_notebook
+from .lab import open_notebook, run_cell
 
 GALLERY = Path(__file__).resolve().parents[2] / "docs" / "gallery"
 
@@ -50,7 +50,7 @@ def _output(page, index):
 
 
 def _kernel_epoch_and_loss(page):
-    _run_cell(page, 1)
+    run_cell(page, 1)
     out = _output(page, 1)
     expect(out).to_contain_text("kernel epoch")
     m = re.search(r"kernel epoch (\d+) loss (\S+)", out.inner_text())
@@ -59,7 +59,7 @@ def _kernel_epoch_and_loss(page):
 
 
 def _kernel_json(page, tag):
-    _run_cell(page, 3)
+    run_cell(page, 3)
     text = _output(page, 3).inner_text()
     line = next(ln for ln in text.splitlines() if ln.startswith(tag + " "))
     return json.loads(line[len(tag) + 1 :])
@@ -85,12 +85,7 @@ def _epoch(root):
 
 @pytest.mark.browser
 def test_trainer_in_jupyterlab(jupyter_lab, page):
-    _write_notebook(jupyter_lab["root"], "trainer.ipynb", CELLS)
-    page.goto(
-        f"{jupyter_lab['base']}/lab/tree/trainer.ipynb?token={jupyter_lab['token']}"
-    )
-    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
-    _run_cell(page, 0)
+    open_notebook(page, jupyter_lab, "trainer.ipynb", CELLS)
 
     root = page.locator(".mlgraph-trainer")
     expect(root).to_have_attribute("data-mlgraph-epoch", "0", timeout=60_000)
@@ -182,7 +177,7 @@ def test_trainer_in_jupyterlab(jupyter_lab, page):
     hidden.dispatch_event("change")
     expect(root).to_have_attribute("data-mlgraph-epoch", "0")
     expect(net.locator("[data-mlgraph-neuron]")).to_have_count(2 + 6 + 1)
-    _run_cell(page, 2)
+    run_cell(page, 2)
     expect(_output(page, 2)).to_have_text(
         "kernel lr 0.05 0.05 hidden '6' sizes [2, 6, 1]"
     )

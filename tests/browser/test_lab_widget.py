@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import nbformat
 import pytest
 from playwright.sync_api import expect
+
+from .lab import open_notebook, run_cell
 
 SETUP = """\
 import numpy as np
@@ -15,36 +16,6 @@ def f(x1, x2):
 
 w = mlgraph.show(f, x1=2.0, x2=5.0)
 w"""
-
-KERNEL_IDLE = """() => {
-  const nb = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  const k = nb?.sessionContext?.session?.kernel;
-  return !!k && k.status === 'idle';
-}"""
-
-
-def _write_notebook(root, name, cells):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-    nbformat.write(nb, root / name)
-
-
-def _run_cell(page, index):
-    page.evaluate(
-        """async (i) => {
-        const nb = window.jupyterapp.shell.currentWidget;
-        nb.content.activeCellIndex = i;
-        await window.jupyterapp.commands.execute('notebook:run-cell');
-    }""",
-        index,
-    )
-    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-
 
 def _reverse_steps():
     """Reverse-stream steps where contributions flow into x2 (v1), and its visit."""
@@ -78,20 +49,11 @@ def _seek(page, widget, cursor):
 
 @pytest.mark.browser
 def test_lecture_example_in_jupyterlab(jupyter_lab, page):
-    _write_notebook(
-        jupyter_lab["root"],
-        "lecture.ipynb",
-        [
-            SETUP,
-            "w.mode = 'reverse'\nw.cursor = 3",
-            "print('kernel cursor', w.cursor, 'mode', w.mode)",
-        ],
-    )
-    # a workspace of its own: another test's notebook tab is not restored and current
-    lab, token = jupyter_lab["base"], jupyter_lab["token"]
-    page.goto(f"{lab}/lab/workspaces/lecture/tree/lecture.ipynb?token={token}")
-    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
-    _run_cell(page, 0)
+    open_notebook(page, jupyter_lab, "lecture.ipynb", [
+        SETUP,
+        "w.mode = 'reverse'\nw.cursor = 3",
+        "print('kernel cursor', w.cursor, 'mode', w.mode)",
+    ])
 
     widget = page.locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)
@@ -140,13 +102,13 @@ def test_lecture_example_in_jupyterlab(jupyter_lab, page):
     expect(_node(widget, "v6").locator(".mlgraph-primal")).to_contain_text("11.65")
 
     # kernel -> view
-    _run_cell(page, 1)
+    run_cell(page, 1)
     expect(widget).to_have_attribute("data-mlgraph-mode", "reverse")
     expect(widget).to_have_attribute("data-mlgraph-cursor", "3")
     # view -> kernel
     widget.locator('[data-mlgraph-action="step"]').click()
     expect(widget).to_have_attribute("data-mlgraph-cursor", "4")
-    _run_cell(page, 2)
+    run_cell(page, 2)
     out = page.locator(".jp-Cell").nth(2).locator(".jp-OutputArea-output")
     expect(out).to_contain_text("kernel cursor 4 mode reverse")
 
@@ -175,12 +137,7 @@ w"""
 
 @pytest.mark.browser
 def test_mlp_layers_collapse_in_jupyterlab(jupyter_lab, page):
-    _write_notebook(jupyter_lab["root"], "mlp.ipynb", [MLP_SETUP])
-    # a workspace of its own (see above)
-    lab = jupyter_lab["base"]
-    page.goto(f"{lab}/lab/workspaces/mlp/tree/mlp.ipynb?token={jupyter_lab['token']}")
-    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
-    _run_cell(page, 0)
+    open_notebook(page, jupyter_lab, "mlp.ipynb", [MLP_SETUP])
     widget = page.locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)
     # a tensor MLP starts with every layer collapsed into one node, and says so
@@ -219,11 +176,7 @@ def _luminance(css_rgb):
 
 @pytest.mark.browser
 def test_widget_follows_the_jupyterlab_theme(jupyter_lab, page):
-    _write_notebook(jupyter_lab["root"], "theme.ipynb", [SETUP])
-    lab = jupyter_lab["base"]
-    page.goto(f"{lab}/lab/workspaces/theme/tree/theme.ipynb?token={jupyter_lab['token']}")
-    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
-    _run_cell(page, 0)
+    open_notebook(page, jupyter_lab, "theme.ipynb", [SETUP])
     widget = page.locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)
     light = widget.evaluate(_TEXT_FILL)
@@ -233,8 +186,8 @@ def test_widget_follows_the_jupyterlab_theme(jupyter_lab, page):
         page.wait_for_function(
             "() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
         page.wait_for_function(
-            f"(old) => getComputedStyle(document.querySelector('.mlgraph'))"
-            f".getPropertyValue('--mlgraph-bg').trim() !== old", arg=light["bg"],
+            "(old) => getComputedStyle(document.querySelector('.mlgraph'))"
+            ".getPropertyValue('--mlgraph-bg').trim() !== old", arg=light["bg"],
             timeout=30_000)
         dark = widget.evaluate(_TEXT_FILL)
     finally:

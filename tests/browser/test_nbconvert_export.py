@@ -14,27 +14,14 @@ from playwright.sync_api import expect
 
 from mlgraph.export import FILES, copy_assets, export_notebook, nbconvert_args
 
+from .lab import block_network
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "01_computation_graphs.ipynb"
 
 
-def _offline(page):
-    blocked: list[str] = []
-
-    def handle(route):
-        url = route.request.url
-        if url.startswith(("file:", "blob:", "data:")):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    page.route("**/*", handle)
-    return blocked
-
-
 def _check_plays(page, path: Path):
-    blocked = _offline(page)
+    blocked = block_network(page)
     page.goto(path.as_uri())
     widget = page.locator(".mlgraph").first
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)

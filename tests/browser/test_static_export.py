@@ -11,20 +11,7 @@ from playwright.sync_api import expect
 import mlgraph
 from mlgraph.widget import GraphWidget
 
-
-def _block_network(page):
-    blocked: list[str] = []
-
-    def handle(route):
-        url = route.request.url
-        if url.startswith(("file:", "blob:", "data:")):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    page.route("**/*", handle)
-    return blocked
+from .lab import block_network
 
 
 @pytest.mark.browser
@@ -32,7 +19,7 @@ def test_exported_page_plays_offline(page, tmp_path):
     g = mlgraph.trace(lambda x1, x2: np.log(x1) + x1 * x2 - np.sin(x2), x1=2.0, x2=5.0)
     w = GraphWidget.from_graph(g, mode="reverse")
     path = w.save_html(tmp_path / "page.html")
-    blocked = _block_network(page)
+    blocked = block_network(page)
     page.goto(path.as_uri())
     widget = page.locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
@@ -99,7 +86,7 @@ def test_labels_render_as_text(page, tmp_path):
     )
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    blocked = _block_network(page)
+    blocked = block_network(page)
     page.goto(w.save_html(tmp_path / "evil.html").as_uri())
     widget = page.locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
@@ -115,7 +102,7 @@ def test_labels_render_as_text(page, tmp_path):
 def test_big_graph_shows_a_message_not_a_hang(page, tmp_path):
     g = mlgraph.trace(lambda x1, x2: np.log(x1) + x1 * x2 - np.sin(x2), x1=2.0, x2=5.0)
     w = GraphWidget.from_graph(g, max_nodes=5)
-    _block_network(page)
+    block_network(page)
     page.goto(w.save_html(tmp_path / "big.html").as_uri())
     widget = page.locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
@@ -157,7 +144,7 @@ def _mlp_loss_graph():
 
 
 def _open(page, w, path):
-    _block_network(page)
+    block_network(page)
     page.set_viewport_size(VIEWPORT)
     page.goto(w.save_html(path).as_uri())
     widget = page.locator(".mlgraph")
