@@ -183,13 +183,6 @@ def test_every_primitive_has_a_test_domain():
     assert not sorted(set(PRIMITIVES) - set(REFERENCE)), "every primitive needs a reference"
 
 
-def _split(name, args):
-    """(differentiable argnums, a function of those args only)."""
-    prim = PRIMITIVES[name]
-    nums = [k for k in range(len(args)) if k not in NONDIFF.get(name, set())]
-    return nums, prim
-
-
 def _closure(name, args, params, nums):
     prim = PRIMITIVES[name]
 
@@ -201,24 +194,30 @@ def _closure(name, args, params, nums):
     return f
 
 
+def _problem(name, make, seed):
+    """f of the differentiable arguments, its primals and a random direction."""
+    rng = np.random.default_rng(seed)
+    args, params = make(rng)
+    nums = [k for k in range(len(args)) if k not in NONDIFF.get(name, set())]
+    f = _closure(name, args, params, nums)
+    primals = [np.asarray(args[k], float)[()] for k in nums]
+    tangents = [rng.normal(size=np.shape(p))[()] for p in primals]
+    return rng, f, primals, tangents
+
+
 @pytest.mark.parametrize("name,make", CASES)
 def test_forward_matches_numpy(name, make):
     args, params = make(np.random.default_rng(RNG_SEED))
     got = PRIMITIVES[name](*args, **params)
     want = REFERENCE[name](*args, **params)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
-    traced = mg.trace(_closure(name, args, params, []), )
+    traced = mg.trace(_closure(name, args, params, []))
     np.testing.assert_allclose(traced.nodes[traced.output].value, want, rtol=1e-12)
 
 
 @pytest.mark.parametrize("name,make", CASES)
 def test_jvp_matches_central_differences(name, make):
-    rng = np.random.default_rng(RNG_SEED)
-    args, params = make(rng)
-    nums, _ = _split(name, args)
-    f = _closure(name, args, params, nums)
-    primals = [np.asarray(args[k], float)[()] for k in nums]
-    tangents = [rng.normal(size=np.shape(p))[()] for p in primals]
+    _, f, primals, tangents = _problem(name, make, RNG_SEED)
     _, y_dot = mg.jvp(f, primals, tangents)
     plus = f(*[p + H * t for p, t in zip(primals, tangents)])
     minus = f(*[p - H * t for p, t in zip(primals, tangents)])
@@ -230,12 +229,7 @@ def test_jvp_matches_central_differences(name, make):
 @pytest.mark.parametrize("name,make", CASES)
 def test_vjp_agrees_with_jvp(name, make):
     """<ȳ, J ẋ> = <Jᵀ ȳ, ẋ>, and each cotangent has its primal's shape."""
-    rng = np.random.default_rng(RNG_SEED + 1)
-    args, params = make(rng)
-    nums, _ = _split(name, args)
-    f = _closure(name, args, params, nums)
-    primals = [np.asarray(args[k], float)[()] for k in nums]
-    tangents = [rng.normal(size=np.shape(p))[()] for p in primals]
+    rng, f, primals, tangents = _problem(name, make, RNG_SEED + 1)
     y, y_dot = mg.jvp(f, primals, tangents)
     y_bar = rng.normal(size=np.shape(y))[()]
     _, pullback = mg.vjp(f, *primals)
