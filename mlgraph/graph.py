@@ -456,16 +456,6 @@ def check_finite(value: Any, where: str, during: str) -> None:
         )
 
 
-@contextlib.contextmanager
-def _nan_scope(on: bool) -> Iterator[None]:
-    old = _DEBUG_NANS[0]
-    _DEBUG_NANS[0] = on
-    try:
-        yield
-    finally:
-        _DEBUG_NANS[0] = old
-
-
 class debug_nans:  # noqa: N801 - used like a function, as jax.debug_nans
     """Raise at the first node whose value, tangent or cotangent is NaN or Inf.
 
@@ -483,11 +473,6 @@ class debug_nans:  # noqa: N801 - used like a function, as jax.debug_nans
 
     def __exit__(self, *exc: Any) -> None:
         _DEBUG_NANS[0] = self._old
-
-
-def debugging_nans() -> bool:
-    """Whether `debug_nans` is on."""
-    return _DEBUG_NANS[0]
 
 
 # --- tracing -------------------------------------------------------------------------
