@@ -29,8 +29,8 @@ STATIC = Path(__file__).parent / "static"
 DATASETS_2D = ("moons", "circles", "xor", "spiral", "blobs", "flights", "iris", "plane")
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "identity")
 MAX_LAYERS, MAX_WIDTH = 6, 8  # the diagram draws every neuron (TF Playground's limits)
-GRID = 48  # the boundary map is GRID × GRID cells
-NEURON_GRID = 12  # each neuron's tile is NEURON_GRID × NEURON_GRID cells
+GRID = 60  # the boundary map is GRID × GRID cells
+NEURON_GRID = 16  # each neuron's tile is NEURON_GRID × NEURON_GRID cells
 MAX_CURVE = 300  # loss curves are thinned to about this many points
 GRAPH_BATCH = 4  # training examples traced for the computation-graph tab
 PUSH_EVERY = 1 / 15  # while playing, the view's traits change at most 15 times a second
@@ -44,7 +44,7 @@ CHOICES: dict[str, tuple] = {
     "l2": (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3),
     "l1": (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3),
     "speed": (1.0, 5.0, 20.0, 0.0),
-    "stop_after": (0, 50, 100, 300, 1000, 3000),
+    "stop_after": (0, 50, 100, 300, 1000, 3000),  # epochs; 0: never
 }
 
 
@@ -106,7 +106,7 @@ class TrainingWidget(anywidget.AnyWidget):
     l1 = traitlets.Float(0.0).tag(sync=True)
     seed = traitlets.Int(0).tag(sync=True)
     speed = traitlets.Float(5.0).tag(sync=True)
-    stop_after = traitlets.Int(500).tag(sync=True)
+    stop_after = traitlets.Int(300).tag(sync=True)
     tab = traitlets.Enum(["network", "graph", "loss"], "network").tag(sync=True)
     log_loss = traitlets.Bool(False).tag(sync=True)
 

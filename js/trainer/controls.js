@@ -2,7 +2,7 @@
 // The toolbar (reset, play/pause, "1 epoch", the epoch counter, speed, stop after N) and
 // the row of TF-style dropdowns. Each control writes one trait; the choices and their
 // text come from Python (`choices`), so a value set from Python shows as it is.
-import { button, html } from "./dom.js";
+import { button, html, icon } from "./dom.js";
 
 /** @typedef {import("../testing/fake_model.js").FakeModel | any} Model */
 
@@ -49,14 +49,14 @@ export function buildControls(root, model) {
   const send = (/** @type {string} */ name, /** @type {any} */ value) => { model.set(name, value); model.save_changes(); };
   const bar = html("div", "mlgraph-trainer-bar", root);
   button(bar, "reset", "↺", "reset: new weights, epoch 0", () => send("reset_requests", model.get("reset_requests") + 1));
-  const play = button(bar, "play", "▶", "play (Space)", () => send("running", !model.get("running")));
+  const play = button(bar, "play", "", "play (Space)", () => send("running", !model.get("running")));
   play.classList.add("mlgraph-trainer-play");
   button(bar, "step", "1 epoch", "train one epoch (→)", () => send("step_requests", model.get("step_requests") + 1));
   const epoch = html("div", "mlgraph-trainer-epoch", bar);
-  html("span", "mlgraph-trainer-label", epoch, "epoch");
-  const counter = html("span", "mlgraph-trainer-counter", epoch);
+  const head = html("div", "mlgraph-trainer-label", epoch, "epoch ");
+  const stop = html("span", "mlgraph-trainer-stop", head);
+  const counter = html("div", "mlgraph-trainer-counter", epoch);
   counter.setAttribute("data-mlgraph-metric", "epoch");
-  const stop = html("span", "mlgraph-trainer-stop mlgraph-trainer-muted", bar);
   html("span", "mlgraph-trainer-spacer", bar);
   const speed = html("div", "mlgraph-trainer-speed", bar);
   speed.setAttribute("role", "group");
@@ -71,13 +71,15 @@ export function buildControls(root, model) {
 
   return () => {
     const running = Boolean(model.get("running"));
-    play.textContent = running ? "⏸" : "▶";
-    play.setAttribute("data-mlgraph-action", running ? "pause" : "play");
+    if (play.getAttribute("data-mlgraph-action") !== (running ? "pause" : "play") || !play.firstChild) {
+      icon(play, running ? "pause" : "play");
+      play.setAttribute("data-mlgraph-action", running ? "pause" : "play");
+    }
     play.title = running ? "pause (Space)" : "play (Space)";
     play.setAttribute("aria-label", play.title);
     const text = model.get("text") ?? {};
     counter.textContent = text.epoch ?? "";
-    stop.textContent = running ? text.stop ?? "" : "";
+    stop.textContent = running && text.stop ? `(${text.stop})` : "";
     const choices = (model.get("choices") ?? {}).speed ?? [];
     if (JSON.stringify(choices) !== speedKey) {
       speedKey = JSON.stringify(choices);

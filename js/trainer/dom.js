@@ -66,3 +66,22 @@ export function button(parent, action, text, title, onClick) {
   b.addEventListener("click", onClick);
   return b;
 }
+
+/**
+ * Icons drawn as SVG (a font may lack ▶ or ⏸): the shapes in a 24 × 24 box, by name.
+ * @type {Record<string, [string, Record<string, string | number>][]>}
+ */
+const ICONS = {
+  play: [["polygon", { points: "6,4 20,12 6,20" }]],
+  pause: [["rect", { x: 5, y: 4, width: 5, height: 16 }], ["rect", { x: 14, y: 4, width: 5, height: 16 }]],
+};
+
+/**
+ * Put an icon into `parent`, replacing its content.
+ * @param {Element} parent @param {"play" | "pause"} name
+ */
+export function icon(parent, name) {
+  parent.replaceChildren();
+  const s = svg("svg", { viewBox: "0 0 24 24", width: 22, height: 22, "aria-hidden": "true" }, parent);
+  for (const [tag, attrs] of ICONS[name]) svg(tag, { ...attrs, fill: "currentColor" }, s);
+}

@@ -87,6 +87,7 @@ export function buildMap(parent) {
     p.traced.forEach((i, n) => {
       const [cx, cy] = [sx(p.x[i][0]), sy(p.x[i][1])];
       const g = svg("g", { "data-mlgraph-traced": n + 1 }, overlay);
+      svg("circle", { cx, cy, r: 9, class: "mlgraph-trainer-traced-outline" }, g);
       svg("circle", { cx, cy, r: 9, class: "mlgraph-trainer-traced" }, g);
       svgText(g, cx + 11, cy - 8, String(n + 1), { class: "mlgraph-trainer-traced-label" });
     });
@@ -150,17 +151,18 @@ function drawLegend(legend, p, tile) {
   }
   const marks = html("div", "mlgraph-trainer-legend-line", legend);
   marks.setAttribute("data-mlgraph-legend", "marks");
-  const icon = (/** @type {(g: Element) => void} */ paint) => {
-    const s = svg("svg", { width: 20, height: 20, viewBox: "-10 -10 20 20", class: "mlgraph-trainer-icon" }, marks);
-    paint(s);
+  const item = (/** @type {string} */ label, /** @type {(g: Element) => void} */ paint) => {
+    const span = html("span", "mlgraph-trainer-key-item", marks);
+    paint(svg("svg", { width: 20, height: 20, viewBox: "-10 -10 20 20", class: "mlgraph-trainer-icon" }, span));
+    html("span", "", span, label);
   };
-  icon((g) => glyph(g, 0, 0, 0, 5, { fill: "currentColor", class: "mlgraph-trainer-ring", "stroke-width": 1.25 }));
-  html("span", "", marks, "training");
-  icon((g) => glyph(g, 0, 0, 0, 5, { fill: "none", stroke: "currentColor", "stroke-width": 2.5 }));
-  html("span", "", marks, "test");
+  item("training", (g) => glyph(g, 0, 0, 0, 5, { fill: "currentColor", class: "mlgraph-trainer-ring", "stroke-width": 1.25 }));
+  item("test", (g) => glyph(g, 0, 0, 0, 5, { fill: "none", stroke: "currentColor", "stroke-width": 2.5 }));
   if (p.traced.length) {
-    icon((g) => svg("circle", { cx: 0, cy: 0, r: 7, class: "mlgraph-trainer-traced" }, g));
-    html("span", "", marks, "traced in the graph tab");
+    item("traced (graph tab)", (g) => {
+      svg("circle", { cx: 0, cy: 0, r: 6.5, class: "mlgraph-trainer-traced-outline" }, g);
+      svg("circle", { cx: 0, cy: 0, r: 6.5, class: "mlgraph-trainer-traced" }, g);
+    });
   }
 }
 

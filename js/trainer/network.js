@@ -22,7 +22,8 @@ import { paintGrid, sizeCanvas } from "./heatmap.js";
 
 const HEAD = 32, FOOT = 24, LEFT = 84, RIGHT = 12;
 const W_REF = 4; // |w| at which a link reaches its widest (8 px)
-export const HINT = "Hover a neuron to see it on the map; hover a link or a bias square for its value.";
+const MAX_LAYERS = 6, MAX_WIDTH = 8; // mlgraph.training_widget's limits
+export const HINT = "Hover a neuron to see it on the map, a link or a bias square for its value.";
 
 /** The name of neuron i of layer l, as the map's legend and the readout print it. */
 export function neuronName(/** @type {Network} */ net, /** @type {string[]} */ features, /** @type {number} */ l, /** @type {number} */ i) {
@@ -106,10 +107,23 @@ export function buildNetwork(parent, on) {
       }
       head(net, l, x(l));
     });
+    layerControl(net, (L > 2 ? x(1) : x(L - 1)) - 34);
     net.weights.forEach((Wl, l) => {
       const label = html("div", "mlgraph-trainer-wlabel", box, `${net.names[2 * l]}${x(1) - x(0) > 120 ? ` ${Wl.length}×${Wl[0]?.length ?? 0}` : ""}`);
       Object.assign(label.style, { left: `${(x(l) + x(l + 1)) / 2 - 60}px`, top: `${H - FOOT}px` });
     });
+  }
+
+  /** The number of hidden layers with −/+, in the heads' row at the left (TF Playground
+   * puts it above the network). @param {Network} net @param {number} room  px free */
+  function layerControl(net, room) {
+    const hidden = net.sizes.slice(1, -1), n = hidden.length;
+    const el = html("div", "mlgraph-trainer-layers", box);
+    const minus = button(el, "layer-minus", "−", "one hidden layer fewer", () => on.widths(hidden.slice(0, -1)));
+    html("span", "", el, room >= 168 ? `${n} hidden layer${n === 1 ? "" : "s"}` : `${n} hidden`);
+    const plus = button(el, "layer-plus", "+", "one hidden layer more", () => on.widths([...hidden, hidden.at(-1) ?? 4]));
+    minus.disabled = n === 0;
+    plus.disabled = n >= MAX_LAYERS;
   }
 
   /** Column heads: "input", +/− for each hidden layer, "output". */
@@ -117,13 +131,14 @@ export function buildNetwork(parent, on) {
     const L = net.sizes.length;
     const el = html("div", "mlgraph-trainer-head", box);
     Object.assign(el.style, { left: `${cx - 40}px`, top: "0px" });
-    if (l === 0 || l === L - 1) { el.textContent = l === 0 ? "input" : "output"; return; }
+    if (l === 0) return; // the layer control sits there; the features are named
+    if (l === L - 1) { el.textContent = "output"; return; }
     const hidden = net.sizes.slice(1, -1);
     const set = (/** @type {number} */ d) => () => on.widths(hidden.map((w, k) => (k === l - 1 ? w + d : w)));
     const minus = button(el, "neuron-minus", "−", `one neuron fewer in layer ${l}`, set(-1));
     const plus = button(el, "neuron-plus", "+", `one neuron more in layer ${l}`, set(1));
     minus.disabled = hidden[l - 1] <= 1;
-    plus.disabled = hidden[l - 1] >= 8;
+    plus.disabled = hidden[l - 1] >= MAX_WIDTH;
   }
 
   /**

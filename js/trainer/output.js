@@ -26,10 +26,11 @@ export function buildOutput(parent) {
   metric.train_accuracy = html("span", "", acc);
   for (const k of ["test_accuracy", "train_accuracy"]) metric[k].setAttribute("data-mlgraph-metric", k);
 
-  /** @param {Record<string, string>} text @param {import("./chart.js").Curve} curve @param {number} width */
-  return (text, curve, width) => {
+  /** @param {Record<string, string>} text @param {import("./chart.js").Curve} curve */
+  return (text, curve) => {
     for (const [k, el] of Object.entries(metric)) if (k !== "epoch") el.textContent = text[k] ?? "–";
     acc.hidden = !text.test_accuracy || text.test_accuracy === "–";
+    const width = top.clientWidth ? top.clientWidth - numbers.offsetWidth - 10 : 170;
     drawChart(spark, curve, { width, height: 78, compact: true, log: false });
   };
 }

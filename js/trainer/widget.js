@@ -20,7 +20,7 @@ import { buildTabs } from "./tabs.js";
 export const TRAITS = ["epoch", "running", "text", "points", "boundary", "network", "curve", "message",
   "choices", "title", "tab", "log_loss", "speed", "stop_after", "graph_widget",
   "dataset", "noise", "lr", "activation", "batch_size", "l2", "l1"];
-const MAP = 250; // the map's side in CSS pixels
+const MAP = 236; // the map's side in CSS pixels
 
 /** @param {{model: any, el: HTMLElement, host?: any, signal?: AbortSignal}} ctx */
 function render({ model, el, host, signal }) {
@@ -32,7 +32,7 @@ function render({ model, el, host, signal }) {
   const left = html("div", "mlgraph-trainer-left", main);
   const right = html("div", "mlgraph-trainer-output", main);
   const send = (/** @type {string} */ name, /** @type {any} */ value) => { model.set(name, value); model.save_changes(); };
-  const tabs = buildTabs(left, model, send);
+  const tabs = buildTabs(left, send);
   /** @type {{l: number, i: number} | null} */
   let hover = null;
   const network = buildNetwork(tabs.panels.network, {
@@ -67,7 +67,7 @@ function render({ model, el, host, signal }) {
     showGraph(tab === "graph");
     if (tab === "loss") drawLoss();
     const text = model.get("text") ?? {};
-    drawOutput(text, model.get("curve"), right.clientWidth || 320);
+    drawOutput(text, model.get("curve"));
     const tile = hover && net.tiles?.[hover.l]?.[hover.i]
       ? { values: net.tiles[hover.l][hover.i], n: Math.round(Math.sqrt(net.tiles[hover.l][hover.i].length)), label: neuronName(net, features, hover.l, hover.i) }
       : null;

@@ -93,7 +93,7 @@ test("points: one per example, the traced ones ringed and numbered, with a legen
   assert.equal($$("[data-mlgraph-point]").length, STATE.points.x.length);
   assert.equal($$('[data-mlgraph-set="test"]').length, STATE.points.train.filter((t) => !t).length);
   assert.deepEqual($$("[data-mlgraph-traced]").map((g) => g.textContent), ["1", "2", "3", "4"]);
-  assert.equal($('[data-mlgraph-legend="marks"]').textContent, "trainingtesttraced in the graph tab");
+  assert.equal($('[data-mlgraph-legend="marks"]').textContent, "trainingtesttraced (graph tab)");
 });
 
 test("the buttons and dropdowns write their traits", () => {
@@ -118,8 +118,8 @@ test("the buttons and dropdowns write their traits", () => {
   assert.equal(model.get("l1"), STATE.choices.l1[2][0]);
   $('[data-mlgraph-action="neuron-plus"]').click(); // layer 1: 3 -> 4 neurons
   assert.equal(model.get("hidden"), "4,2");
-  $('[data-mlgraph-action="layer-minus"]').click();
-  assert.equal(model.get("hidden"), "4");
+  $('[data-mlgraph-action="layer-minus"]').click(); // from the drawn network, [3, 2]
+  assert.equal(model.get("hidden"), "3");
   assert.equal(model.saved.length, 8);
 });
 

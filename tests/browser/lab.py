@@ -59,3 +59,91 @@ def block_network(page):
 
     page.route("**/*", handle)
     return blocked
+
+
+# --- measuring what is on screen (text size and contrast, from the rendered colours) ----
+
+VISIBLE_TEXT = """(root, skip) => {
+  const rgba = (s) => {
+    const m = /rgba?\\(([^)]+)\\)/.exec(s || '');
+    if (!m) return null;
+    const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, bottom) => top.slice(0, 3).map((c, k) => c * top[3] + bottom[k] * (1 - top[3]));
+  const pageBg = () => {
+    for (let e = document.body; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let bg = layers.length && layers[layers.length - 1][3] >= 1 ? layers.pop().slice(0, 3) : pageBg();
+    while (layers.length) bg = over(layers.pop(), bg);
+    return bg;
+  };
+  const opacity = (el) => {
+    let o = 1;
+    for (let e = el; e; e = e.parentElement) o *= Number(getComputedStyle(e).opacity);
+    return o;
+  };
+  const out = [];
+  const all = [root, ...root.querySelectorAll('*')];
+  for (const el of all) {
+    if (skip && el.closest(skip)) continue;
+    if (el.closest('option') || el.closest('[disabled]')) continue;  // WCAG: inactive controls
+    const own = el.tagName === 'SELECT' ? (el.selectedOptions[0]?.textContent ?? '')
+      : [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('');
+    if (!own.trim()) continue;
+    const cs = getComputedStyle(el);
+    const rect = el.getBoundingClientRect();
+    if (cs.visibility === 'hidden' || cs.display === 'none' || rect.width === 0 || rect.height === 0) continue;
+    const isSvg = el instanceof SVGElement;
+    let size = parseFloat(cs.fontSize);
+    if (isSvg && el.getScreenCTM) size *= Math.hypot(el.getScreenCTM().a, el.getScreenCTM().b);
+    let fg = rgba(isSvg ? cs.fill : cs.color) || [0, 0, 0, 1];
+    let bg = background(isSvg ? el.ownerSVGElement || el : el);
+    if (isSvg && cs.paintOrder.startsWith('stroke') && parseFloat(cs.strokeWidth) >= 2) {
+      const halo = rgba(cs.stroke);
+      if (halo) bg = over(halo, bg);
+    }
+    fg = [...fg.slice(0, 3), fg[3] * opacity(el)];
+    out.push({ text: own.trim().slice(0, 60), size, fg: over(fg, bg), bg,
+               tag: el.tagName.toLowerCase(), cls: String(el.className?.baseVal ?? el.className) });
+  }
+  return out;
+}"""
+
+
+def _luminance(rgb):
+    def channel(c):
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg, bg):
+    """WCAG contrast ratio of two sRGB colours (0-255 triples)."""
+    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_problems(locator, min_px=14.0, min_contrast=4.5, skip=None):
+    """Every visible text under `locator` (not under the CSS selector `skip`) that is
+    smaller than `min_px` or below `min_contrast` against its rendered background.
+    Returns (problems, number of texts checked)."""
+    texts = locator.evaluate(VISIBLE_TEXT, skip)
+    bad = [
+        {**t, "contrast": round(contrast(t["fg"], t["bg"]), 2)}
+        for t in texts
+        if t["size"] < min_px - 0.05 or contrast(t["fg"], t["bg"]) < min_contrast
+    ]
+    return bad, len(texts)
