@@ -1,10 +1,11 @@
 """A live MLP trainer for JupyterLab (anywidget), laid out like TF Playground.
 
 `TrainingWidget` holds synced traits only; its view (js/trainer/, bundled into
-``mlgraph/static/trainer.js``) draws them and writes the controls back into traits. Every
-number the view shows arrives here as text, formatted once (`loss_text`, `percent_text`,
-`mlgraph.tables.fmt`). Training runs in the kernel with `mlgraph.Trainer`; ``play`` steps
-it from an asyncio task at ``speed`` epochs per second, so a pause arrives between ticks.
+``mlgraph/static/trainer.js``) draws them and writes the controls back into traits.
+Every number the view shows is sent as text, formatted here once (`loss_text`,
+`percent_text`, `mlgraph.tables.fmt`). Training runs in the kernel with
+`mlgraph.Trainer`; ``play`` steps it from an asyncio task at ``speed`` epochs per
+second, so a pause arrives between ticks.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ NEURON_GRID = 16  # each neuron's tile is NEURON_GRID × NEURON_GRID cells
 MAX_CURVE = 300  # loss curves are thinned to about this many points
 GRAPH_BATCH = 4  # training examples traced for the computation-graph tab
 PUSH_EVERY = 1 / 15  # while playing, the view's traits change at most 15 times a second
-GRAPH_EVERY = 1.0  # ...and the graph tab (when shown) is re-traced at most once a second
+GRAPH_EVERY = 1.0  # ...and a shown graph tab is re-traced at most once a second
 
 #: The presets the view offers; a value set from Python is added to its list.
 CHOICES: dict[str, tuple] = {
@@ -117,7 +118,7 @@ class TrainingWidget(anywidget.AnyWidget):
     #: [value, text] pairs per control, and the dataset names
     choices = traitlets.Dict().tag(sync=True)
     epoch = traitlets.Int(0).tag(sync=True)
-    stop_epoch = traitlets.Int(0).tag(sync=True)  # where a running play pauses (0: never)
+    stop_epoch = traitlets.Int(0).tag(sync=True)  # where play pauses (0: never)
     text = traitlets.Dict().tag(sync=True)  # every number the view prints, as text
     points = traitlets.Dict().tag(sync=True)
     boundary = traitlets.Dict().tag(sync=True)
@@ -215,7 +216,12 @@ class TrainingWidget(anywidget.AnyWidget):
             lr=self.lr, batch_size=self.batch_size or None, seed=self.seed
         )
         return Trainer(
-            model, self.data, loss=loss, optimizer=optimizer, l2=self.l2, l1=self.l1,
+            model,
+            self.data,
+            loss=loss,
+            optimizer=optimizer,
+            l2=self.l2,
+            l1=self.l1,
             progress=False,
         )
 
@@ -518,17 +524,23 @@ def network_state(trainer: Trainer, bounds: list[float]) -> dict[str, Any]:
     their gradient (∂L/∂w on the whole training set, at the current parameters)."""
     model = trainer.model
     outs = layer_outputs(model, _grid(bounds, NEURON_GRID))
-    tiles = [np.round(np.clip(np.nan_to_num(_tile_scale(trainer, k, o)), -1, 1), 2)
-             for k, o in enumerate(outs)]
+    tiles = [
+        np.round(np.clip(np.nan_to_num(_tile_scale(trainer, k, o)), -1, 1), 2)
+        for k, o in enumerate(outs)
+    ]
     n = len(model.params)
     with np.errstate(all="ignore"):
         _, grads = value_and_grad(trainer.objective, argnums=tuple(range(n)))(
             *model.params, trainer.X_train, trainer.y_train
         )
-    text = [np.vectorize(fmt, otypes=[object])(np.asarray(p, np.float64)).tolist()
-            for p in model.params]
-    gtext = [np.vectorize(fmt, otypes=[object])(np.asarray(g, np.float64)).tolist()
-             for g in grads]
+    text = [
+        np.vectorize(fmt, otypes=[object])(np.asarray(p, np.float64)).tolist()
+        for p in model.params
+    ]
+    gtext = [
+        np.vectorize(fmt, otypes=[object])(np.asarray(g, np.float64)).tolist()
+        for g in grads
+    ]
     return {
         "sizes": model.sizes,
         "activation": model.activation,
@@ -553,7 +565,8 @@ def _tile_scale(trainer: Trainer, layer: int, out: np.ndarray) -> np.ndarray:
     if trainer.loss == "bce":
         return 2 / (1 + np.exp(-out)) - 1
     if trainer.loss == "ce":
-        return 2 * out - 1 if trainer.model.output == "softmax" else 2 * _softmax(out) - 1
+        p = out if trainer.model.output == "softmax" else _softmax(out)
+        return 2 * p - 1
     return out
 
 
@@ -588,4 +601,3 @@ def loss_curve(history: dict[str, list]) -> dict[str, Any]:
         out["log_ticks"] = []
     out["x_ticks"] = _ticks(1, out["epoch"][-1]) if n else []
     return out
-
