@@ -198,7 +198,8 @@ class TrainingWidget(anywidget.AnyWidget):
     def reset(self) -> None:
         """New data and a freshly initialized model from the current controls."""
         self.running = False
-        self.data = self._custom or _load(self.dataset, self.seed, self.noise)
+        own = self._custom is not None and self.dataset == self._custom.name
+        self.data = self._custom if own else _load(self.dataset, self.seed, self.noise)
         self.trainer = self._new_trainer()
         self.message = ""
         self.points = points_of(self.data, self.graph_examples)
@@ -232,7 +233,11 @@ class TrainingWidget(anywidget.AnyWidget):
                 [0] if 0 in presets or getattr(self, name) == 0 else []
             )
             out[name] = [[v, _choice_text(name, v)] for v in values]
-        names = [*DATASETS_2D, *([self._custom.name] if self._custom else [])]
+        names = list(
+            dict.fromkeys(
+                [*DATASETS_2D, *([self._custom.name] if self._custom else [])]
+            )
+        )
         out["dataset"] = [[n, n] for n in names]
         out["activation"] = [[a, a] for a in ACTIVATIONS]
         self.choices = out
@@ -251,6 +256,8 @@ class TrainingWidget(anywidget.AnyWidget):
         t = self.trainer
         t.optimizer.lr = float(self.lr)
         t.optimizer.batch_size = self.batch_size or None
+        if change["name"] == "stop_after" and self.running:  # counted from now
+            self.stop_epoch = t.epoch + self.stop_after if self.stop_after else 0
         if change["name"] in ("l1", "l2"):  # training goes on with the new objective
             t.l1, t.l2 = float(self.l1), float(self.l2)
             t.objective = nn.make_loss(t.model, t.loss, l2=t.l2, l1=t.l1)

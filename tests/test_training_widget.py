@@ -197,6 +197,8 @@ def test_play_stops_after_n_epochs():
     async def session():
         w.running = True
         assert w.stop_epoch == 9 and w.text.get("stop") is None
+        w.stop_after = 3  # changed while playing: counted from the current epoch
+        assert w.stop_epoch == 5
         for _ in range(200):
             await asyncio.sleep(0.02)
             if not w.running:
@@ -204,8 +206,8 @@ def test_play_stops_after_n_epochs():
         await asyncio.sleep(0.1)
 
     asyncio.run(session())
-    assert w.epoch == 9 and not w.running and w.stop_epoch == 0
-    assert w.text["epoch"] == "9" and "stop" not in w.text
+    assert w.epoch == 5 and not w.running and w.stop_epoch == 0
+    assert w.text["epoch"] == "5" and "stop" not in w.text
 
 
 def test_graph_tab_traces_the_loss_on_the_ringed_examples():
@@ -247,6 +249,10 @@ def test_own_data_with_hostile_names_stays_text():
     assert w.title == HOSTILE
     w.step(1)
     w.reset()
+    assert w.data is d
+    w.dataset = "xor"  # the dropdown's other entries are the shipped datasets
+    assert w.data.name == "xor" and w.points["features"] == ["x1", "x2"]
+    w.dataset = HOSTILE
     assert w.data is d
     with pytest.raises(ValueError, match="2 features"):
         TrainingWidget(data=datasets.iris())

@@ -25,12 +25,18 @@ from mlgraph.training_widget import TrainingWidget, loss_text
 w = TrainingWidget(dataset="moons", hidden="4,3", lr=0.3, seed=0, speed=5.0)
 w""",
     """\
-h = w.trainer.history
-last = loss_text(h["test_loss"][-1]) if h["epoch"] else "-"
-print("KERNEL", json.dumps({"epoch": w.epoch, "test_loss": last,
+import mlgraph
+from mlgraph.tables import fmt
+
+t = w.trainer
+h = t.history
+_, g = mlgraph.value_and_grad(t.objective, argnums=(0,))(
+    *t.model.params, t.X_train, t.y_train)
+print("KERNEL", json.dumps({"epoch": w.epoch, "graph_epoch": w.graph_epoch,
+      "test_loss": loss_text(h["test_loss"][-1]) if h["epoch"] else "-",
       "train_loss": loss_text(h["train_loss"][-1]) if h["epoch"] else "-",
-      "graph_epoch": w.graph_epoch, "lr": w.trainer.optimizer.lr,
-      "sizes": w.trainer.model.sizes, "l1": w.trainer.l1}))""",
+      "W1[1,0]": fmt(t.model.params[0][1, 0]), "dW1[1,0]": fmt(g[0][1, 0]),
+      "l1": t.l1}))""",
     """\
 from mlgraph import datasets
 
@@ -178,6 +184,16 @@ def test_trainer_in_jupyterlab(jupyter_lab, page):
         expect(metric("epoch")).to_have_text(str(slow + 100))
         _check_fits_and_reads(page, root, f"{theme}, after training")
         _shot(page, root, f"{theme}_after")
+
+        # a hovered link reads out the kernel's weight and gradient, in the
+        # graph widget's adjoint colour (measured with the rest)
+        hit = root.locator('[data-mlgraph-weight="W1[1,0]"] + .mlgraph-trainer-hit')
+        hit.dispatch_event("mouseenter")
+        expect(root.locator("[data-mlgraph-readout]").first).to_have_text(
+            f"W1[1,0] = {k['W1[1,0]']}∂L/∂W1[1,0] = {k['dW1[1,0]']}"
+        )
+        _check_fits_and_reads(page, root, f"{theme}, a link hovered")
+        hit.dispatch_event("mouseleave")
         _select(root, "stop_after", "300")
 
     # L1 among the controls reaches the kernel's objective

@@ -1,3 +1,4 @@
+// @ts-check
 // The DOM stand-in every trainer test uses: linkedom's document as the global one, plus
 // the few browser functions the view calls that linkedom leaves out (animation frames,
 // computed style, ResizeObserver). Canvas has no 2-D context here, so nothing is painted:
@@ -21,7 +22,7 @@ export function installDom() {
     cancelAnimationFrame: (/** @type {number} */ id) => { pending.delete(id); },
     getComputedStyle: () => ({ getPropertyValue: () => "" }),
   });
-  delete globalThis.ResizeObserver;
+  Reflect.deleteProperty(globalThis, "ResizeObserver"); // the view then redraws on trait changes only
   const frames = () => {
     const due = [...pending.values()];
     pending.clear();
