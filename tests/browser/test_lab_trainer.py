@@ -22,7 +22,7 @@ CELLS = [
 import json
 from mlgraph.training_widget import TrainingWidget, loss_text
 
-w = TrainingWidget(dataset="moons", hidden="4,3", lr=0.3, seed=0, speed=5.0)
+w = TrainingWidget(dataset="moons", hidden="8,8", lr=0.3, seed=0, speed=5.0)
 w""",
     """\
 import mlgraph
@@ -232,6 +232,7 @@ def test_trainer_in_jupyterlab(jupyter_lab, page):
         f"epoch {k['epoch']}: test {k['test_loss']}"
     )
     _check_fits_and_reads(page, root, "loss tab")
+    _shot(page, root, "light_loss")
     root.locator('[data-mlgraph-tab="network"]').click()
 
     # the network: hover a link for its live weight, a neuron to see it on the map
