@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 
 KERNEL_IDLE = """() => {
@@ -59,3 +61,40 @@ def block_network(page):
 
     page.route("**/*", handle)
     return blocked
+
+
+# --- what is on screen: text size and contrast, from the rendered colours ---------------
+
+VISIBLE_TEXT = "\n".join(  # the function, without its leading comment
+    line
+    for line in (Path(__file__).parent / "visible_text.js").read_text().splitlines()
+    if not line.startswith("//")
+)
+
+
+def _luminance(rgb):
+    def channel(c):
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg, bg):
+    """WCAG contrast ratio of two sRGB colours (0-255 triples)."""
+    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_problems(locator, min_px=14.0, min_contrast=4.5, skip=None):
+    """Every visible text under `locator` (not under the CSS selector `skip`) that is
+    smaller than `min_px` or below `min_contrast` against its rendered background.
+    Returns (problems, number of texts checked)."""
+    texts = locator.evaluate(VISIBLE_TEXT, skip)
+    bad = [
+        {**t, "contrast": round(contrast(t["fg"], t["bg"]), 2)}
+        for t in texts
+        if t["size"] < min_px - 0.05 or contrast(t["fg"], t["bg"]) < min_contrast
+    ]
+    return bad, len(texts)
