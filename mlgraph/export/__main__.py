@@ -1,0 +1,5 @@
+"""`python -m mlgraph.export NOTEBOOK [-o PAGE]`: one notebook as an offline page."""
+
+from mlgraph.export import main
+
+main()
