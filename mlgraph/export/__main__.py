@@ -2,4 +2,5 @@
 
 from mlgraph.export import main
 
-main()
+if __name__ == "__main__":
+    main()
