@@ -6,6 +6,9 @@ from pathlib import Path
 
 import nbformat
 
+# one network blocker for the tests and the site's screenshots
+from mlgraph.export.thumbnails import block_network  # noqa: F401
+
 KERNEL_IDLE = """() => {
   const nb = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const k = nb?.sessionContext?.session?.kernel;
@@ -46,21 +49,6 @@ def open_notebook(page, jupyter_lab, name, cells):
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
     run_cell(page, 0)
 
-
-def block_network(page):
-    """Abort every request that is not file:, blob: or data:; returns the blocked URLs."""
-    blocked: list[str] = []
-
-    def handle(route):
-        url = route.request.url
-        if url.startswith(("file:", "blob:", "data:")):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    page.route("**/*", handle)
-    return blocked
 
 
 # --- what is on screen: text size and contrast, from the rendered colours ---------------
