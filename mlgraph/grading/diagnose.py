@@ -38,6 +38,8 @@ MESSAGES = {
     "reshaped": "{out} has the right numbers in the wrong shape ({yours}; expected "
                 "{expected}): reshape it, or avoid keepdims / an extra axis.",
     "shape": "{out} has shape {yours}, expected {expected}.",
+    "not_finite": "{out} contains NaN or infinite entries: look for an overflow (exp of "
+                  "a large number: subtract the maximum first) or a division by zero.",
 }
 
 # Mistakes that are a scale of the array (combine with any other transformation).
@@ -124,6 +126,10 @@ def find(yours: np.ndarray, k: Known, rtol: float, atol: float,
             keep the shape are tried then.
     """
     loose = (max(rtol, 1e-6), max(atol, 1e-9))
+    finite = np.isfinite(yours if mask is None or yours.shape != k.expected.shape
+                         else yours[mask])
+    if not finite.all():
+        return Finding(("not_finite",), _message(("not_finite",), k, yours.shape, ""))
     for keys, arr, other in _candidates(k):
         if arr.shape != yours.shape:
             continue

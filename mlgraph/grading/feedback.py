@@ -20,6 +20,10 @@ from .scoring import OutputReport, Report
 __all__ = ["report_text", "report_html", "results_json", "gradebook_csv", "summary_html"]
 
 
+# Reports whose tables are all "not run": their per-output notes would only repeat it.
+_UNGRADED = ("not_implemented", "violation", "import_error", "refused", "error")
+
+
 def _err(x: float | None) -> str:
     if x is None:
         return "—"
@@ -80,7 +84,7 @@ def report_text(report: Report) -> str:
         for row in [head, *rows]:
             lines.append("  " + "  ".join(c.ljust(w) for c, w in
                                           zip(row, widths, strict=True)).rstrip())
-        if report.status != "not_implemented":
+        if report.status not in _UNGRADED:
             lines += [f"  {n}" for n in _output_notes(o)]
     if report.output:
         lines += ["", "what your code printed (cut to the first lines):",
@@ -124,7 +128,7 @@ def report_html(report: Report, standalone: bool = True) -> str:
         parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
         parts += ["<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows]
         parts.append("</table>")
-        if report.status != "not_implemented":
+        if report.status not in _UNGRADED:
             parts += [f"<p>{e(n)}</p>" for n in _output_notes(o)]
     if report.output:
         parts.append(f"<p>What your code printed (cut):</p><pre>{e(report.output)}</pre>")
