@@ -214,7 +214,7 @@ def main():  # noqa: C901 - one linear program, read top to bottom
             budget[0] += arr.size
             if budget[0] > max_elems:
                 return {"kind": "unreadable", "what": f"too large ({arr.size} numbers)"}
-            arr = np.ascontiguousarray(arr, dtype="<f8")
+            arr = np.array(arr, dtype="<f8", order="C")
             return {"kind": "array", "shape": list(arr.shape),
                     "b64": base64.b64encode(arr.tobytes()).decode()}
         if t in (list, tuple):

@@ -125,7 +125,7 @@ def find(yours: np.ndarray, k: Known, rtol: float, atol: float,
         mask: compare only these entries (an entry group); only transformations that
             keep the shape are tried then.
     """
-    loose = (max(rtol, 1e-6), max(atol, 1e-9))
+    loose = (10 * rtol, 10 * atol)
     finite = np.isfinite(yours if mask is None or yours.shape != k.expected.shape
                          else yours[mask])
     if not finite.all():
@@ -133,6 +133,8 @@ def find(yours: np.ndarray, k: Known, rtol: float, atol: float,
     for keys, arr, other in _candidates(k):
         if arr.shape != yours.shape:
             continue
+        if arr.shape == k.expected.shape and close(arr, k.expected, *loose).all():
+            continue                  # this mistake changes nothing here (e.g. N = 1)
         ok = close(yours, arr, *loose)
         if mask is not None:
             if arr.shape != k.expected.shape:

@@ -235,7 +235,7 @@ def kill_all(uid: int | None, token: str, pgid: int | None) -> int:
 def encode_args(x: Any) -> Any:
     """A case's arguments as JSON: arrays as base64 of their bytes, `Ref`s by name."""
     if isinstance(x, np.ndarray | np.generic):
-        arr = np.ascontiguousarray(x)
+        arr = np.array(x, order="C")             # (ascontiguousarray would make 0-d 1-d)
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"a case argument has dtype {arr.dtype}; use numbers.")
         return {"__nd__": [arr.dtype.str, list(arr.shape),

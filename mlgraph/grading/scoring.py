@@ -183,24 +183,25 @@ def _row(a: Assignment, out: Output, case: Case, yours: Any, ref: np.ndarray,
         return row
     row.yours = shape_text(yours.shape)
     k = _known(a, out, case, ref, alternatives)
+    rtol, atol = case.context.get("rtol", a.rtol), case.context.get("atol", a.atol)
     if yours.shape != ref.shape:
-        row.finding = find(yours, k, a.rtol, a.atol)
+        row.finding = find(yours, k, rtol, atol)
         return row
-    ok = close(yours, ref, a.rtol, a.atol)
+    ok = close(yours, ref, rtol, atol)
     row.max_rel_error = max_relative_error(yours, ref)
     for i, g in enumerate(out.groups):
         sel = np.zeros(ref.shape, bool)
         sel[() if g.index is None else g.index] = True
         row.passed[i] = bool(ok[sel].all())
         if not row.passed[i]:
-            f = find(yours, k, a.rtol, a.atol, mask=sel)
+            f = find(yours, k, rtol, atol, mask=sel)
             if f is not None:
                 row.group_findings[i] = f
     failing = [row.group_findings.get(i) for i in range(n_groups) if not row.passed[i]]
     if failing and all(f is not None for f in failing) and len({f.key for f in failing}) == 1:
         row.finding = failing[0]
     elif failing:
-        whole = find(yours, k, a.rtol, a.atol)
+        whole = find(yours, k, rtol, atol)
         row.finding = whole if whole is not None else None
     return row
 
