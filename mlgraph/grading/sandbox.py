@@ -195,7 +195,9 @@ def _sandbox_pids(uid: int | None, token: str) -> list[int]:
         if int(pid) == os.getpid():
             continue
         if uid is not None:
-            if _proc_status(pid).get("Uid", "").split("\t")[0] == str(uid):
+            st = _proc_status(pid)
+            if st.get("Uid", "").split("\t")[0] == str(uid) and not st.get(
+                    "State", "").startswith("Z"):        # a zombie is already dead
                 found.append(int(pid))
             continue
         try:
