@@ -133,6 +133,8 @@ class Report:
         return report_text(self)
 
     def __repr__(self) -> str:
+        from .feedback import report_text
+
         return report_text(self)
 
     def _repr_html_(self) -> str:
