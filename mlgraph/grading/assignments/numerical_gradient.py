@@ -144,6 +144,8 @@ class NumericalGradient(Assignment):
         return {name: as_array(returned, "the result")}
 
     def alternatives(self, case: Case) -> dict[str, dict[str, np.ndarray]]:
+        if "_alternatives" in case.context:
+            return case.context["_alternatives"]
         name, x, h = case.context["output"], case.args[1], case.context["h"]
         f = self._np[name]
         out = {
@@ -154,7 +156,8 @@ class NumericalGradient(Assignment):
             "not_restored": _central(f, x, h, restore=False),
             "ignored_h": self.exact(case),
         }
-        return {k: {name: v} for k, v in out.items()}
+        case.context["_alternatives"] = {k: {name: v} for k, v in out.items()}
+        return case.context["_alternatives"]
 
     def messages(self) -> dict[str, str]:
         return {
