@@ -185,3 +185,23 @@ def test_results_are_data_and_inputs_are_copies():
     assert np.array_equal(value[2]["a"], np.eye(2)) and value[3] is None
     assert str(value[4]) == "a complex" and str(value[5]) == "a str"
     assert (args[0][2] == 7.0).all()                 # the grader's arrays are untouched
+
+
+def test_the_assignment_file_is_not_readable_even_by_its_exact_path():
+    import mlgraph.grading.assignments.iris_backprop as spec
+
+    path = os.path.realpath(spec.__file__)
+    src = ("import os\n"
+           "def gradients(X, Y, W, V):\n"
+           f"    for p in [{path!r}, {os.path.dirname(path)!r}]:\n"
+           "        try:\n"
+           "            open(p).read() if p.endswith('.py') else os.listdir(p)\n"
+           "        except PermissionError:\n"
+           "            pass\n"
+           "    fd = os.open(os.path.dirname(os.__file__), os.O_RDONLY)\n"
+           "    return W, V\n")
+    r = sandbox.run([("peek.py", src)], "gradients", ARGS)
+    assert r.violations[0]["kind"] == "file" and r.violations[0]["detail"] == path
+    assert "read files outside its working directory" in r.violations[0]["what"]
+    assert r.results[0][0] == "error"                 # a directory fd is refused too
+    assert "open a directory" in r.results[0][1]["message"]
