@@ -205,3 +205,26 @@ def test_the_assignment_file_is_not_readable_even_by_its_exact_path():
     assert "read files outside its working directory" in r.violations[0]["what"]
     assert r.results[0][0] == "error"                 # a directory fd is refused too
     assert "open a directory" in r.results[0][1]["message"]
+
+
+def test_ctypes_paths_and_chdir_are_refused():
+    src = ("import ctypes, os, pathlib\n"
+           "def gradients(X, Y, W, V):\n"
+           "    out = {}\n"
+           "    for name, fn in [('cdll', lambda: ctypes.CDLL(None).getpid()),\n"
+           "                     ('pythonapi', lambda: ctypes.pythonapi.Py_GetVersion()),\n"
+           "                     ('string_at', lambda: ctypes.string_at(id(W), 8)),\n"
+           "                     ('path', lambda: open(pathlib.Path('/etc/hostname')).read()),\n"
+           "                     ('own_file', lambda: pathlib.Path('mine.txt').write_text('x')),\n"
+           "                     ('chdir', lambda: os.chdir('/'))]:\n"
+           "        try:\n"
+           "            fn()\n"
+           "            out[name] = 0\n"
+           "        except PermissionError:\n"
+           "            out[name] = 1\n"
+           "    return out\n")
+    r = sandbox.run([("c.py", src)], "gradients", ARGS)
+    refused = {k: float(v) for k, v in r.results[0][1].items()}
+    assert refused == {"cdll": 1, "pythonapi": 1, "string_at": 1, "path": 1, "own_file": 0,
+                       "chdir": 1}
+    assert [v["kind"] for v in r.violations] == ["ctypes", "file", "os"]

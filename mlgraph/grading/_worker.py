@@ -45,6 +45,7 @@ def main():  # noqa: C901 - one linear program, read top to bottom
     import base64
     import builtins
     import linecache
+    import pathlib
     import traceback
 
     import numpy as np
@@ -84,6 +85,7 @@ def main():  # noqa: C901 - one linear program, read top to bottom
         "resource.setrlimit": "change its resource limits",
         "resource.prlimit": "change its resource limits",
         "os.symlink": "create a link", "os.link": "create a link",
+        "os.chdir": "change its working directory",
     }
     writes = frozenset({
         "os.remove", "os.rmdir", "os.rename", "os.mkdir", "os.chmod", "os.chown",
@@ -91,7 +93,7 @@ def main():  # noqa: C901 - one linear program, read top to bottom
         "shutil.copyfile", "shutil.copymode", "shutil.copystat", "shutil.copytree",
         "shutil.move", "shutil.rmtree", "shutil.make_archive", "shutil.unpack_archive",
     })
-    reads = frozenset({"os.listdir", "os.scandir", "os.chdir", "glob.glob", "glob.glob/2",
+    reads = frozenset({"os.listdir", "os.scandir", "glob.glob", "glob.glob/2",
                        "os.listxattr", "os.getxattr"})
     busy = [False]
     forked = [0]
@@ -99,12 +101,20 @@ def main():  # noqa: C901 - one linear program, read top to bottom
     def under(p, roots):
         return any(p == r or p.startswith(r + "/") for r in roots)
 
+    plain_paths = (pathlib.PosixPath, pathlib.PurePosixPath)
+
     def path_of(x):
-        if isinstance(x, bytes):
+        if type(x) in plain_paths:
+            x = str(x)
+        if type(x) is bytes:
             x = os.fsdecode(x)
-        if isinstance(x, str):
+        if type(x) is str:
             return realpath(x)
-        return None
+        if x is None or type(x) is int:                # a file descriptor it already has
+            return None
+        # NOTE: another path-like object could name one file when checked and another
+        # when opened (its __fspath__ is the submission's code)
+        refuse("file", "open files through a path object of its own", type(x).__name__)
 
     def readable(p):
         pid = str(getpid())
