@@ -13,12 +13,21 @@ graphviz or IPython).
 
 from __future__ import annotations
 
+from .scoring import Report
 from .selfcheck import check
 from .spec import (
-    AUTODIFF_LIBRARIES, SHIPPED, Assignment, Case, GradientAssignment, Group, Output, Ref,
-    Variant, load, with_derivative,
+    AUTODIFF_LIBRARIES,
+    SHIPPED,
+    Assignment,
+    Case,
+    GradientAssignment,
+    Group,
+    Output,
+    Ref,
+    Variant,
+    load,
+    with_derivative,
 )
-from .scoring import Report
 
 __all__ = [
     "AUTODIFF_LIBRARIES", "Assignment", "Case", "GradientAssignment", "Group", "Output",

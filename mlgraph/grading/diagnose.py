@@ -188,10 +188,3 @@ def _shape_finding(yours: np.ndarray, k: Known, rtol: float, atol: float) -> Fin
     return Finding(("shape",), MESSAGES["shape"].format(out=f"Your {k.out}",
                                                         yours=fill_yours,
                                                         expected=fill_exp))
-
-
-def combos_considered(k: Known) -> list[str]:
-    """Every mistake name `find` can report for ``k`` (for documentation and tests)."""
-    names = {"+".join(keys) for keys, _, _ in _candidates(k)}
-    return sorted(names | {"off_by_one", "reshaped", "shape"})
-

@@ -209,11 +209,6 @@ class Assignment:
             return {n: problem for n in names}
         return {n: as_array(v, n) for n, v in zip(names, items, strict=True)}
 
-    def describe(self) -> str:
-        """One paragraph for students: the function, its outputs and their points."""
-        outs = "; ".join(f"{o.name} ({o.description}, {o.points:g} pt)" for o in self.outputs)
-        return f"{self.title}: write {self.function}({', '.join(self.signature)}) → {outs}."
-
 
 def _kind(x: Any) -> str:
     if x is None:

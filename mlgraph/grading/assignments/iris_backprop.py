@@ -11,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 import mlgraph.numpy as mnp
-from mlgraph.grading.spec import Case, GradientAssignment, Group, Output, Variant, with_derivative
+from mlgraph.grading.spec import (
+    Case,
+    GradientAssignment,
+    Group,
+    Output,
+    Variant,
+    with_derivative,
+)
 
 
 def cost(X, Y, W, V, *, logistic=mnp.sigmoid):

@@ -12,7 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 import mlgraph.numpy as mnp
-from mlgraph.grading.spec import Case, GradientAssignment, Group, Output, Variant, with_derivative
+from mlgraph.grading.spec import (
+    Case,
+    GradientAssignment,
+    Group,
+    Output,
+    Variant,
+    with_derivative,
+)
 
 
 def cost(X, y, alpha, alpha0, beta, beta0, *, hidden=mnp.sigmoid, output=mnp.sigmoid):
