@@ -27,7 +27,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync", "--disable-dev-shm-usage"]
 
 #: True once every widget view of an nbconvert page is rendered and every graph widget
-#: it holds (counted from the embedded widget state) has laid out its graph.
+#: it holds (counted from the embedded widget state) has laid out its graph. Only the
+#: children of ipywidgets containers (``IPY_MODEL_`` references) count: a widget that an
+#: anywidget view draws itself (the trainer's graph tab) appears only when opened.
 PAGE_READY_JS = """() => {
   const stateTag = document.querySelector(
     'script[type="application/vnd.jupyter.widget-state+json"]');
@@ -36,7 +38,7 @@ PAGE_READY_JS = """() => {
   if (!stateTag || !views.length) return true;
   const state = JSON.parse(stateTag.textContent).state;
   const refs = (v) => typeof v === 'string'
-    ? (v.startsWith('IPY_MODEL_') ? [v.slice(10)] : v.startsWith('anywidget:') ? [v.slice(10)] : [])
+    ? (v.startsWith('IPY_MODEL_') ? [v.slice(10)] : [])
     : Array.isArray(v) ? v.flatMap(refs)
     : (v && typeof v === 'object') ? Object.values(v).flatMap(refs) : [];
   let expected = 0;

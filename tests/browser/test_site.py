@@ -51,6 +51,13 @@ def _assert_typeset(page, selector: str, expect_math: bool):
 
 
 def _play_every_graph(page):
+    # the trainer draws its graph widget when its tab opens: open every such tab first
+    tabs = page.locator('.mlgraph-trainer button[data-mlgraph-tab="graph"]')
+    for i in range(tabs.count()):
+        tabs.nth(i).scroll_into_view_if_needed()
+        tabs.nth(i).click()
+    expect(page.locator(".mlgraph")).to_have_count(tabs.count() + page.locator(
+        ".mlgraph:not(.mlgraph-trainer .mlgraph)").count(), timeout=30_000)
     graphs = page.locator(".mlgraph")
     n = graphs.count()
     for i in range(n):
