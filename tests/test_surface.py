@@ -379,3 +379,21 @@ def test_surface_json_is_plain_data(moons_mlp):
     data = json.loads(json.dumps(s.to_json()))
     assert data["values"] == s.values.tolist() and data["center_loss"] == s.center_loss
     assert set(data) >= {"alphas", "betas", "values", "center_loss", "seconds"}
+
+
+def test_surface_is_headless():
+    """mlgraph.surface and the surface command load no UI library."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mlgraph.surface, mlgraph.cli_surface\n"
+        "s = mlgraph.surface.function('bowl', steps=3)\n"
+        "print(s.values.tolist())\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'anywidget', "
+        "'ipywidgets', 'matplotlib', 'graphviz', 'traitlets', 'IPython'}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["[[8.0, 4.0, 8.0], [4.0, 0.0, 4.0], [8.0, 4.0, 8.0]]",
+                                       "[]"]

@@ -12,6 +12,16 @@ from __future__ import annotations
 
 from .classics import CLASSICS, Classic
 from .curvature import Curvature, curvature, hvp, sharpness
+from .demos import (
+    Comparison,
+    Landscape,
+    architectures,
+    landscape_table,
+    minibatch_vs_full_batch,
+    optimizer_race,
+    saddle_escape,
+    spread,
+)
 from .paths import Path, Recorder, descend
 from .planes import (
     Interpolation,
@@ -27,8 +37,9 @@ from .planes import (
 )
 
 __all__ = [
-    "CLASSICS", "Classic", "Curvature", "Interpolation", "Path", "Projection",
-    "Recorder", "Surface", "clear_cache", "curvature", "descend", "function", "hvp",
-    "interpolate", "params_plane", "pca_plane", "random_directions", "random_plane",
-    "sharpness",
+    "CLASSICS", "Classic", "Comparison", "Curvature", "Interpolation", "Landscape",
+    "Path", "Projection", "Recorder", "Surface", "architectures", "clear_cache",
+    "curvature", "descend", "function", "hvp", "interpolate", "landscape_table",
+    "minibatch_vs_full_batch", "optimizer_race", "params_plane", "pca_plane",
+    "random_directions", "random_plane", "saddle_escape", "sharpness", "spread",
 ]

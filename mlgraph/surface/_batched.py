@@ -129,20 +129,19 @@ def _disagreement(f, center, directions, coeffs, data, values):
 
 def _per_point(f, center, directions, coeffs, data, progress, desc) -> np.ndarray:
     out = np.empty(len(coeffs))
-    bar = _bar(progress, len(coeffs), desc) if progress is not False else None
+    bar, t_start = None, time.perf_counter()
     for p, c in enumerate(coeffs):
         out[p] = direct(f, point(center, directions, c), data)
-        if bar is not None:
-            bar.update(1)
+        bar = _progress(bar, progress, p + 1, len(coeffs), t_start, desc)
     if bar is not None:
         bar.close()
     return out
 
 
-def _bar(progress: bool | None, total: int, desc: str) -> Any:
+def _bar(total: int, desc: str) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit="pt", leave=False)
+    return tqdm(total=total, desc=desc, unit=" points", leave=False)
 
 
 def _run_graph(g, center, directions, coeffs, moving, notes, progress, desc):
@@ -164,13 +163,12 @@ def _run_graph(g, center, directions, coeffs, moving, notes, progress, desc):
                            np.asarray(d[k], dtype=center[k].dtype) for d in directions])
               for k in range(len(center)) if moving[k]}
     out = np.empty(len(coeffs))
-    starts = range(0, len(coeffs), chunk)
     bar, t_start = None, time.perf_counter()
     # NOTE: each chunk's arrays replace the previous chunk's one by one, so numpy gets
     # memory malloc just freed instead of fresh pages from the system (page faults
     # cost more than the arithmetic here).
     vals: list[Any] = [None] * n_nodes
-    for count, start in enumerate(starts, 1):
+    for start in range(0, len(coeffs), chunk):
         c = coeffs[start:start + chunk]
         for node in nodes:
             i = node.id
@@ -184,23 +182,19 @@ def _run_graph(g, center, directions, coeffs, moving, notes, progress, desc):
                 vals[i] = _apply(node, [vals[j] for j in node.inputs],
                                  [batched[j] for j in node.inputs], len(c), notes)
         out[start:start + len(c)] = vals[out_id]
-        bar = _progress(bar, progress, count, len(starts), t_start, desc)
+        bar = _progress(bar, progress, start + len(c), len(coeffs), t_start, desc)
     if bar is not None:
         bar.close()
     return out
 
 
 def _progress(bar, progress, done, total, t_start, desc):
-    """Open a bar once the grid is predicted to take more than a second."""
+    """Show a bar once the grid is predicted to take more than a second."""
     if bar is None and progress is not False and done < total:
-        elapsed = time.perf_counter() - t_start
-        if progress or elapsed / done * total > 1.0:
-            bar = _bar(progress, total, desc)
-            bar.unit = "chunk"
-            bar.update(done)
-            return bar
+        if progress or (time.perf_counter() - t_start) / done * total > 1.0:
+            bar = _bar(total, desc)
     if bar is not None:
-        bar.update(1)
+        bar.update(done - bar.n)       # NOTE: update() redraws at most every 0.1 s
     return bar
 
 

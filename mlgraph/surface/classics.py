@@ -86,7 +86,7 @@ CLASSICS: dict[str, Classic] = {c.name: c for c in (
     Classic("elongated_bowl", elongated_bowl, "x² + 10·y²", (-3.0, 3.0), (-2.0, 2.0),
             ((0.0, 0.0),), start=(-2.5, 1.5)),
     Classic("rosenbrock", rosenbrock, "(1 − x)² + 100·(y − x²)²", (-2.0, 2.0),
-            (-1.0, 3.0), ((1.0, 1.0),), start=(-1.5, 2.0), log_scale=True),
+            (-1.0, 3.0), ((1.0, 1.0),), start=(-1.2, 1.0), log_scale=True),
     Classic("saddle", saddle, "x² − y²", (-2.0, 2.0), (-2.0, 2.0),
             saddles=((0.0, 0.0),), start=(-1.5, 0.05)),
     Classic("monkey_saddle", monkey_saddle, "x³ − 3·x·y²", (-1.5, 1.5), (-1.5, 1.5),

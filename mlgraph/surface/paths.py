@@ -69,12 +69,15 @@ class Path:
         return f"<Path {self.label or 'path'}: {self.steps} steps, {end}>"
 
 
-def _label(opt: SGD) -> str:
+def _label(opt: SGD, rows: int) -> str:
+    """``"Adam (η = 0.05)"``; with data also the batch size (``batch 8``, ``full``)."""
     name = type(opt).__name__
     if name == "SGD" and opt.momentum:
         name = f"SGD + momentum {opt.momentum:g}"
-    batch = opt.batch_size
-    size = "" if batch is None else f", batch {batch}"
+    size = ""
+    if rows:
+        batch = opt.batch_size
+        size = ", full batch" if batch is None or batch >= rows else f", batch {batch}"
     return f"{name} (η = {opt.lr:g}{size})"
 
 
@@ -164,7 +167,7 @@ def descend(f: str | Callable, start: Sequence[Any], *data: Any,
             message = (f"the loss reached {loss:.3g} at step {len(snaps) - 1} "
                        f"(it started at {first:.3g}): the step size is too large")
             break
-    return Path(snaps, np.array(losses), label or _label(opt), bool(message), message,
+    return Path(snaps, np.array(losses), label or _label(opt, rows), bool(message), message,
                 opt.config())
 
 
