@@ -191,7 +191,9 @@ def _run_graph(g, center, directions, coeffs, moving, notes, progress, desc):
 def _progress(bar, progress, done, total, t_start, desc):
     """Show a bar once the grid is predicted to take more than a second."""
     if bar is None and progress is not False and done < total:
-        if progress or (time.perf_counter() - t_start) / done * total > 1.0:
+        elapsed = time.perf_counter() - t_start
+        # NOTE: the first chunks pay one-off costs; predict only after 0.2 s
+        if progress or (elapsed > 0.2 and elapsed / done * total > 1.0):
             bar = _bar(total, desc)
     if bar is not None:
         bar.update(done - bar.n)       # NOTE: update() redraws at most every 0.1 s

@@ -24,8 +24,9 @@ from .curvature import Curvature, curvature
 from .paths import Path, descend
 from .planes import Surface, function, params_plane, random_plane
 
-__all__ = ["Comparison", "Landscape", "optimizer_race", "minibatch_vs_full_batch",
-           "saddle_escape", "architectures", "line_fit_data", "line_loss"]
+__all__ = ["Comparison", "Landscape", "Problem", "PROBLEMS", "optimizer_race",
+           "minibatch_vs_full_batch", "saddle_escape", "architectures", "line_fit_data",
+           "line_loss", "problem"]
 
 
 @dataclass(eq=False)
@@ -273,3 +274,85 @@ def landscape_table(landscapes: dict[str, Landscape]) -> str:
         rows.append(f"{name:<20} {st['train_loss']:>10.2e} {st['median_loss']:>11.3g} "
                     f"{st['below_chance']:>10.0%} {st['grid_minima']:>11d}")
     return "\n".join(rows)
+
+
+# --- surfaces to explore by hand -----------------------------------------------------
+
+
+@dataclass(eq=False)
+class Problem:
+    """A surface to walk on: the loss over two plane coordinates, with data or not.
+
+    Attributes:
+        name: the key in `PROBLEMS`.
+        title: what the menu shows.
+        surface: the drawn surface; ``surface.on_plane(α, β, *data)`` is the function
+            the optimizers walk, so every path lies exactly on the picture.
+        start: a starting point that makes a good demo.
+        lr: a step size that works for plain gradient descent.
+        data: rows to draw minibatches from (none for the classic functions).
+    """
+
+    name: str
+    title: str
+    surface: Surface
+    start: tuple[float, float]
+    lr: float
+    data: tuple = ()
+
+
+_STEP_SIZES = {"bowl": 0.1, "elongated_bowl": 0.05, "rosenbrock": 1e-3, "saddle": 0.05,
+               "monkey_saddle": 0.05, "himmelblau": 0.01, "two_minima": 0.05}
+_PROBLEMS: dict[str, Problem] = {}
+
+
+def _line_fit_problem() -> Problem:
+    x, y = line_fit_data()
+    s = params_plane(line_loss, [np.asarray(0.0), np.asarray(0.0)], x, y,
+                     which=("w", "b"), span=((-1.5, 3.5), (-4.0, 3.0)), steps=81)
+    s.title = "line fit: mean squared error of w·x + b"
+    return Problem("line_fit", problem_title("line_fit"), s, (-1.0, 2.0), 0.05, (x, y))
+
+
+def _mlp_problem() -> Problem:
+    data = datasets.moons(n=250, noise=0.2, seed=0)
+    X, y = data.X_train, data.y_train.astype(float)
+    model = nn.MLP([2, 8, 1], activation="tanh", seed=0)
+    loss = nn.make_loss(model, "bce")
+    trained = descend(loss, model.params, X, y, optimizer=nn.Adam(lr=0.05,
+                                                                  batch_size=None),
+                      steps=150)
+    s = random_plane(loss, trained.final, X, y, steps=61, span=1.5, seed=0)
+    s.title = "MLP 2-8-1 on two moons: a random plane through trained weights"
+    return Problem("mlp", problem_title("mlp"), s, (-1.2, 1.0), 0.5, (X, y))
+
+
+def problem_title(name: str) -> str:
+    """A problem's menu entry, without building it."""
+    if name in CLASSICS:
+        return f"{name.replace('_', ' ')}: {CLASSICS[name].title}"
+    return {"line_fit": "line fit y ≈ w·x + b (100 points)",
+            "mlp": "MLP 2-8-1 on moons (random plane)"}[name]
+
+
+def problem(name: str) -> Problem:
+    """A surface to explore by name: a classic, ``"line_fit"`` or ``"mlp"`` (built
+    once per session; every one is seeded)."""
+    if name not in _PROBLEMS:
+        if name in CLASSICS:
+            c = CLASSICS[name]
+            s = function(name, steps=121)
+            _PROBLEMS[name] = Problem(name, problem_title(name), s, c.start,
+                                      _STEP_SIZES[name])
+        elif name == "line_fit":
+            _PROBLEMS[name] = _line_fit_problem()
+        elif name == "mlp":
+            _PROBLEMS[name] = _mlp_problem()
+        else:
+            raise ValueError(f"no surface {name!r} to explore; choose one of "
+                             f"{', '.join(PROBLEMS)}.")
+    return _PROBLEMS[name]
+
+
+#: What the explorer offers, in menu order.
+PROBLEMS = (*CLASSICS, "line_fit", "mlp")

@@ -114,24 +114,28 @@ class Surface:
         losses = np.array([_batched.direct(self._f(), s, self.data) for s in snaps])
         return Projection(coords, residuals, losses)
 
-    def slice_function(self) -> Callable:
-        """φ(a) = f(center + a[0]·d1 + a[1]·d2): the drawn function, traceable."""
-        f, center, (d1, d2), data = self._f(), self.center, self.directions, self.data
+    def on_plane(self, alpha: Any, beta: Any, *data: Any) -> Any:
+        """The loss at plane coordinates (α, β): the drawn function, traceable in α, β.
+
+        ``data`` replaces the surface's own data (e.g. a minibatch of it), so an
+        optimizer can walk the plane with stochastic gradients.
+        """
+        f, data = self._f(), data or self.data
         if self.kind == "function":
-            return lambda a: f(a[0], a[1])
+            return f(alpha, beta)
+        params = []
+        for c, u, v in zip(self.center, *self.directions):
+            p = c
+            if u is not None:
+                p = p + alpha * u
+            if v is not None:
+                p = p + beta * v
+            params.append(p)
+        return f(*params, *data)
 
-        def phi(a: Any) -> Any:
-            params = []
-            for c, u, v in zip(center, d1, d2):
-                p = c
-                if u is not None:
-                    p = p + a[0] * u
-                if v is not None:
-                    p = p + a[1] * v
-                params.append(p)
-            return f(*params, *data)
-
-        return phi
+    def slice_function(self) -> Callable:
+        """φ(a) = the loss at (a[0], a[1]) on the plane, for `mlgraph.grad`."""
+        return lambda a: self.on_plane(a[0], a[1])
 
     def gradient(self, alpha: float, beta: float) -> np.ndarray:
         """∇φ at (α, β): the slope of the drawn surface, by reverse mode."""
