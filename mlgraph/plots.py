@@ -23,7 +23,7 @@ from .surface import Surface
 __all__ = [
     "ENGINE_COLORS", "PATH_COLORS", "plot_surface", "plot_surface_3d", "plot_path",
     "plot_paths", "plot_gradients", "plot_eigendirections", "plot_interpolation",
-    "plot_landscapes", "plot_losses", "plot_comparison",
+    "plot_landscapes", "plot_losses", "plot_comparison", "plot_grid",
 ]
 
 #: The graph widget's three colours, as in js/widget.css (--mlgraph-primal,
@@ -401,4 +401,13 @@ def plot_landscapes(landscapes: Mapping[str, Landscape] | Sequence[Surface], *,
     if filled is not None:
         cb = fig.colorbar(filled, ax=fig.axes, shrink=0.8)
         cb.set_label(f"loss (clipped at {vmax:g})")
+    return fig
+
+
+def plot_grid(surfaces: Sequence[Surface], *, ncols: int = 3, **surface_kw: Any) -> Any:
+    """Several surfaces, each on its own colour scale, in rows of ``ncols``."""
+    nrows = math.ceil(len(surfaces) / ncols)
+    fig = plt.figure(figsize=(4.6 * ncols, 3.9 * nrows), layout="constrained")
+    for k, s in enumerate(surfaces):
+        plot_surface(s, fig.add_subplot(nrows, ncols, k + 1), **surface_kw)
     return fig

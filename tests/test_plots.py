@@ -60,6 +60,13 @@ def test_contour_plot_has_labels_colorbar_and_marks():
     assert len(marks) == 8                                # 4 minima, 4 saddles
 
 
+def test_grid_of_classics():
+    fig = plots.plot_grid([surface.function(n, steps=21) for n in surface.CLASSICS])
+    assert_drawn(fig)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == [c.title for c in surface.CLASSICS.values()]
+
+
 def test_linear_scale_for_a_saddle_and_clipping():
     s = surface.function("saddle", steps=21)
     ax = plots.plot_surface(s, vmax=2.0)
