@@ -146,9 +146,8 @@ def _bar(total: int, desc: str) -> Any:
 
 def _run_graph(g, center, directions, coeffs, moving, notes, progress, desc):
     nodes = g.nodes
-    n_nodes = len(nodes)
     input_pos = {nid: k for k, nid in enumerate(g.inputs)}
-    batched = [False] * n_nodes
+    batched = [False] * len(nodes)
     for nid, k in input_pos.items():
         batched[nid] = moving[k]
     for node in nodes:
@@ -159,30 +158,37 @@ def _run_graph(g, center, directions, coeffs, moving, notes, progress, desc):
         return np.full(len(coeffs), float(nodes[out_id].value))
     widest = max(math.prod(n.shape) for n in nodes if batched[n.id])
     chunk = max(1, CHUNK_ENTRIES // max(widest, 1))
-    stacks = {k: np.stack([np.zeros_like(center[k]) if d[k] is None else
-                           np.asarray(d[k], dtype=center[k].dtype) for d in directions])
-              for k in range(len(center)) if moving[k]}
+    # NOTE: unbatched nodes keep their traced values: they don't depend on the grid
+    vals: list[Any] = [None if batched[n.id] else n.value for n in nodes]
+    moved = []                         # (node id, centre, K × size directions)
+    for n in nodes:
+        if n.kind == "input" and batched[n.id]:
+            base = center[input_pos[n.id]]
+            flat = np.stack([np.zeros(base.size) if d[input_pos[n.id]] is None else
+                             np.ravel(d[input_pos[n.id]]) for d in directions])
+            moved.append((n.id, base, flat.astype(base.dtype)))
+    plan = [[n, _RULES.get(n.op), n.primitive, n.inputs,
+             _Static([batched[j] for j in n.inputs], [nodes[j].shape for j in n.inputs]),
+             dict(n.params)]
+            for n in nodes if n.kind == "op" and batched[n.id]]
     out = np.empty(len(coeffs))
     bar, t_start = None, time.perf_counter()
     # NOTE: each chunk's arrays replace the previous chunk's one by one, so numpy gets
     # memory malloc just freed instead of fresh pages from the system (page faults
     # cost more than the arithmetic here).
-    vals: list[Any] = [None] * n_nodes
     for start in range(0, len(coeffs), chunk):
         c = coeffs[start:start + chunk]
-        for node in nodes:
-            i = node.id
-            if not batched[i]:
-                vals[i] = node.value
-            elif node.kind == "input":
-                k = input_pos[i]
-                vals[i] = center[k] + np.tensordot(c, stacks[k], axes=(1, 0)).astype(
-                    center[k].dtype, copy=False)
-            else:
-                vals[i] = _apply(node, [vals[j] for j in node.inputs],
-                                 [batched[j] for j in node.inputs], len(c), notes)
-        out[start:start + len(c)] = vals[out_id]
-        bar = _progress(bar, progress, start + len(c), len(coeffs), t_start, desc)
+        b = len(c)
+        for i, base, flat in moved:
+            vals[i] = (c @ flat).reshape((b, *base.shape)) + base
+        if start == 0 or b != chunk:       # the first and a short last chunk: checked
+            for step in plan:
+                vals[step[0].id] = _first_apply(step, vals, b, notes)
+        else:
+            for node, rule, prim, ins, static, params in plan:
+                vals[node.id] = rule(prim, [vals[j] for j in ins], static, params, b)
+        out[start:start + b] = vals[out_id]
+        bar = _progress(bar, progress, start + b, len(coeffs), t_start, desc)
     if bar is not None:
         bar.close()
     return out
@@ -200,14 +206,15 @@ def _progress(bar, progress, done, total, t_start, desc):
     return bar
 
 
-def _apply(node, args, batched, b, notes):
-    prim = node.primitive
-    rule = _RULES.get(node.op)
-    out = None
-    if rule is not None:
-        out = rule(prim, args, batched, dict(node.params), b)
-    if out is None:                 # no rule, or a case the rule does not cover
-        out = _loop(prim, args, batched, dict(node.params), b)
+def _first_apply(step, vals, b, notes):
+    """Apply a node's rule with checks; a case its rule does not cover switches the
+    step to the point-by-point loop for good (and says so in the notes)."""
+    node, rule, prim, ins, static, params = step
+    args = [vals[j] for j in ins]
+    out = rule(prim, args, static, params, b) if rule is not None else None
+    if out is None:
+        step[1] = rule = _loop
+        out = _loop(prim, args, static, params, b)
         note = (f"primitive '{node.op}' has no batching rule for this case; its node "
                 f"{node.name} was run once per grid point.")
         if note not in notes:
@@ -220,17 +227,28 @@ def _apply(node, args, batched, b, notes):
     return out
 
 
-def _loop(prim, args, batched, params, b):
-    outs = [prim.forward(*[a[p] if bt else a for a, bt in zip(args, batched)], **params)
-            for p in range(b)]
+def _loop(prim, args, static, params, b):
+    outs = [prim.forward(*[a[p] if bt else a for a, bt in zip(args, static.batched)],
+                         **params) for p in range(b)]
     return np.stack([np.asarray(o) for o in outs])
 
 
 # --- batching rules: how each primitive treats a leading axis of grid points ---------
 #
 # A rule gets the primitive, its arguments (a batched one has shape (b, *core), an
-# unbatched one its traced shape), which are batched, the node's params and b. It
-# returns the batched output, computed with prim.forward, or None to fall back.
+# unbatched one its traced shape), a `_Static` record (which arguments are batched,
+# and every argument's traced shape, i.e. its core shape), the node's params and b.
+# It returns the batched output, computed with prim.forward, or None to fall back.
+
+
+class _Static:
+    """What a rule may know before it sees a chunk: batched flags and core shapes."""
+
+    __slots__ = ("batched", "shapes", "rank")
+
+    def __init__(self, batched: list[bool], shapes: list[tuple[int, ...]]) -> None:
+        self.batched, self.shapes = batched, shapes
+        self.rank = max(len(s) for s in shapes)
 
 
 def _lift(x: np.ndarray, rank: int) -> np.ndarray:
@@ -242,13 +260,10 @@ def _lift(x: np.ndarray, rank: int) -> np.ndarray:
     return x.reshape((x.shape[0],) + (1,) * (rank - len(core)) + core)
 
 
-def _core_ndim(x: Any, is_batched: bool) -> int:
-    return np.ndim(x) - (1 if is_batched else 0)
-
-
-def _elementwise(prim, args, batched, params, b):
-    rank = max(_core_ndim(a, bt) for a, bt in zip(args, batched))
-    lifted = [_lift(a, rank) if bt else a for a, bt in zip(args, batched)]
+def _elementwise(prim, args, static, params, b):
+    rank = static.rank
+    lifted = [_lift(a, rank) if bt and len(s) < rank else a
+              for a, bt, s in zip(args, static.batched, static.shapes)]
     return prim.forward(*lifted, **params)
 
 
@@ -259,23 +274,21 @@ def _shift(axis: Any, core: int) -> tuple[int, ...]:
     return tuple(a % core + 1 for a in axes)
 
 
-def _reduce(prim, args, batched, params, b):
+def _reduce(prim, args, static, params, b):
     (x,) = args
-    params["axis"] = _shift(params.get("axis"), x.ndim - 1)
-    return prim.forward(x, **params)
+    return prim.forward(x, **{**params, "axis": _shift(params.get("axis"), x.ndim - 1)})
 
 
-def _along_axis(prim, args, batched, params, b):
+def _along_axis(prim, args, static, params, b):
     (x,) = args
     axis = params.get("axis", -1)
-    params["axis"] = axis if axis < 0 else axis + 1
-    return prim.forward(x, **params)
+    return prim.forward(x, **{**params, "axis": axis if axis < 0 else axis + 1})
 
 
-def _matmul(prim, args, batched, params, b):
+def _matmul(prim, args, static, params, b):
     x, y = args
-    bx, by = batched
-    cx, cy = _core_ndim(x, bx), _core_ndim(y, by)
+    bx, by = static.batched
+    cx, cy = (len(s) for s in static.shapes)
     if cx == 2 and cy == 2 and not by:          # (b, n, k) @ (k, m): one GEMM
         n, k = x.shape[1:]
         return prim.forward(x.reshape(b * n, k), y).reshape(b, n, y.shape[1])
@@ -289,7 +302,7 @@ def _matmul(prim, args, batched, params, b):
         x = np.expand_dims(x, -2)
     if cy == 1:
         y = y[..., None]
-    rank = max(_core_ndim(x, bx), _core_ndim(y, by))
+    rank = max(x.ndim - bx, y.ndim - by)
     x = _lift(x, rank) if bx else x
     y = _lift(y, rank) if by else y
     out = prim.forward(x, y)
@@ -300,11 +313,11 @@ def _matmul(prim, args, batched, params, b):
     return out
 
 
-def _reshape(prim, args, batched, params, b):
+def _reshape(prim, args, static, params, b):
     return prim.forward(args[0], shape=(b, *params["shape"]))
 
 
-def _transpose(prim, args, batched, params, b):
+def _transpose(prim, args, static, params, b):
     (x,) = args
     core = x.ndim - 1
     axes = params.get("axes")
@@ -313,7 +326,7 @@ def _transpose(prim, args, batched, params, b):
     return prim.forward(x, axes=(0, *order))
 
 
-def _broadcast_to(prim, args, batched, params, b):
+def _broadcast_to(prim, args, static, params, b):
     shape = tuple(params["shape"])
     return prim.forward(_lift(args[0], len(shape)), shape=(b, *shape))
 
@@ -332,31 +345,30 @@ def _grid_index(index: Any) -> tuple | None:
     return (slice(None), *parts)
 
 
-def _getitem(prim, args, batched, params, b):
+def _getitem(prim, args, static, params, b):
     index = _grid_index(params["index"])
     return None if index is None else prim.forward(args[0], index=index)
 
 
-def _index_add(prim, args, batched, params, b):
+def _index_add(prim, args, static, params, b):
     index = _grid_index(params["index"])
     if index is None:
         return None
     return prim.forward(args[0], index=index, shape=(b, *params["shape"]))
 
 
-def _join(prim, args, batched, params, b, new_axis: int):
-    core = max(_core_ndim(a, bt) for a, bt in zip(args, batched))
+def _join(prim, args, static, params, b, new_axis: int):
     full = [a if bt else np.broadcast_to(a, (b, *np.shape(a)))
-            for a, bt in zip(args, batched)]
-    return prim.forward(*full, axis=params.get("axis", 0) % (core + new_axis) + 1)
+            for a, bt in zip(args, static.batched)]
+    return prim.forward(*full, axis=params.get("axis", 0) % (static.rank + new_axis) + 1)
 
 
-def _concatenate(prim, args, batched, params, b):
-    return _join(prim, args, batched, params, b, 0)
+def _concatenate(prim, args, static, params, b):
+    return _join(prim, args, static, params, b, 0)
 
 
-def _stack(prim, args, batched, params, b):
-    return _join(prim, args, batched, params, b, 1)
+def _stack(prim, args, static, params, b):
+    return _join(prim, args, static, params, b, 1)
 
 
 _RULES: dict[str, Callable] = {
