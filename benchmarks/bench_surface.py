@@ -20,11 +20,10 @@ Every contender's grid is checked against mlgraph's (rtol 1e-9) before timing.
 """
 from __future__ import annotations
 
-import _bench
-
 import statistics
 import time
 
+import _bench
 import numpy as np
 
 from mlgraph import datasets, nn, surface
@@ -91,7 +90,8 @@ def torch_loop(params, d1, d2, X, y, steps):
     with torch.no_grad():
         for i, x in enumerate(a):
             for j, yv in enumerate(b):
-                ps = [p if d is None else p + x * d + yv * e for p, d, e in zip(P, D1, D2)]
+                ps = [p if d is None else p + x * d + yv * e
+                      for p, d, e in zip(P, D1, D2, strict=True)]
                 h = Xt
                 for k in range(0, len(ps) - 2, 2):
                     h = torch.tanh(h @ ps[k] + ps[k + 1])
@@ -146,15 +146,16 @@ def s2_contenders():
         surface.clear_cache()
         return [surface.random_plane(f, m.params, X, y, steps=S2_STEPS, seed=0,
                                      progress=False).values
-                for f, m in zip(losses, models)]
+                for f, m in zip(losses, models, strict=True)]
 
     def np_both():
         return [loop(lambda ps, skip=m.skip: numpy_deep_loss(ps, X, y, S2_DEPTH, skip),
-                     m.params, d[0], d[1], S2_STEPS) for m, d in zip(models, dirs)]
+                     m.params, d[0], d[1], S2_STEPS)
+                for m, d in zip(models, dirs, strict=True)]
 
     ref = mg_both()
-    checks = {"numpy loop grids match": all(_bench.close(a, b, 1e-9)
-                                           for a, b in zip(np_both(), ref))}
+    same = all(_bench.close(a, b, 1e-9) for a, b in zip(np_both(), ref, strict=True))
+    checks = {"numpy loop grids match": same}
     return [("mlgraph: both surfaces (batched graph)", mg_both),
             ("numpy loop: both surfaces (floor)", np_both)], checks
 

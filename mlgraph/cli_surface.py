@@ -1,4 +1,4 @@
-"""``mlgraph surface``: train an MLP, then draw its loss surface and training path.
+r"""``mlgraph surface``: train an MLP, then draw its loss surface and training path.
 
     mlgraph surface --dataset moons --hidden 8 --directions random --grid 41 \\
         -o surface.png [--json]
@@ -52,7 +52,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="half-width of the plane (default 1 for random, 2 for params)")
     p.add_argument("--normalize", default="filter", choices=["filter", "layer", "none"],
                    help="direction normalization for random planes")
-    p.add_argument("-o", "--output", default=None, help="write the figure (PNG/SVG/PDF)")
+    p.add_argument("-o", "--output", default=None,
+                   help="write the figure (PNG, SVG or PDF)")
     p.add_argument("--log", action="store_true", help="colour by log(loss)")
     p.add_argument("--3d", dest="three_d", action="store_true", help="a 3-D surface")
     p.add_argument("--json", action="store_true", help="print the grid as JSON")

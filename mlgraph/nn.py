@@ -535,7 +535,7 @@ class RMSprop(SGD):
         self.square_avg: list[np.ndarray] | None = None
 
     def step(self, params: list[np.ndarray], grads: Sequence[Any], lr: float) -> None:
-        """s ← ρ·s + (1 − ρ)·g², θ ← θ − η·g / (√s + ε)."""
+        """One RMSprop update: s ← ρ·s + (1 − ρ)·g², θ ← θ − η·g / (√s + ε)."""
         if self.square_avg is None:
             self.square_avg = [np.zeros_like(p) for p in params]
         rho, eps = self.rho, self.eps
@@ -604,9 +604,12 @@ OPTIMIZERS: dict[str, type[SGD]] = {
 
 
 def make_optimizer(name: str, **kwargs: Any) -> SGD:
-    """An optimizer by name (``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"rmsprop"``,
-    ``"adam"``) with its keyword arguments; ``momentum`` is ignored where it has no
-    meaning (RMSprop, Adam) and defaults to 0.9 for ``"momentum"``/``"nesterov"``."""
+    """An optimizer by name, with its keyword arguments.
+
+    Names: ``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"rmsprop"``, ``"adam"``.
+    ``momentum`` is ignored where it has no meaning (RMSprop, Adam) and defaults to 0.9
+    for ``"momentum"`` and ``"nesterov"``.
+    """
     try:
         cls = OPTIMIZERS[name]
     except KeyError:
@@ -641,7 +644,7 @@ def batch_norm(h: Any, gamma: Any, beta: Any, eps: float = 1e-5) -> Any:
 
 
 class BatchNorm:
-    """A batch normalization layer: names ``γk``, ``βk``, and the training set's statistics.
+    """A batch normalization layer: names ``γk``, ``βk`` and training-set statistics.
 
     In training mode it normalizes with the batch's statistics (`batch_norm`). In
     evaluation mode it uses fixed statistics of the whole training set, stored by
@@ -656,6 +659,7 @@ class BatchNorm:
         self.var: np.ndarray | None = None
 
     def __call__(self, h: Any, gamma: Any, beta: Any, training: bool = True) -> Any:
+        """γ·ĥ + β, normalized by the batch's or the training set's statistics."""
         if training:
             return batch_norm(h, gamma, beta, self.eps)
         if self.mean is None or self.var is None:
@@ -699,8 +703,8 @@ class DeepMLP:
         >>> import numpy as np
         >>> from mlgraph.nn import DeepMLP
         >>> m = DeepMLP(2, 8, 1, depth=4, skip=True, batch_norm=True)
-        >>> m.param_names
-        ['W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'W4', 'b4', 'γ1', 'β1', 'γ2', 'β2', 'γ3', 'β3']
+        >>> m.param_names[:4], m.param_names[8:]
+        (['W1', 'b1', 'W2', 'b2'], ['γ1', 'β1', 'γ2', 'β2', 'γ3', 'β3'])
         >>> m(np.zeros((5, 2))).shape
         (5, 1)
     """
@@ -725,7 +729,7 @@ class DeepMLP:
         self.seed, self.dtype = seed, np.dtype(dtype)
         self.sizes = [n_in] + [width] * (depth - 1) + [n_out]
         self.layers = [Linear(a, b, k + 1) for k, (a, b) in
-                       enumerate(zip(self.sizes[:-1], self.sizes[1:]))]
+                       enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True))]
         self.norms = ([BatchNorm(width, k + 1) for k in range(depth - 1)]
                       if batch_norm else [])
         hidden = list(range(1, depth - 1))     # layer indices inside residual blocks
@@ -789,12 +793,15 @@ class DeepMLP:
             return ACTIVATIONS[self.output](self._layer(last, h, params, True))
 
     def __call__(self, X: Any) -> Any:
+        """The forward pass with the model's own parameters."""
         return self.apply(np.asarray(X, dtype=self.dtype))
 
     def set_statistics(self, X: np.ndarray) -> DeepMLP:
-        """Store each batch norm layer's mean and variance over all of X (in training
-        mode's forward pass), for evaluation mode: at test time, as the lectures say,
-        use the mean and standard deviation of the whole training set."""
+        """Store each batch norm layer's mean and variance over all of X.
+
+        Evaluation mode uses them: at test time, as the lectures say, the mean and
+        standard deviation of the whole training set replace the batch's.
+        """
         was, self.training = self.training, True
         self._recording = []
         try:

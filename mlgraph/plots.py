@@ -17,8 +17,15 @@ import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib import patheffects, ticker
 
-from .surface import CLASSICS, Comparison, Interpolation, Landscape, Path, Projection
-from .surface import Surface
+from .surface import (
+    CLASSICS,
+    Comparison,
+    Interpolation,
+    Landscape,
+    Path,
+    Projection,
+    Surface,
+)
 
 __all__ = [
     "ENGINE_COLORS", "PATH_COLORS", "plot_surface", "plot_surface_3d", "plot_path",
@@ -379,7 +386,7 @@ def plot_landscapes(landscapes: Mapping[str, Landscape] | Sequence[Surface], *,
     lo = min(float(np.nanmin(s.values)) for s in surfaces)
     lv = np.linspace(lo, vmax, levels)
     filled = None
-    for k, (item, s) in enumerate(zip(items, surfaces)):
+    for k, (item, s) in enumerate(zip(items, surfaces, strict=True)):
         ax = fig.add_subplot(nrows, ncols, k + 1, projection="3d" if three_d else None)
         title = s.title or f"surface {k + 1}"
         if isinstance(item, Landscape):

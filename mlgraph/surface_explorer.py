@@ -32,9 +32,14 @@ ASSETS = FilePath(__file__).parent / "assets"
 BATCH_SIZES = (("1", 1), ("4", 4), ("10", 10), ("32", 32), ("full batch", 0))
 
 
-def render_png(s: surface.Surface, dpi: int = 100) -> tuple[bytes, list[int], list[float]]:
-    """The surface drawn by `mlgraph.plots.plot_surface`, as PNG bytes, its size in
-    pixels and the axes' box (left, bottom, width, height, as fractions)."""
+def render_png(s: surface.Surface, dpi: int = 100
+               ) -> tuple[bytes, list[int], list[float]]:
+    """Draw a surface with `mlgraph.plots.plot_surface` into a PNG.
+
+    Returns:
+        The PNG bytes, its size in pixels, and the axes' box (left, bottom, width,
+        height, as fractions of the picture).
+    """
     from matplotlib.figure import Figure
 
     from . import plots

@@ -1,4 +1,4 @@
-"""Optimizers against hand-written numpy updates; batch norm, skip blocks, equal init."""
+"""Optimizers against hand-written numpy; batch norm, skip blocks, equal init."""
 
 import numpy as np
 import pytest
@@ -35,7 +35,8 @@ def by_hand(update, steps=10):
     states = [{} for _ in params]
     for t in range(1, steps + 1):
         gs = grads(*params)
-        params = [update(p, g, s, t) for p, g, s in zip(params, gs, states)]
+        params = [update(p, g, s, t)
+                  for p, g, s in zip(params, gs, states, strict=True)]
     return params
 
 
@@ -77,7 +78,7 @@ def adam(p, g, s, t, lr=0.05, b1=0.9, b2=0.999, eps=1e-8):
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_optimizer_matches_hand_written_numpy_for_10_steps(name, opt, update):
     got, want = run(opt), by_hand(update)
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-13, atol=1e-15)
     start, _ = quadratic_problem()
     assert not np.allclose(got[0], start[0])      # it did move
@@ -88,14 +89,14 @@ def test_nesterov_equals_the_lookahead_formulation():
     params, grads = quadratic_problem()
     theta, v = [p.copy() for p in params], [np.zeros_like(p) for p in params]
     for _ in range(10):
-        look = [t + 0.9 * vv for t, vv in zip(theta, v)]
-        v = [0.9 * vv - 0.05 * g for vv, g in zip(v, grads(*look))]
-        theta = [t + vv for t, vv in zip(theta, v)]
+        look = [t + 0.9 * vv for t, vv in zip(theta, v, strict=True)]
+        v = [0.9 * vv - 0.05 * g for vv, g in zip(v, grads(*look), strict=True)]
+        theta = [t + vv for t, vv in zip(theta, v, strict=True)]
     opt = nn.Nesterov(lr=0.05, momentum=0.9)
     phi = [p.copy() for p in params]
     for _ in range(10):
         opt.step(phi, grads(*phi), 0.05)
-    for p, t, vv in zip(phi, theta, v):
+    for p, t, vv in zip(phi, theta, v, strict=True):
         np.testing.assert_allclose(p, t + 0.9 * vv, rtol=1e-12)
 
 
@@ -225,14 +226,16 @@ def test_equal_init_never_breaks_the_symmetry():
     data = datasets.moons(n=100, seed=0)
     model = nn.MLP([2, 6, 6, 1], init="equal", seed=0)
     assert np.all(model.params[0] == 1 / np.sqrt(2))
-    Trainer(model, data, optimizer=nn.SGD(lr=0.3, batch_size=16), progress=False).fit(20)
+    sgd = nn.SGD(lr=0.3, batch_size=16)
+    Trainer(model, data, optimizer=sgd, progress=False).fit(20)
     W1, _, W2, b2, _, _ = model.params
     assert not np.allclose(W1, 1 / np.sqrt(2))                    # it trained...
     np.testing.assert_allclose(W1, W1[:, :1] * np.ones((1, 6)))   # ...units stay alike
     np.testing.assert_allclose(W2, W2[0, 0])
     np.testing.assert_allclose(b2, b2[0])
     random = nn.MLP([2, 6, 6, 1], init="xavier", seed=0)
-    Trainer(random, data, optimizer=nn.SGD(lr=0.3, batch_size=16), progress=False).fit(2)
+    Trainer(random, data, optimizer=nn.SGD(lr=0.3, batch_size=16),
+            progress=False).fit(2)
     assert np.linalg.matrix_rank(random.params[0]) == 2
     with pytest.raises(ValueError, match="choose 'small', 'xavier', 'he' or 'equal'"):
         nn.MLP([2, 3, 1], init="zeros")

@@ -98,7 +98,7 @@ def test_gradient_arrows_are_the_kernels_gradients():
     plots.plot_gradients(s, ax, n=5, normalize=False)
     q = ax.collections[-1]
     g = mg.grad(surface.CLASSICS["rosenbrock"].f, argnums=(0, 1))
-    for (x, y), u, v in zip(q.get_offsets(), q.U, q.V):
+    for (x, y), u, v in zip(q.get_offsets(), q.U, q.V, strict=True):
         gx, gy = g(float(x), float(y))
         assert (u, v) == pytest.approx((-float(gx), -float(gy)), rel=1e-12)
     plots.plot_gradients(s, ax, n=5)                      # unit arrows: the direction

@@ -1,4 +1,4 @@
-"""mlgraph.surface: grids equal direct evaluations, directions, projections, curvature."""
+"""mlgraph.surface: grids against direct evaluations, directions, curvature."""
 
 import numpy as np
 import pytest
@@ -31,7 +31,7 @@ def assert_grid_matches_direct(s, f, data, rng, n=8):
         (int(rng.integers(na)), int(rng.integers(nb))) for _ in range(n)]
     for i, j in picks:
         params = [c.copy() for c in s.center]
-        for k, (d1, d2) in enumerate(zip(*s.directions)):
+        for k, (d1, d2) in enumerate(zip(*s.directions, strict=True)):
             if d1 is not None:
                 params[k] = params[k] + s.alphas[i] * d1
             if d2 is not None:
@@ -100,7 +100,7 @@ def test_interpolation_values_and_ends(moons_mlp):
     np.testing.assert_allclose(line.ts, np.linspace(-0.5, 1.5, 9))
     assert line.values[2] == pytest.approx(line.loss_a, rel=1e-12)     # t = 0
     assert line.values[6] == pytest.approx(line.loss_b, rel=1e-12)     # t = 1
-    mid = [0.5 * (p + q) for p, q in zip(model.params, other)]
+    mid = [0.5 * (p + q) for p, q in zip(model.params, other, strict=True)]
     assert line.values[4] == pytest.approx(float(loss(*mid, X, y)), rel=1e-12)
 
 
@@ -112,7 +112,7 @@ def test_filter_normalization_holds_per_filter(moons_mlp):
     model.params[2][:, 1] = 0.0           # a dead unit: its filter direction is zero
     d1, d2 = surface.random_directions(model.params, seed=7)
     for d in (d1, d2):
-        for name, p, q in zip(model.param_names, model.params, d):
+        for name, p, q in zip(model.param_names, model.params, d, strict=True):
             if p.ndim == 1:
                 assert q is None, f"{name}: biases stay fixed by default"
                 continue
@@ -127,7 +127,7 @@ def test_layer_normalization_and_biases_option(moons_mlp):
     _, model, _, _ = moons_mlp
     d1, _ = surface.random_directions(model.params, normalize="layer",
                                       biases="normalized")
-    for p, q in zip(model.params, d1):
+    for p, q in zip(model.params, d1, strict=True):
         if np.linalg.norm(p) > 0:
             assert np.linalg.norm(q) == pytest.approx(np.linalg.norm(p), rel=1e-12)
         else:                                              # zero biases: zero direction
@@ -144,7 +144,7 @@ def test_trajectory_in_a_plane_projects_exactly(moons_mlp, rng):
     u = [rng.standard_normal(p.shape) for p in model.params]
     v = [rng.standard_normal(p.shape) for p in model.params]
     coefs = [(np.cos(t), 0.3 * np.sin(2 * t) + t) for t in np.linspace(0, 3, 12)]
-    path = [[p + a * du + b * dv for p, du, dv in zip(model.params, u, v)]
+    path = [[p + a * du + b * dv for p, du, dv in zip(model.params, u, v, strict=True)]
             for a, b in coefs]
     s = surface.pca_plane(loss, path, X, y, steps=5)
     assert s.explained_variance.sum() == pytest.approx(1.0, abs=1e-12)
@@ -173,7 +173,7 @@ def test_gradient_arrows_equal_mlgraph_grad():
     s = surface.function("rosenbrock", steps=11)
     A, B, dA, dB = s.gradient_field(n=4)
     g = mg.grad(surface.CLASSICS["rosenbrock"].f, argnums=(0, 1))
-    for a, b, ga, gb in zip(A.ravel(), B.ravel(), dA.ravel(), dB.ravel()):
+    for a, b, ga, gb in zip(A.ravel(), B.ravel(), dA.ravel(), dB.ravel(), strict=True):
         want = g(float(a), float(b))
         assert (ga, gb) == pytest.approx((float(want[0]), float(want[1])), rel=1e-13)
 
@@ -182,7 +182,8 @@ def test_plane_gradient_is_the_directional_derivative(moons_mlp):
     loss, model, X, y = moons_mlp
     s = surface.random_plane(loss, model.params, X, y, steps=5)
     grads = mg.grad(loss, argnums=tuple(range(6)))(*s.point(0.2, -0.1), X, y)
-    want = [sum(float(np.sum(g * d)) for g, d in zip(grads, ds) if d is not None)
+    want = [sum(float(np.sum(g * d))
+                for g, d in zip(grads, ds, strict=True) if d is not None)
             for ds in s.directions]
     np.testing.assert_allclose(s.gradient(0.2, -0.1), want, rtol=1e-10)
 
@@ -216,7 +217,7 @@ def test_curvature_matches_the_full_hessian(moons_mlp):
     def flat_loss(th):
         parts = np.split(np.arange(flat.size), sizes)
         return loss(*[mnp.reshape(th[idx[0]:idx[-1] + 1], p.shape)
-                      for idx, p in zip(parts, model.params)], X, y)
+                      for idx, p in zip(parts, model.params, strict=True)], X, y)
 
     H = np.asarray(mg.hessian(flat_loss)(flat))
     lam = np.linalg.eigvalsh(H)
@@ -304,7 +305,7 @@ def test_uncovered_case_runs_point_by_point_and_says_so(rng):
 
 
 def test_value_dependent_f_falls_back_to_direct_calls():
-    def kinked(w, x):                # the mask is read while tracing: frozen in the graph
+    def kinked(w, x):          # the mask is read while tracing: frozen in the graph
         mask = np.asarray(w.value if isinstance(w, mg.Tensor) else w) > 0
         return mnp.sum(mnp.where(mask, w, -w) * x)
 
@@ -395,5 +396,5 @@ def test_surface_is_headless():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines() == ["[[8.0, 4.0, 8.0], [4.0, 0.0, 4.0], [8.0, 4.0, 8.0]]",
-                                       "[]"]
+    grid = "[[8.0, 4.0, 8.0], [4.0, 0.0, 4.0], [8.0, 4.0, 8.0]]"
+    assert out.stdout.splitlines() == [grid, "[]"]

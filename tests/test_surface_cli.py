@@ -54,7 +54,8 @@ def test_pca_and_params_planes_from_the_command_line():
     s = surface.pca_plane(t.objective, rec, t.X_train, t.y_train, steps=5)
     np.testing.assert_allclose(got["values"], s.values, rtol=1e-12)
     np.testing.assert_allclose(got["explained_variance"], s.explained_variance)
-    assert len(got["trajectory"]["coords"]) == 21 and got["trajectory"]["epochs"][-1] == 20
+    path = got["trajectory"]
+    assert len(path["coords"]) == 21 and path["epochs"][-1] == 20
     out = cli("--directions", "params:W1[1,3],b2[0]", "--grid", "5", "--epochs", "20",
               "--span", "0.5", "--json")
     assert out.returncode == 0, out.stderr

@@ -1,4 +1,4 @@
-"""The surface explorer's Python side: traits, re-runs, and numbers equal the engine's."""
+"""The surface explorer's Python side: traits, re-runs, the engine's numbers."""
 
 import numpy as np
 import pytest
@@ -63,7 +63,7 @@ def test_switching_surfaces_and_minibatches():
     np.testing.assert_allclose(ex.path.xy, want.xy, rtol=1e-12)
     # the path lies on the drawn surface: its losses are the surface's function
     x, y = p.data
-    for (w, b), loss in zip(ex.path.xy[::5], ex.path.losses[::5]):
+    for (w, b), loss in zip(ex.path.xy[::5], ex.path.losses[::5], strict=True):
         assert loss == pytest.approx(float(demos.line_loss(w, b, x, y)), rel=1e-12)
     ex.problem.value = "bowl"
     assert ex.batch_size.disabled and ex.view.start == [-1.5, 1.2]

@@ -45,7 +45,7 @@ def test_full_batch_and_minibatch_steps_on_data():
     # the losses are on all the data, whatever the batch
     assert mini.losses[3] == pytest.approx(float(demos.line_loss(*mini.xy[3], x, y)))
     assert opt.velocity is None and opt.rng.integers(10**9) == \
-        nn.SGD(seed=3).rng.integers(10**9)              # the given optimizer is untouched
+        nn.SGD(seed=3).rng.integers(10**9)        # the given optimizer is untouched
 
 
 def test_gradient_noise_is_seeded():
@@ -69,10 +69,10 @@ def test_recorder_keeps_the_trainers_parameters_per_epoch():
 
     Trainer(model, data, callbacks=[rec, spy], progress=False).fit(6)
     assert rec.epochs == [0, 2, 4, 6] and len(rec) == 4
-    for a, b in zip(rec.snapshots[0], start):
+    for a, b in zip(rec.snapshots[0], start, strict=True):
         np.testing.assert_array_equal(a, b)
-    for e, snap in zip(rec.epochs[1:], rec.snapshots[1:]):
-        for a, b in zip(snap, seen[e]):
+    for e, snap in zip(rec.epochs[1:], rec.snapshots[1:], strict=True):
+        for a, b in zip(snap, seen[e], strict=True):
             np.testing.assert_array_equal(a, b)
     s = surface.pca_plane(nn.make_loss(model, "bce"), rec, data.X_train,
                           data.y_train.astype(float), steps=5)
@@ -84,7 +84,7 @@ def test_optimizer_race_runs_each_optimizer_from_one_start():
     assert list(race.paths) == ["SGD (η = 0.002)", "Momentum (η = 0.001)",
                                 "Nesterov (η = 0.001)", "RMSprop (η = 0.01)",
                                 "Adam (η = 0.1)"]
-    for path, opt in zip(race.paths.values(), demos.default_racers()):
+    for path, opt in zip(race.paths.values(), demos.default_racers(), strict=True):
         again = surface.descend("rosenbrock", (-1.2, 1.0), optimizer=opt, steps=60)
         np.testing.assert_array_equal(path.xy, again.xy)
     assert "Adam (η = 0.1)" in race.table()
@@ -121,7 +121,8 @@ def test_architectures_demo_numbers():
         assert s.batched and s.title == name and land.path.steps == 20
         assert land.stats["train_loss"] == pytest.approx(land.path.losses[-1])
         assert land.stats["median_loss"] == pytest.approx(np.median(s.values))
-        assert land.stats["below_chance"] == pytest.approx(np.mean(s.values < np.log(2)))
+        below = np.mean(s.values < np.log(2))
+        assert land.stats["below_chance"] == pytest.approx(below)
         assert land.model.skip == (name == "skip + bn")
     table = surface.landscape_table(lands)
     assert table.splitlines()[0].split() == ["model", "train", "loss", "median", "loss",
@@ -136,4 +137,4 @@ def test_descend_refuses_a_non_function():
 def test_two_parameter_paths_only_have_xy():
     p = surface.descend(lambda w: mnp.sum(w * w), [np.ones(3)], steps=2)
     with pytest.raises(ValueError, match="project other paths onto a surface"):
-        p.xy
+        _ = p.xy

@@ -51,7 +51,7 @@ class GridResult:
 
 
 def direct(f: Callable, params: Sequence[Any], data: Sequence[Any]) -> float:
-    """f at one point, called on plain arrays (the kernel's eager primitives)."""
+    """The loss at one point: f called on plain arrays (the eager primitives)."""
     with np.errstate(all="ignore"):
         out = f(*params, *data)
     return float(np.asarray(out.value if isinstance(out, Tensor) else out))
@@ -63,7 +63,7 @@ def point(center: Sequence[np.ndarray], directions: Sequence[Sequence[Any]],
     out = []
     for i, p in enumerate(center):
         v = p
-        for ck, d in zip(c, directions):
+        for ck, d in zip(c, directions, strict=True):
             if d[i] is not None:
                 v = v + float(ck) * d[i]
         out.append(np.asarray(v, dtype=p.dtype))
@@ -99,9 +99,11 @@ def evaluate(f: Callable, center: Sequence[np.ndarray],
               for i in range(len(center))]
     notes: list[str] = []
     with np.errstate(all="ignore"):
-        g = trace(lambda *ps: f(*ps, *data),
-                  *[Tensor(np.array(p), name=n) for p, n in zip(center, names)])
-        values = _run_graph(g, center, directions, coeffs, moving, notes, progress, desc)
+        inputs = [Tensor(np.array(p), name=n)
+                  for p, n in zip(center, names, strict=True)]
+        g = trace(lambda *ps: f(*ps, *data), *inputs)
+        values = _run_graph(g, center, directions, coeffs, moving, notes, progress,
+                            desc)
     bad = _disagreement(f, center, directions, coeffs, data, values)
     if bad is not None:
         notes.append(
@@ -168,8 +170,8 @@ def _run_graph(g, center, directions, coeffs, moving, notes, progress, desc):
                              np.ravel(d[input_pos[n.id]]) for d in directions])
             moved.append((n.id, base, flat.astype(base.dtype)))
     plan = [[n, _RULES.get(n.op), n.primitive, n.inputs,
-             _Static([batched[j] for j in n.inputs], [nodes[j].shape for j in n.inputs]),
-             dict(n.params)]
+             _Static([batched[j] for j in n.inputs],
+                     [nodes[j].shape for j in n.inputs]), dict(n.params)]
             for n in nodes if n.kind == "op" and batched[n.id]]
     out = np.empty(len(coeffs))
     bar, t_start = None, time.perf_counter()
@@ -207,8 +209,11 @@ def _progress(bar, progress, done, total, t_start, desc):
 
 
 def _first_apply(step, vals, b, notes):
-    """Apply a node's rule with checks; a case its rule does not cover switches the
-    step to the point-by-point loop for good (and says so in the notes)."""
+    """Apply a node's rule, checking the result's shape.
+
+    A case its rule does not cover switches the step to the point-by-point loop for
+    good, and says so in the notes.
+    """
     node, rule, prim, ins, static, params = step
     args = [vals[j] for j in ins]
     out = rule(prim, args, static, params, b) if rule is not None else None
@@ -228,8 +233,10 @@ def _first_apply(step, vals, b, notes):
 
 
 def _loop(prim, args, static, params, b):
-    outs = [prim.forward(*[a[p] if bt else a for a, bt in zip(args, static.batched)],
-                         **params) for p in range(b)]
+    flags = static.batched
+    outs = [prim.forward(*[a[p] if bt else a
+                           for a, bt in zip(args, flags, strict=True)], **params)
+            for p in range(b)]
     return np.stack([np.asarray(o) for o in outs])
 
 
@@ -252,8 +259,10 @@ class _Static:
 
 
 def _lift(x: np.ndarray, rank: int) -> np.ndarray:
-    """(b, *core) → (b, 1, …, 1, *core) with ``rank`` core axes, so numpy's
-    right-aligned broadcasting never pairs the grid axis with a core axis."""
+    """Reshape (b, *core) to (b, 1, …, 1, *core) with ``rank`` core axes.
+
+    Then numpy's right-aligned broadcasting never pairs the grid axis with a core axis.
+    """
     core = x.shape[1:]
     if len(core) >= rank:
         return x
@@ -263,7 +272,7 @@ def _lift(x: np.ndarray, rank: int) -> np.ndarray:
 def _elementwise(prim, args, static, params, b):
     rank = static.rank
     lifted = [_lift(a, rank) if bt and len(s) < rank else a
-              for a, bt, s in zip(args, static.batched, static.shapes)]
+              for a, bt, s in zip(args, static.batched, static.shapes, strict=True)]
     return prim.forward(*lifted, **params)
 
 
@@ -332,8 +341,11 @@ def _broadcast_to(prim, args, static, params, b):
 
 
 def _grid_index(index: Any) -> tuple | None:
-    """``index`` with a leading ``:`` for the grid axis, or None when numpy would move
-    the grid axis (advanced indices that are not next to each other)."""
+    """The index with a leading ``:`` for the grid axis.
+
+    None when numpy would move the grid axis (advanced indices that are not next to
+    each other).
+    """
     parts = index if isinstance(index, tuple) else (index,)
     arrays = [isinstance(p, np.ndarray) and p.ndim > 0 or isinstance(p, list)
               for p in parts]
@@ -359,8 +371,9 @@ def _index_add(prim, args, static, params, b):
 
 def _join(prim, args, static, params, b, new_axis: int):
     full = [a if bt else np.broadcast_to(a, (b, *np.shape(a)))
-            for a, bt in zip(args, static.batched)]
-    return prim.forward(*full, axis=params.get("axis", 0) % (static.rank + new_axis) + 1)
+            for a, bt in zip(args, static.batched, strict=True)]
+    axis = params.get("axis", 0) % (static.rank + new_axis) + 1
+    return prim.forward(*full, axis=axis)
 
 
 def _concatenate(prim, args, static, params, b):

@@ -43,39 +43,39 @@ class Classic:
 
 
 def bowl(x: Any, y: Any) -> Any:
-    """f = x² + y²: every direction curves up equally."""
+    """The bowl, f = x² + y²: every direction curves up equally."""
     return x * x + y * y
 
 
 def elongated_bowl(x: Any, y: Any) -> Any:
-    """f = x² + 10·y²: ten times steeper across than along (condition number 10)."""
+    """The elongated bowl, f = x² + 10·y²: ten times steeper across than along."""
     return x * x + 10.0 * (y * y)
 
 
 def rosenbrock(x: Any, y: Any) -> Any:
-    """f = (1 − x)² + 100·(y − x²)²: a curved, nearly flat valley to (1, 1)."""
+    """Rosenbrock's f = (1 − x)² + 100·(y − x²)²: a curved, flat-floored valley."""
     u, v = 1.0 - x, y - x * x
     return u * u + 100.0 * (v * v)
 
 
 def saddle(x: Any, y: Any) -> Any:
-    """f = x² − y²: up along x, down along y."""
+    """The saddle, f = x² − y²: up along x, down along y."""
     return x * x - y * y
 
 
 def monkey_saddle(x: Any, y: Any) -> Any:
-    """f = x³ − 3·x·y²: three valleys; the Hessian at (0, 0) is zero."""
+    """The monkey saddle, f = x³ − 3·x·y²: three valleys, a zero Hessian at 0."""
     return x * x * x - 3.0 * x * (y * y)
 
 
 def himmelblau(x: Any, y: Any) -> Any:
-    """f = (x² + y − 11)² + (x + y² − 7)²: four minima of equal height."""
+    """Himmelblau's f = (x² + y − 11)² + (x + y² − 7)²: four minima, all at 0."""
     u, v = x * x + y - 11.0, x + y * y - 7.0
     return u * u + v * v
 
 
 def two_minima(x: Any, y: Any) -> Any:
-    """f = (x² − 1)² + y²: minima at (±1, 0) with a saddle between them at (0, 0)."""
+    """Two minima, f = (x² − 1)² + y²: at (±1, 0), with a saddle at (0, 0)."""
     u = x * x - 1.0
     return u * u + y * y
 

@@ -73,7 +73,7 @@ def hvp(f: Callable, params: Any, *data: Any) -> Callable[[np.ndarray], np.ndarr
 
     def flat_loss(th: Any) -> Any:
         parts, k = [], 0
-        for shape, size in zip(shapes, sizes):
+        for shape, size in zip(shapes, sizes, strict=True):
             parts.append(mnp.reshape(th[k:k + size], shape))
             k += size
         return f(*parts, *data)
@@ -145,9 +145,12 @@ def curvature(f: Callable, params: Any, *data: Any, k: int = 2,
 
 
 def _block_power(H, n, k, iters, tol, rng, start, shift=0.0):
-    """The k dominant eigenpairs; the block carries a few extra vectors, because its
-    k-th vector converges like |λₖ₊ₚ₊₁ / λₖ|ⁱᵗ rather than |λₖ₊₁ / λₖ|ⁱᵗ. For
-    H − shift·I the residuals are measured relative to the unshifted eigenvalue."""
+    """The k dominant eigenpairs of H by block power iteration with Rayleigh-Ritz.
+
+    The block carries a few extra vectors, because its k-th vector converges like
+    |λₖ₊ₚ₊₁ / λₖ|ⁱᵗ rather than |λₖ₊₁ / λₖ|ⁱᵗ. For H − shift·I the residuals are
+    measured relative to the unshifted eigenvalue.
+    """
     m = min(n, k + max(2, k))
     V = rng.standard_normal((n, m))
     if start is not None:
@@ -207,7 +210,9 @@ def sharpness(f: Callable, trajectory: Any, *data: Any, iters: int = 30,
         f: the loss ``f(*params, *data)``.
         trajectory: parameter snapshots (a list, a `Recorder` or a `Path`).
         *data: f's other arguments.
-        iters, tol, seed: as in `curvature`.
+        iters: most power iterations per snapshot.
+        tol: relative residual to stop at.
+        seed: seeds the first starting vector.
     """
     out, start, unsure = [], None, []
     for t, snap in enumerate(snapshots(trajectory)):

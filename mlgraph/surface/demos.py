@@ -66,7 +66,7 @@ def _where(p: Path) -> str:
 
 
 def default_racers() -> list[nn.SGD]:
-    """SGD, momentum, Nesterov, RMSprop and Adam with step sizes that suit Rosenbrock."""
+    """SGD, momentum, Nesterov, RMSprop and Adam, with step sizes for Rosenbrock."""
     return [nn.SGD(lr=2e-3, batch_size=None), nn.Momentum(lr=1e-3, momentum=0.9),
             nn.Nesterov(lr=1e-3, momentum=0.9), nn.RMSprop(lr=1e-2), nn.Adam(lr=0.1)]
 
@@ -219,8 +219,10 @@ def architectures(variants: Sequence[tuple[str, bool, bool]] = VARIANTS,
                   dataset: str = "spiral", grid: int = 41, span: float = 1.0,
                   train_steps: int = 200, lr: float = 0.005, seed: int = 0,
                   progress: bool | None = None) -> dict[str, Landscape]:
-    """Deep ReLU MLPs with and without skip connections and batch norm, trained, then
-    their loss on a filter-normalized random plane through the trained parameters.
+    """Deep MLPs with and without skip connections and batch norm on random planes.
+
+    Each variant is trained, then its loss is computed on a filter-normalized random
+    plane through the trained parameters.
 
     Every variant starts from the same seed, is trained with full-batch Adam, and is
     seen through random directions of the same seed (each filter-normalized to its
@@ -228,11 +230,14 @@ def architectures(variants: Sequence[tuple[str, bool, bool]] = VARIANTS,
 
     Args:
         variants: ``(name, skip, batch_norm)`` triples.
-        depth, width: the networks' linear layers and hidden width.
+        depth: the networks' number of linear layers.
+        width: their hidden width.
         n: training points (two-class data, 2 features).
         dataset: ``"spiral"`` (two arms), ``"moons"``, ``"circles"``, ``"xor"``.
-        grid, span: grid points per axis, and α, β ∈ [−span, span].
-        train_steps, lr: full-batch Adam steps and step size.
+        grid: grid points per axis.
+        span: α, β ∈ [−span, span].
+        train_steps: full-batch Adam steps.
+        lr: Adam's step size.
         seed: seeds the data, the initializations and the directions.
         progress: show progress bars for slow grids.
     """
@@ -258,7 +263,8 @@ def architectures(variants: Sequence[tuple[str, bool, bool]] = VARIANTS,
 def _stats(s: Surface) -> dict[str, float]:
     v = s.values
     padded = np.pad(v, 1, constant_values=np.inf)
-    neighbours = np.stack([padded[1 + di:1 + di + v.shape[0], 1 + dj:1 + dj + v.shape[1]]
+    na, nb = v.shape
+    neighbours = np.stack([padded[1 + di:1 + di + na, 1 + dj:1 + dj + nb]
                            for di in (-1, 0, 1) for dj in (-1, 0, 1) if di or dj])
     return {"train_loss": s.center_loss, "median_loss": float(np.median(v)),
             "below_chance": float(np.mean(v < math.log(2.0))),
@@ -336,8 +342,10 @@ def problem_title(name: str) -> str:
 
 
 def problem(name: str) -> Problem:
-    """A surface to explore by name: a classic, ``"line_fit"`` or ``"mlp"`` (built
-    once per session; every one is seeded)."""
+    """A surface to explore by name: a classic, ``"line_fit"`` or ``"mlp"``.
+
+    Each is built once per session, and every one is seeded.
+    """
     if name not in _PROBLEMS:
         if name in CLASSICS:
             c = CLASSICS[name]

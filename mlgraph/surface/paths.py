@@ -136,7 +136,7 @@ def descend(f: str | Callable, start: Sequence[Any], *data: Any,
         with np.errstate(all="ignore"):
             value, grads = vg(*args, *batch)
         return float(value), [np.asarray(g, dtype=p.dtype).reshape(p.shape)
-                              for g, p in zip(grads, ps)]
+                              for g, p in zip(grads, ps, strict=True)]
 
     snaps = [[p.copy() for p in params]]
     losses = [_batched.direct(fn, params, data)]
@@ -167,8 +167,8 @@ def descend(f: str | Callable, start: Sequence[Any], *data: Any,
             message = (f"the loss reached {loss:.3g} at step {len(snaps) - 1} "
                        f"(it started at {first:.3g}): the step size is too large")
             break
-    return Path(snaps, np.array(losses), label or _label(opt, rows), bool(message), message,
-                opt.config())
+    return Path(snaps, np.array(losses), label or _label(opt, rows), bool(message),
+                message, opt.config())
 
 
 class Recorder:

@@ -50,7 +50,7 @@ class Projection:
 
 @dataclass(eq=False)
 class Surface:
-    """The loss over a 2-D grid: ``values[i, j]`` at ``center + alphas[i]·d1 + betas[j]·d2``.
+    """A loss on a grid: ``values[i, j]`` at ``center + alphas[i]·d1 + betas[j]·d2``.
 
     Attributes:
         alphas, betas: the grid's coordinates along the two directions.
@@ -124,7 +124,7 @@ class Surface:
         if self.kind == "function":
             return f(alpha, beta)
         params = []
-        for c, u, v in zip(self.center, *self.directions):
+        for c, u, v in zip(self.center, *self.directions, strict=True):
             p = c
             if u is not None:
                 p = p + alpha * u
@@ -143,7 +143,8 @@ class Surface:
 
     def hessian(self, alpha: float, beta: float) -> np.ndarray:
         """The 2×2 Hessian of the drawn surface at (α, β): forward over reverse."""
-        return np.asarray(hessian(self.slice_function())(np.array([alpha, beta], float)))
+        at = np.array([alpha, beta], float)
+        return np.asarray(hessian(self.slice_function())(at))
 
     def gradient_field(self, n: int = 15) -> tuple[np.ndarray, ...]:
         """``(A, B, dA, dB)``: an n×n grid of points and ∇φ there (for arrows)."""
@@ -152,7 +153,7 @@ class Surface:
         A, B = np.meshgrid(a, b, indexing="ij")
         gfun = grad(self.slice_function())
         G = np.array([np.asarray(gfun(np.array([x, y]))) for x, y in
-                      zip(A.ravel(), B.ravel())]).reshape(n, n, 2)
+                      zip(A.ravel(), B.ravel(), strict=True)]).reshape(n, n, 2)
         return A, B, G[..., 0], G[..., 1]
 
     def to_json(self) -> dict[str, Any]:
@@ -253,7 +254,7 @@ def snapshots(trajectory: Any, like: Sequence[np.ndarray] | None = None
 def _flat(params: Sequence[Any], like: Sequence[np.ndarray]) -> np.ndarray:
     return np.concatenate([np.zeros(np.size(c)) if p is None else
                            np.ravel(np.asarray(p, dtype=np.float64))
-                           for p, c in zip(params, like)])
+                           for p, c in zip(params, like, strict=True)])
 
 
 def _unflat(v: np.ndarray, like: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -363,7 +364,8 @@ def function(f: str | Callable, xlim: tuple[float, float] | None = None,
         f: a name from `CLASSICS` (``"bowl"``, ``"elongated_bowl"``, ``"rosenbrock"``,
             ``"saddle"``, ``"monkey_saddle"``, ``"himmelblau"``, ``"two_minima"``) or
             a function ``f(x, y)`` written with mlgraph (or plain) operations.
-        xlim, ylim: the grid's extent (a classic's own by default).
+        xlim: the grid's extent along x (a classic's own by default).
+        ylim: the grid's extent along y.
         steps: grid points per axis.
         progress: show a progress bar (default: only if it takes over a second).
 
@@ -456,7 +458,7 @@ def random_directions(params: Any, seed: int = 0, normalize: str | None = "filte
 
 
 def _scaled(r: np.ndarray, p: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
-    """r rescaled so that its norm over ``axes`` equals p's (0 where p's is 0)."""
+    """Rescale r so that its norm over ``axes`` equals p's (0 where p's is 0)."""
     rn = np.sqrt(np.sum(r * r, axis=axes, keepdims=axes is not None))
     pn = np.sqrt(np.sum(p * p, axis=axes, keepdims=axes is not None))
     return r * np.divide(pn, rn, out=np.zeros_like(pn * rn), where=rn > 0)
@@ -476,7 +478,9 @@ def random_plane(f: Callable, params: Any, *data: Any, steps: int | tuple = 51,
         *data: f's other arguments, e.g. ``X, y``.
         steps: grid points per axis (or ``(na, nb)``).
         span: the grid covers α, β ∈ [−span, span] (or ``((a0, a1), (b0, b1))``).
-        seed, normalize, biases: see `random_directions`.
+        seed: seeds the directions (see `random_directions`).
+        normalize: ``"filter"``, ``"layer"`` or ``None``.
+        biases: ``"zero"`` or ``"normalized"``.
         progress: show a progress bar (default: only if it takes over a second).
 
     Returns:
@@ -523,7 +527,8 @@ def _parse_which(text: str, names: list[str], params: list[np.ndarray]
     k = names.index(name)
     shape = params[k].shape
     index = tuple(int(i) for i in idx.split(",") if i.strip()) if idx else ()
-    if len(index) != len(shape) or any(not 0 <= i < s for i, s in zip(index, shape)):
+    if len(index) != len(shape) or any(not 0 <= i < s
+                                       for i, s in zip(index, shape, strict=True)):
         example = f"{name}[{','.join('0' * bool(s) for s in shape)}]"
         raise ValueError(f"{text!r} is not an entry of {name}, which has shape "
                          f"{shape}; give {len(shape)} indices within it, e.g. "
@@ -623,7 +628,7 @@ def pca_plane(f: Callable, trajectory: Any, *data: Any, steps: int | tuple = 51,
     explained = np.array([s[0] ** 2, s[1] ** 2]) / total
     D = Vt[:2].T.copy()
     coords = (M - c) @ D
-    for k in range(2):                 # NOTE: signs chosen so the path starts at α, β < 0
+    for k in range(2):           # NOTE: signs chosen so the path starts at α, β < 0
         if coords[0, k] > 0:
             D[:, k], coords[:, k] = -D[:, k], -coords[:, k]
     residuals = np.linalg.norm((M - c) - coords @ D.T, axis=1)
@@ -658,7 +663,8 @@ def interpolate(f: Callable, params_a: Any, params_b: Any, *data: Any,
 
     Args:
         f: the loss ``f(*params, *data)``.
-        params_a, params_b: the two ends (e.g. initial and final parameters).
+        params_a: one end (e.g. the initial parameters).
+        params_b: the other end (e.g. the trained parameters).
         *data: f's other arguments.
         steps: points on the line.
         t: the range of t (0 is θa, 1 is θb; beyond them the line goes on).
@@ -672,7 +678,7 @@ def interpolate(f: Callable, params_a: Any, params_b: Any, *data: Any,
     if steps < 2:
         raise ValueError(f"steps must be at least 2, got {steps}.")
     ts = np.linspace(t[0], t[1], int(steps))
-    direction = [q - p for p, q in zip(a, b)]
+    direction = [q - p for p, q in zip(a, b, strict=True)]
     result = _batched.evaluate(f, a, [direction], ts[:, None], data,
                                param_names(f, len(a)), progress, "interpolation")
     return Interpolation(ts, result.values, _batched.direct(f, a, data),

@@ -51,7 +51,8 @@ def _to_page(box, state, x, y):
 def test_surface_explorer_in_jupyterlab(jupyter_lab, page):
     open_notebook(page, jupyter_lab, "surface.ipynb", CELLS)
     root = page.locator(".mlgraph-surface")
-    expect(root).to_have_attribute("data-mlgraph-start", "0.0000,1.2000", timeout=60_000)
+    expect(root).to_have_attribute("data-mlgraph-start", "0.0000,1.2000",
+                                   timeout=60_000)
     img = root.locator("img.mlgraph-surface-image")
     expect(img).to_be_visible()
     assert img.evaluate("(i) => i.complete && i.naturalWidth") > 300
