@@ -330,6 +330,16 @@ def test_batch_norm_and_skip_models_batch_exactly(rng):
         assert_grid_matches_direct(s, loss, (X, y), rng, n=4)
 
 
+def test_params_plane_over_batch_norm_scale(rng):
+    data = datasets.moons(n=40, seed=0)
+    model = nn.DeepMLP(2, 4, 1, depth=3, batch_norm=True, seed=0)
+    loss = nn.make_loss(model, "bce")
+    X, y = data.X_train, data.y_train.astype(float)
+    s = surface.params_plane(loss, model, X, y, which=("γ2[1]", "W3[0,0]"), steps=5)
+    assert s.labels == ("γ2[1]", "W3[0,0]") and s.origin[0] == 1.0
+    assert_grid_matches_direct(s, loss, (X, y), rng, n=4)
+
+
 # --- cache ---------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import numpy as mnp
 from ..transforms import grad, jvp
-from .planes import _as_params, _flat, _unflat, snapshots
+from .results import _as_params, _flat, _unflat, snapshots
 
 __all__ = ["Curvature", "hvp", "curvature", "sharpness"]
 

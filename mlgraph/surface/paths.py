@@ -20,7 +20,7 @@ from ..nn import SGD
 from ..transforms import value_and_grad
 from . import _batched
 from .classics import CLASSICS
-from .planes import _as_params
+from .results import _as_params
 
 __all__ = ["Path", "descend", "Recorder"]
 
