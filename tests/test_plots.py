@@ -161,3 +161,16 @@ def test_palette_mirrors_the_widget_css():
     for name, hex_ in plots.ENGINE_COLORS.items():
         found = re.search(rf"--mlgraph-{name}:[^;]*?(#[0-9a-fA-F]{{6}})", css)
         assert found and found.group(1).lower() == hex_, name
+
+
+def test_race_figure_for_the_gallery():
+    """The README's picture: five optimizers on Rosenbrock, written to docs/gallery."""
+    import pathlib
+
+    race = surface.optimizer_race("rosenbrock", steps=500)
+    fig = plots.plot_comparison(race)
+    assert_drawn(fig)
+    gallery = pathlib.Path(mg.__file__).parents[1] / "docs" / "gallery"
+    gallery.mkdir(parents=True, exist_ok=True)
+    fig.savefig(gallery / "surface_race.png", dpi=80)
+    assert (gallery / "surface_race.png").stat().st_size > 20_000
