@@ -174,3 +174,19 @@ def test_race_figure_for_the_gallery():
     gallery.mkdir(parents=True, exist_ok=True)
     fig.savefig(gallery / "surface_race.png", dpi=80)
     assert (gallery / "surface_race.png").stat().st_size > 20_000
+
+
+def test_redrawing_a_path_never_recomputes_the_grid(mlp_case, monkeypatch):
+    from mlgraph.surface import _batched
+
+    loss, model, X, y, path = mlp_case
+    s = surface.pca_plane(loss, path, X, y, steps=9)
+    calls = []
+    real = _batched.evaluate
+    monkeypatch.setattr(_batched, "evaluate", lambda *a, **k: calls.append(1) or
+                        real(*a, **k))
+    for _ in range(3):                                 # redraw the path three times
+        ax = plots.plot_surface(s)
+        plots.plot_path(s.project(path), ax)
+        assert surface.pca_plane(loss, path, X, y, steps=9) is s
+    assert calls == []
