@@ -14,7 +14,10 @@ S2: the skip / no-skip comparison: two 10-layer, 32-wide ReLU MLPs (one with ski
     The one-call demo (`surface.architectures`: training both, then both surfaces)
     is timed beside it, not judged.
 
-Every contender's grid is checked against mlgraph's (rtol 1e-9) before timing.
+Every contender's grid is checked against mlgraph's (rtol 1e-9) before timing. The
+machine is shared, so beside the wall-clock medians the CPU time of mlgraph's call
+(time.process_time: the time it actually ran, not the time it waited for a core) is
+measured; the absolute goals are judged on both and the report says which held.
 
     python benchmarks/bench_surface.py [--quick] [--json out.json] [--md out.md]
 """
@@ -160,6 +163,16 @@ def s2_contenders():
             ("numpy loop: both surfaces (floor)", np_both)], checks
 
 
+def cpu_seconds(fn, repeats=5):
+    """The median CPU time of fn (time it ran, excluding waits for a busy core)."""
+    times = []
+    for _ in range(repeats):
+        t = time.process_time()
+        fn()
+        times.append(time.process_time() - t)
+    return statistics.median(times)
+
+
 def demo_seconds(repeats):
     """The whole one-call demo: train both networks, then both surfaces."""
     times = []
@@ -187,8 +200,13 @@ def render_md(out) -> str:
             ref = " *(ref)*" if r["contender"] == w["reference"] else ""
             lines.append(f"| {r['contender']}{ref} | {_bench.fmt_time(r['median_s'])} "
                          f"| {r['ratio']:.2f} |")
-        lines += ["", f"Checks: {w['checks']}", "", f"Goal: {w['goal']['text']} — "
-                  f"**{'met' if w['goal']['met'] else 'missed'}**", ""]
+        goal = w["goal"]
+        lines += ["", f"Checks: {w['checks']}", "",
+                  f"mlgraph's CPU time (process_time, median): "
+                  f"{_bench.fmt_time(w['cpu_s'])}.", "",
+                  f"Goal: {goal['text']}: by wall clock "
+                  f"**{'met' if goal['met_wall'] else 'missed'}**, by CPU time "
+                  f"**{'met' if goal['met_cpu'] else 'missed'}**.", ""]
     lines += [f"The one-call demo (training both 10-layer networks, 200 full-batch "
               f"Adam steps each, then both surfaces): {out['demo_seconds']:.2f} s.", ""]
     return "\n".join(lines)
@@ -213,13 +231,15 @@ def main(argv=None):
     ref = cont[1][0]
     rows = _bench.summarize(raw, ref)
     _bench.print_table("S1 51×51 random plane, 2-16-16-1 tanh, 200 points", rows, ref)
-    mine = rows[0]
-    met = mine["median_s"] <= 0.1 and mine["ratio"] <= 1.0
+    mine, cpu = rows[0], cpu_seconds(cont[0][1])
+    faster = mine["ratio"] <= 1.0
+    print(f"mlgraph CPU time per grid: {cpu * 1e3:.1f} ms")
     workloads.append({"id": "S1", "title": "S1: 51×51 filter-normalized random plane, "
                       "2-16-16-1 tanh MLP, BCE, 200 points, float64", "reference": ref,
-                      "checks": checks, "rows": rows,
+                      "checks": checks, "rows": rows, "cpu_s": cpu,
                       "goal": {"text": "≤ 0.1 s and ≤ 1.0 × the numpy loop",
-                               "met": met}})
+                               "met_wall": mine["median_s"] <= 0.1 and faster,
+                               "met_cpu": cpu <= 0.1 and faster}})
     cont, checks = s2_contenders()
     print(f"S2 checks: {checks}")
     raw = _bench.measure(cont, rounds=max(3, rounds // 2), quick=args.quick,
@@ -228,11 +248,14 @@ def main(argv=None):
     rows = _bench.summarize(raw, ref)
     _bench.print_table("S2 skip / no-skip, 10-layer 32-wide, 500 points, 41×41", rows,
                        ref)
+    cpu = cpu_seconds(cont[0][1], 3)
+    print(f"mlgraph CPU time for both grids: {cpu:.2f} s")
     workloads.append({"id": "S2", "title": "S2: skip / no-skip comparison, two "
                       "10-layer 32-wide ReLU MLPs, 500 points, 41×41 each",
-                      "reference": ref, "checks": checks, "rows": rows,
+                      "reference": ref, "checks": checks, "rows": rows, "cpu_s": cpu,
                       "goal": {"text": "both surfaces ≤ 3 s",
-                               "met": rows[0]["median_s"] <= 3.0}})
+                               "met_wall": rows[0]["median_s"] <= 3.0,
+                               "met_cpu": cpu <= 3.0}})
     demo = demo_seconds(1 if args.quick else 3)
     print(f"one-call demo (train both + both surfaces): {demo:.2f} s")
     out = {"workloads": workloads, "demo_seconds": demo}
