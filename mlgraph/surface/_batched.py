@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ..graph import trace
-from ..tensor import Tensor
+# NOTE: the kernel through its public API only (mlgraph's top level), so the core's
+# modules can be rearranged without touching this file.
+from .. import Tensor, trace
 
 __all__ = ["evaluate", "direct", "GridResult"]
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import grad, jvp
 from .. import numpy as mnp
-from ..transforms import grad, jvp
 from .results import _as_params, _flat, _unflat, snapshots
 
 __all__ = ["Curvature", "hvp", "curvature", "sharpness"]

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import value_and_grad
 from ..nn import SGD
-from ..transforms import value_and_grad
 from . import _batched
 from .classics import CLASSICS
 from .results import _as_params
