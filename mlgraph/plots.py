@@ -175,8 +175,9 @@ def plot_surface_3d(s: Surface, ax: Any = None, *, log: bool | None = None,
     v, _, _ = _levels(s.values, 2, use_log, vmax)
     z = np.log10(v) if use_log else v
     A, B = np.meshgrid(s.alphas, s.betas, indexing="ij")
-    ax.plot_surface(A, B, z, cmap=cmap, linewidth=0, antialiased=True, alpha=0.95,
-                    rstride=1, cstride=1)
+    # NOTE: no antialiasing: with it the facets' edges show as stripes (moiré)
+    ax.plot_surface(A, B, z, cmap=cmap, linewidth=0, antialiased=False,
+                    rcount=min(len(s.alphas), 80), ccount=min(len(s.betas), 80))
     ax.set_xlabel(s.labels[0])
     ax.set_ylabel(s.labels[1])
     ax.set_zlabel("log₁₀ loss" if use_log else "loss")
