@@ -137,9 +137,10 @@ class SurfaceExplorer(W.VBox):
         self.noise = W.FloatSlider(value=noise, min=0.0, max=2.0, step=0.01,
                                    description="noise σ", continuous_update=False,
                                    style=style)
-        self.pin_button = W.Button(description="pin path", icon="thumb-tack",
+        # NOTE: no icons: they are a font, which an exported page can't load offline
+        self.pin_button = W.Button(description="pin path",
                                    tooltip="keep this path and compare the next one")
-        self.clear_button = W.Button(description="clear pins", icon="eraser")
+        self.clear_button = W.Button(description="clear pins")
         self.readout = W.HTML()
         self.view = SurfaceView()
         self.path: surface.Path | None = None
