@@ -3,14 +3,13 @@ the kernel computed them, a click that moves the start, controls that re-run."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from .lab import open_notebook, run_cell
+from .lab import cell_json, open_notebook
 
 GALLERY = Path(__file__).resolve().parents[2] / "docs" / "gallery"
 
@@ -31,11 +30,7 @@ print("STATE", json.dumps({"start": v.start, "extent": v.extent, "frame": v.fram
 
 
 def _state(page):
-    run_cell(page, 1)
-    out = page.locator(".jp-Cell").nth(1).locator(".jp-OutputArea-output")
-    expect(out).to_contain_text("STATE")
-    line = next(ln for ln in out.inner_text().splitlines() if ln.startswith("STATE "))
-    return json.loads(line[len("STATE "):])
+    return cell_json(page, 1, "STATE")
 
 
 def _to_page(box, state, x, y):
