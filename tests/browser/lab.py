@@ -50,6 +50,20 @@ def open_notebook(page, jupyter_lab, name, cells):
     run_cell(page, 0)
 
 
+def cell_json(page, index, tag):
+    """Run cell `index`, which prints a line "TAG {json}", and return the JSON."""
+    import json
+
+    from playwright.sync_api import expect
+
+    run_cell(page, index)
+    out = page.locator(".jp-Cell").nth(index).locator(".jp-OutputArea-output")
+    expect(out).to_contain_text(tag)
+    lines = out.inner_text().splitlines()
+    line = next(ln for ln in lines if ln.startswith(tag + " "))
+    return json.loads(line[len(tag) + 1:])
+
+
 
 # --- what is on screen: text size and contrast, from the rendered colours ---------------
 
