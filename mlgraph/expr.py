@@ -13,14 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from . import numpy as mnp
+from .primitives import PRIMITIVES
 
 __all__ = ["parse", "ExpressionError", "FUNCTIONS"]
 
+#: The functions an expression may call: every primitive's ``expr_names``.
 FUNCTIONS: dict[str, Callable] = {
-    "ln": mnp.log, "log": mnp.log, "exp": mnp.exp, "sin": mnp.sin, "cos": mnp.cos,
-    "tanh": mnp.tanh, "sigmoid": mnp.sigmoid, "relu": mnp.relu, "sqrt": mnp.sqrt,
-    "abs": mnp.abs, "max": mnp.maximum,
-}
+    name: prim for prim in PRIMITIVES.values() for name in prim.expr_names}
 _BINOPS = {ast.Add: mnp.add, ast.Sub: mnp.subtract, ast.Mult: mnp.multiply,
            ast.Div: mnp.divide, ast.Pow: mnp.power, ast.MatMult: mnp.matmul}
 MAX_LENGTH = 2000
@@ -112,7 +111,7 @@ def _check(node: ast.AST, text: str, names: list[str]) -> None:
                                   f"{', '.join(sorted(FUNCTIONS))}")
         if node.keywords:
             raise ExpressionError(text, col, f"{fname}() takes no keyword arguments")
-        want = 2 if fname == "max" else 1
+        want = FUNCTIONS[fname].arity
         if len(node.args) != want:
             raise ExpressionError(text, col, f"{fname}() takes {want} argument"
                                   f"{'s' * (want > 1)}, got {len(node.args)}")

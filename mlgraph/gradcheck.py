@@ -43,8 +43,6 @@ WARN = 1e-4  # 1e-7 ≤ rel < 1e-4: "warn", fine near kinks, otherwise worth a l
 SUSPECT = 1e-2  # 1e-4 ≤ rel < 1e-2: "suspect", counted as a failure (see gradcheck)
 FAIL = 1e-2  # rel ≥ 1e-2: "fail", the gradient is wrong
 
-KINK_PRIMITIVES = ("relu", "abs", "maximum", "max")
-
 
 class GradcheckError(AssertionError):
     """Raised by `GradcheckReport.raise_if_failed`; the message is the full report."""
@@ -387,7 +385,7 @@ class _Replay:
         self.kinks = [
             i
             for i, p in enumerate(g._prims)
-            if p is not None and p.name in KINK_PRIMITIVES and g._needs[i]
+            if p is not None and p.kink is not None and g._needs[i]
         ]
         self.base = {i: self._branch(i, g._values) for i in self.kinks}
         self.downstream = []                  # per input position: the nodes it reaches
@@ -401,20 +399,8 @@ class _Replay:
 
     def _branch(self, i: int, values: list) -> np.ndarray:
         g = self.g
-        prim, args = g._prims[i], g._args[i]
-        x = np.asarray(values[args[0]])
-        if prim.name == "relu":
-            return x > 0
-        if prim.name == "abs":
-            return np.sign(x)
-        if prim.name == "maximum":
-            return x >= np.asarray(values[args[1]])
-        out = np.asarray(values[i])
-        params = g._params[i]
-        axis, keep = params.get("axis"), params.get("keepdims", False)
-        if not keep and out.ndim < x.ndim:
-            out = np.expand_dims(out, tuple(range(x.ndim)) if axis is None else axis)
-        return x == out
+        vals = [values[j] for j in g._args[i]]
+        return np.asarray(g._prims[i].kink(*vals, out=values[i], **g._params[i]))
 
     def __call__(self, xs: Sequence[Any], pos: int, entry: tuple[int, ...]
                  ) -> tuple[float, list[int]]:
@@ -440,18 +426,14 @@ class _Replay:
                   entry: tuple[int, ...], changed: set) -> Any:
         g = self.g
         prim = g._prims[i]
-        if prim.name == "matmul" and len(entry) == 2 and args.count(inp) == 1 and not (
+        if prim.entry_update is not None and args.count(inp) == 1 and not (
                 changed & set(args) - {inp}):
-            x, w = (np.asarray(values[j]) for j in args)
-            r, c = entry
-            delta = values[inp][r, c] - g._values[inp][r, c]
-            out = np.array(g._values[i], copy=True)
-            if args[1] == inp and x.ndim == 2 and w.ndim == 2:      # X · W, W[r, c] moved
-                out[:, c] += delta * x[:, r]
-                return out
-            if args[0] == inp and x.ndim == 2 and w.ndim == 2:      # X · W, X[r, c] moved
-                out[r, :] += delta * w[c, :]
-                return out
+            delta = values[inp][entry] - g._values[inp][entry]
+            new = prim.entry_update(args.index(inp), entry, delta,
+                                    *(values[j] for j in args), out=g._values[i],
+                                    **g._params[i])
+            if new is not None:
+                return new
         return prim.forward(*(values[j] for j in args), **g._params[i])
 
 
@@ -818,7 +800,7 @@ def _check_local(g: Graph, rng: np.random.Generator) -> list[LocalCheck]:
                 out.shape,
             )
             status = None
-            if prim.name in KINK_PRIMITIVES and _switches(prim.name, vals, k, step * u):
+            if prim.kink is not None and _switches(prim, vals, params, k, step * u):
                 status = "kink"
             na, nn = float(np.linalg.norm(ana)), float(np.linalg.norm(num))
             rel = (
@@ -866,16 +848,12 @@ def _forward_at(prim: Any, vals: list, params: dict, k: int, xk: np.ndarray) -> 
         return np.asarray(prim.forward(*args, **params), dtype=np.float64)
 
 
-def _switches(name: str, vals: list, k: int, delta: np.ndarray) -> bool:
+def _switches(prim: Any, vals: list, params: dict, k: int, delta: np.ndarray) -> bool:
+    """Whether moving argument k by ±delta changes a branch of the primitive's kink."""
     def branch(v):
-        x = v[0]
-        if name == "relu":
-            return x > 0
-        if name == "abs":
-            return np.sign(x)
-        if name == "maximum":
-            return x >= v[1]
-        return x == np.max(x)
+        with np.errstate(all="ignore"):
+            out = prim.forward(*v, **params)
+        return np.asarray(prim.kink(*v, out=out, **params))
 
     up, down = list(vals), list(vals)
     up[k], down[k] = vals[k] + delta, vals[k] - delta

@@ -358,31 +358,15 @@ def _listing(prim: Primitive, args: tuple, params: dict, labels: list[str] | Non
              names: list[str] | None = None) -> str:
     """A node's right-hand side, ``ln(v0)``; ``names`` replaces the argument names."""
     names = names if names is not None else [f"v{j}" for j in args]
-    shown = {k: v for k, v in params.items() if k not in ("keepdims",) or v}
-    if prim.name == "transpose" and shown.get("axes") is None:
-        return f"{names[0]}ᵀ"
-    if prim.name == "getitem":
-        return f"{names[0]}[{_index_text(params['index'])}]"
+    if prim.listing is not None:
+        text = prim.listing(names, **params)
+        if text is not None:
+            return text
     if prim.infix and len(names) == 2:
         return f"{names[0]} {prim.symbol} {names[1]}"
+    shown = {k: v for k, v in params.items() if k not in ("keepdims",) or v}
     extra = [f"{k}={_jsonable(v)}" for k, v in shown.items() if v is not None]
     return f"{prim.symbol}({', '.join(names + extra)})"
-
-
-def _index_text(index: Any) -> str:
-    parts = index if isinstance(index, tuple) else (index,)
-    out = []
-    for p in parts:
-        if isinstance(p, slice):
-            out.append(":".join("" if v is None else str(v)
-                                for v in (p.start, p.stop) + ((p.step,) if p.step else ())))
-        elif p is Ellipsis:
-            out.append("...")
-        elif isinstance(p, np.ndarray):
-            out.append(f"array{list(p.shape)}")
-        else:
-            out.append(str(p))
-    return ", ".join(out)
 
 
 # --- errors a student can act on -----------------------------------------------------
@@ -407,19 +391,9 @@ def shape_error(prim: Primitive, values: list, params: dict, where: Any,
         names = [f"argument {k}" for k in range(len(values))]
         at = ""
     shapes = ", ".join(f"{n} has shape {tuple(np.shape(v))}" for n, v in zip(names, values))
-    hint = "Check the shapes above; numpy broadcasting rules apply."
-    if prim.name == "matmul" and len(values) == 2:
-        a, b = (tuple(np.shape(v)) for v in values)
-        if len(a) and len(b):
-            k_b = b[-2] if len(b) > 1 else b[0]
-            hint = (f"{prim.symbol} needs the last axis of the left operand ({a[-1]}) to "
-                    f"equal the {'second-to-last' if len(b) > 1 else 'only'} axis of the "
-                    f"right one ({k_b}). A transpose (.T) is often what is missing.")
-        else:
-            hint = "matmul needs operands with at least one axis; use * for scalars."
-    elif prim.name in ("add", "sub", "mul", "div", "pow", "maximum", "where"):
-        hint = ("These shapes don't broadcast: trailing axes must be equal or 1. "
-                "Reshape one operand (e.g. b.reshape(1, -1)) or fix the layer sizes.")
+    shapes_ = [tuple(np.shape(v)) for v in values]
+    hint = (prim.hint(shapes_, **params) if prim.hint is not None
+            else "Check the shapes above; numpy broadcasting rules apply.")
     return ValueError(f"{prim.name}{at}: {shapes}. {hint} (numpy said: {err})")
 
 

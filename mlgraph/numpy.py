@@ -20,19 +20,15 @@ from numpy import (  # noqa: F401
     nan, newaxis, ones, pi, random, zeros,
 )
 
-__all__ = [
-    "abs", "add", "concatenate", "cos", "divide", "dot", "exp", "log", "log_softmax",
-    "logsumexp", "matmul", "max", "maximum", "mean", "multiply", "negative",
-    "ones_like", "power", "relu", "reshape", "sigmoid", "sin", "softmax", "softplus", "sqrt",
-    "square", "stack", "subtract", "sum", "tanh", "transpose", "where", "zeros_like",
-    "broadcast_to", "clip", "minimum", "outer", "shape", "ndim",
-]
+# The primitives numpy offers as they are (np.add, np.exp, ...), under numpy's names.
+_ALIASES = {name: prim for prim in P.PRIMITIVES.values() for name in prim.numpy_names}
+globals().update(_ALIASES)
 
-add, subtract, multiply, divide, power = P.add, P.sub, P.mul, P.div, P.pow
-negative, exp, log, sin, cos, tanh, sqrt = P.neg, P.exp, P.log, P.sin, P.cos, P.tanh, P.sqrt
-sigmoid, relu, abs, maximum, matmul = P.sigmoid, P.relu, P.abs, P.maximum, P.matmul
-softplus = P.softplus
-true_divide = divide
+__all__ = [
+    *_ALIASES, "concatenate", "dot", "log_softmax", "logsumexp", "max", "mean",
+    "ones_like", "reshape", "softmax", "square", "stack", "sum", "transpose", "where",
+    "zeros_like", "broadcast_to", "clip", "minimum", "outer", "shape", "ndim",
+]
 
 
 def dot(a: Any, b: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
-from .primitives import _shape
+from .primitives import shape_of as _shape
 from .events import Event
 from .graph import Graph, _DEBUG_NANS, check_finite
 from .tensor import Tensor

@@ -133,7 +133,7 @@ class Tensor(Traced):
         return arr.copy() if copy else arr
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kw: Any):
-        prim = _UFUNCS.get(ufunc)
+        prim = P.UFUNCS.get(ufunc)
         if method == "__call__" and not kw and prim is not None:
             return prim(*inputs)
         if method == "__call__" and not kw and ufunc in _COMPARISONS:
@@ -304,9 +304,7 @@ def _binary(prim: P.Primitive, x: Any, y: Any, me: Tensor) -> Any:
     return prim(x, y)
 
 
-def as_value(x: Any) -> Any:
-    """The numpy value of ``x`` whether or not it is a Tensor."""
-    return x.value if isinstance(x, Tensor) else x
+as_value = P.value_of
 
 
 def _static_axis(axis: Any) -> Any:
@@ -343,11 +341,5 @@ def _resolve_shape(shape: tuple, size: int) -> tuple[int, ...]:
     return shape
 
 
-_UFUNCS = {
-    np.add: P.add, np.subtract: P.sub, np.multiply: P.mul, np.divide: P.div,
-    np.true_divide: P.div, np.power: P.pow, np.negative: P.neg, np.exp: P.exp,
-    np.log: P.log, np.sin: P.sin, np.cos: P.cos, np.tanh: P.tanh, np.sqrt: P.sqrt,
-    np.absolute: P.abs, np.maximum: P.maximum, np.matmul: P.matmul,
-}
 _COMPARISONS = {np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
                 np.not_equal}
