@@ -26,7 +26,7 @@ from typing import Any
 
 import mlgraph as mg
 from mlgraph import sweeps
-from mlgraph.graph import _DEBUG_NANS, check_finite
+from mlgraph.errors import check_finite, debug_nans_on
 from mlgraph.sweeps import _unbroadcast, _zeros, drain
 
 import _mlp
@@ -37,12 +37,12 @@ def reverse_no_events(g, values, cotangent):
     """mlgraph/sweeps.py ``_reverse`` with the emit branches removed: a plain function,
     no generator, no Event objects, no step counter. Otherwise line for line
     (``copy_in_sync`` in the checks compares it with the current source)."""
-    prims, args, params, needs = g._prims, g._args, g._params, g._needs
+    prims, args, params, needs = g.prims, g.args, g.params, g.needs
     out_id = g.output
     adj: list[Any] = [None] * len(values)
     adj[out_id] = cotangent
     inputs = set(g.inputs)
-    nans = _DEBUG_NANS[0]
+    nans = debug_nans_on()
     for i in range(len(values) - 1, -1, -1):
         a = adj[i]
         if a is None:
@@ -54,8 +54,9 @@ def reverse_no_events(g, values, cotangent):
             continue
         xs = [values[j] for j in args[i]]
         out = values[i]
+        rules = prim.rules(len(xs))[1]
         for k, j in enumerate(args[i]):
-            rule = prim.vjp_rule(k) if needs[j] else None
+            rule = rules[k] if needs[j] else None
             if rule is None:
                 continue
             delta = rule(a, *xs, out=out, **params[i])
@@ -64,8 +65,9 @@ def reverse_no_events(g, values, cotangent):
                 delta = _unbroadcast(delta, shape)
             adj[j] = delta if adj[j] is None else adj[j] + delta
             if nans:
-                check_finite(adj[j], f"the cotangent v̄{j} (from v{i} = {g.listing(i)})",
-                             "in the reverse-mode sweep")
+                check_finite(adj[j], j, "cotangent", lambda i=i, j=j: (
+                    f"the cotangent v̄{j} (from v{i} = {g.listing(i)})"),
+                    "in the reverse-mode sweep")
     return adj
 
 
@@ -103,7 +105,7 @@ def graphs():
 
 
 def contenders(g):
-    values = g._values
+    values = g.values
     seed = sweeps._cotangent_seed(g, None)
     a = drain(sweeps._reverse(g, values, seed, False))
     b = reverse_no_events(g, values, seed)

@@ -15,13 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from . import numpy
+from .errors import debug_nans
 from .events import Event, replay
 from .gradcheck import check_grads, gradcheck
-from .graph import Graph, Node, debug_nans, local_partials, scope, trace
+from .graph import Graph, Node, local_partials
 from .primitives import PRIMITIVES, Primitive
 from .sweeps import eval_sweep, forward_sweep, reverse_sweep, run
 from .tables import trace_table
-from .tensor import Tensor
+from .tracer import Tensor, scope, trace
 from .transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 
 __version__ = "0.1.0"

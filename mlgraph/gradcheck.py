@@ -18,9 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Graph, _param_names, _trace_strict, trace
+from .arguments import param_names
+from .errors import ValueDependence
+from .graph import Graph
 from .sweeps import _unbroadcast
-from .tensor import ValueDependence
+from .tracer import trace, trace_inputs
 from .transforms import jvp, value_and_grad
 
 __all__ = [
@@ -384,35 +386,29 @@ class _Replay:
         self.g = g
         self.kinks = [
             i
-            for i, p in enumerate(g._prims)
-            if p is not None and p.kink is not None and g._needs[i]
+            for i, p in enumerate(g.prims)
+            if p is not None and p.kink is not None and g.needs[i]
         ]
-        self.base = {i: self._branch(i, g._values) for i in self.kinks}
-        self.downstream = []                  # per input position: the nodes it reaches
-        for inp in g.inputs:
-            reach = [False] * len(g)
-            reach[inp] = True
-            for i, prim in enumerate(g._prims):
-                if prim is not None and any(reach[j] for j in g._args[i]):
-                    reach[i] = True
-            self.downstream.append([i for i in range(len(g)) if reach[i] and i != inp])
+        self.base = {i: self._branch(i, g.values) for i in self.kinks}
+        # per input position: the nodes it reaches
+        self.downstream = [g.downstream(inp) for inp in g.inputs]
 
     def _branch(self, i: int, values: list) -> np.ndarray:
         g = self.g
-        vals = [values[j] for j in g._args[i]]
-        return np.asarray(g._prims[i].kink(*vals, out=values[i], **g._params[i]))
+        vals = [values[j] for j in g.args[i]]
+        return np.asarray(g.prims[i].kink(*vals, out=values[i], **g.params[i]))
 
     def __call__(self, xs: Sequence[Any], pos: int, entry: tuple[int, ...]
                  ) -> tuple[float, list[int]]:
         """f with argument ``pos`` (already perturbed in place at ``entry``)."""
         g = self.g
         inp = g.inputs[pos]
-        values = list(g._values)
+        values = list(g.values)
         values[inp] = xs[pos]
         changed = {inp}
         with np.errstate(all="ignore"):
             for i in self.downstream[pos]:
-                args = g._args[i]
+                args = g.args[i]
                 values[i] = self._rank_one(i, args, values, inp, entry, changed)
                 changed.add(i)
         switched = [
@@ -425,16 +421,16 @@ class _Replay:
     def _rank_one(self, i: int, args: tuple, values: list, inp: int,
                   entry: tuple[int, ...], changed: set) -> Any:
         g = self.g
-        prim = g._prims[i]
+        prim = g.prims[i]
         if prim.entry_update is not None and args.count(inp) == 1 and not (
                 changed & set(args) - {inp}):
-            delta = values[inp][entry] - g._values[inp][entry]
+            delta = values[inp][entry] - g.values[inp][entry]
             new = prim.entry_update(args.index(inp), entry, delta,
-                                    *(values[j] for j in args), out=g._values[i],
-                                    **g._params[i])
+                                    *(values[j] for j in args), out=g.values[i],
+                                    **g.params[i])
             if new is not None:
                 return new
-        return prim.forward(*(values[j] for j in args), **g._params[i])
+        return prim.forward(*(values[j] for j in args), **g.params[i])
 
 
 # --- the checker ---------------------------------------------------------------------
@@ -508,7 +504,7 @@ def gradcheck(
     if mode not in ("full", "fast", "sampled"):
         raise ValueError(f"mode must be 'full', 'fast' or 'sampled', got {mode!r}.")
     fname = getattr(f, "__name__", "f")
-    names = _param_names(f, len(inputs))
+    names = param_names(f, len(inputs))
     inputs = [np.asarray(x) if isinstance(x, float | int | list) else x for x in inputs]
     if argnums is None:
         nums = tuple(i for i, x in enumerate(inputs) if _is_float(x))
@@ -560,7 +556,8 @@ def gradcheck(
     branchy = False
     try:
         try:
-            graph = _trace_strict(g, [names[a] for a in nums], [inputs[a] for a in nums])
+            graph = trace_inputs(g, [names[a] for a in nums], [inputs[a] for a in nums],
+                                 strict=True)
         except ValueDependence:
             # NOTE: f looks at its values (an `if`, a comparison): the checker then
             # calls f itself for every difference, and replays the graph for nothing.
@@ -771,14 +768,14 @@ def _check_direction(
 
 def _check_local(g: Graph, rng: np.random.Generator) -> list[LocalCheck]:
     """Each node's jvp vs central differences of its forward; its vjp vs its jvp."""
-    needs = g._needs
+    needs = g.needs
     checks = []
-    for i, prim in enumerate(g._prims):
+    for i, prim in enumerate(g.prims):
         if prim is None or not needs[i]:
             continue
-        args, params = g._args[i], g._params[i]
-        vals = [np.asarray(g._values[j]) for j in args]
-        out = np.asarray(g._values[i])
+        args, params = g.args[i], g.params[i]
+        vals = [np.asarray(g.values[j]) for j in args]
+        out = np.asarray(g.values[i])
         line = f"v{i} = {g.listing(i)}"
         for k, j in enumerate(args):
             rule = prim.jvp_rule(k)

@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import numpy as mnp
-from .graph import scope
-from .tensor import Tensor
+from .tracer import Tensor, scope
 from .transforms import value_and_grad
 
 __all__ = [

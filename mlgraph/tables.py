@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .events import Event
-from .graph import Graph, _listing, local_partials
+from .graph import Graph, local_partials
 
 __all__ = ["TraceTable", "Row", "trace_table", "fmt"]
 
@@ -180,14 +180,13 @@ def trace_table(g: Graph, events: list[Event], wrt: str | None = None) -> TraceT
 
 def _eval_row(g: Graph, ev: Event, primal: dict) -> Row:
     i = ev.node
-    prim = g._prims[i]
+    prim = g.prims[i]
     if prim is None:
-        return Row(ev.step, "eval", i, f"v{i}", g._labels[i], "", fmt(ev.value))
-    args = g._args[i]
-    shown = [fmt(primal[j]) for j in args]
+        return Row(ev.step, "eval", i, f"v{i}", g.labels[i], "", fmt(ev.value))
+    shown = [fmt(primal[j]) for j in g.args[i]]
     if prim.infix:
         shown = [_paren(v) if v.startswith("−") else v for v in shown]
-    numbers = _listing(prim, args, g._params[i], None, shown)
+    numbers = g.listing(i, shown)
     return Row(ev.step, "eval", i, f"v{i}", g.listing(i), numbers, fmt(ev.value))
 
 
@@ -218,7 +217,7 @@ def _forward_row(g: Graph, ev: Event, tangent: dict, partials: dict) -> Row:
     if ev.kind == "seed":
         return Row(ev.step, "forward", i, f"v{d}{i}", fmt(ev.value), "", fmt(ev.value))
     rules, numbers = [], []
-    for k, j in enumerate(g._args[i]):
+    for k, j in enumerate(g.args[i]):
         if j not in tangent:
             continue
         p = partials.get((j, i, k), {})

@@ -18,7 +18,7 @@ import numpy as np
 
 from .datasets import Dataset
 from .gradcheck import gradcheck
-from .graph import trace
+from .tracer import trace
 from .nn import MLP, SGD, make_loss, one_hot, value_and_grad_fn
 from .transforms import value_and_grad
 
@@ -281,10 +281,10 @@ class Trainer:
             lambda a: not np.all(np.isfinite(a)),
             lambda a: a.size and np.max(np.abs(a)) > 1e4,
         ):
-            for i, v in enumerate(g._values):
+            for i, v in enumerate(g.values):
                 arr = np.asarray(v)
                 if (
-                    i in g.inputs and g._labels[i] in ("X", "y")
+                    i in g.inputs and g.labels[i] in ("X", "y")
                 ) or arr.dtype.kind != "f":
                     continue
                 with np.errstate(all="ignore"):
@@ -310,13 +310,13 @@ class Trainer:
             )
         layer = self._layer_of(g, bad, names)
         ratio = self._update_ratios(X, y, lr)
-        arr = np.asarray(g._values[bad])
+        arr = np.asarray(g.values[bad])
         what = (
             ("nan" if np.any(np.isnan(arr)) else "inf")
             if not np.all(np.isfinite(arr))
             else f"values up to {np.max(np.abs(arr)):.3g}"
         )
-        kind = "input" if g._prims[bad] is None else "node"
+        kind = "input" if g.prims[bad] is None else "node"
         return (
             f"{head}. It started in layer {layer} at {kind} v{bad} = {g.listing(bad)}"
             f" ({what}; the first such node of the graph).{ratio} The learning rate "
@@ -358,11 +358,11 @@ class Trainer:
             if i in seen:
                 continue
             seen.add(i)
-            if g._prims[i] is None:
-                if i in g.inputs and g._labels[i] in names:
-                    found.add(g._labels[i])
+            if g.prims[i] is None:
+                if i in g.inputs and g.labels[i] in names:
+                    found.add(g.labels[i])
                 continue
-            stack.extend(g._args[i])
+            stack.extend(g.args[i])
         layers = [int(n[1:]) for n in found]
         if not layers:
             return "(input data)"
@@ -370,7 +370,7 @@ class Trainer:
         return f"W{k} (W{k}, b{k})"
 
     def _reverse_culprit(self, X: np.ndarray, y: np.ndarray) -> str:
-        from .graph import debug_nans
+        from .errors import debug_nans
 
         nums = tuple(range(len(self.model.params)))
         try:

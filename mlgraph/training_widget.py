@@ -20,7 +20,7 @@ import numpy as np
 import traitlets
 
 from . import datasets, nn
-from .graph import trace
+from .tracer import trace
 from .trainer import Trainer, TrainingDiverged
 from .widget import GraphWidget
 

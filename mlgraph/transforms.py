@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
-from .graph import Graph, _bind_arguments, _check_arg, _trace, _trace_data, trace
+from .arguments import bind
+from .errors import ValueDependence
+from .graph import Graph
 from .sweeps import (
     _cotangent_seed,
     _eval,
@@ -25,7 +27,7 @@ from .sweeps import (
     drain,
     primal_values,
 )
-from .tensor import Tensor, ValueDependence
+from .tracer import Tensor, trace, trace_inputs
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian"]
 
@@ -41,25 +43,13 @@ def _argnums(argnums: int | Sequence[int], n: int, fname: str) -> tuple[int, ...
 
 def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Graph:
     """Trace f with only the arguments in ``nums`` as inputs; the others are constants."""
-    names, values = _bind_arguments(f, args, {})
-    if not kwargs and nums == tuple(range(len(values))):   # every argument is an input
-        return _trace(f, names, values, renumber=False)
-    diff = [values[k] for k in nums]      # _trace checks each of them
-
-    def partial(*xs):
-        full = list(values)
-        for k, x in zip(nums, xs):
-            full[k] = x
-        return f(*full, **kwargs)
-
-    constants = {names[k]: values[k] for k in range(len(values)) if k not in nums}
-    g = _trace(partial, [names[k] for k in nums], diff, constants, renumber=False)
-    g.fn_name = getattr(f, "__name__", "f")
-    return g
+    fn, names, values, fixed = bind(f, args, kwargs, nums)
+    return trace_inputs(fn, names, values, fixed=fixed, renumber=False,
+                        fn_name=getattr(f, "__name__", "f"))
 
 
 def _scalar_output(g: Graph, fname: str, api: str) -> None:
-    shape = np.shape(g._values[g.output])
+    shape = np.shape(g.values[g.output])
     if shape != ():
         raise ValueError(
             f"{api} needs {fname} to return a scalar, but it returned shape {shape}. "
@@ -173,22 +163,13 @@ def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname:
 def _trace_for_reuse(f: Callable, args: tuple, nums: tuple[int, ...], fname: str
                      ) -> Any:
     """(graph, argument order, output cotangent), or _RETRACE if f looks at values."""
-    names, _ = _bind_arguments(f, args, {})
-    for k in nums:
-        _check_arg(args[k], names[k])
     data = [k for k, a in enumerate(args) if k not in nums and isinstance(a, (np.ndarray,
                                                                              float))]
     order = tuple(nums) + tuple(data)
-
-    def partial(*xs):
-        full = list(args)
-        for k, x in zip(order, xs):
-            full[k] = x
-        return f(*full)
-
+    fn, names, values, _ = bind(f, args, None, order)
     try:
-        g = _trace_data(partial, [names[k] for k in order], [args[k] for k in order],
-                        len(nums))
+        g = trace_inputs(fn, names, values, n_diff=len(nums), renumber=False,
+                         strict=True, fn_name=fname)
     except ValueDependence:
         # NOTE: f looks at its values (a comparison, np.asarray, an `if`), so a
         # recorded graph could go stale: trace every call instead, as without reuse.
@@ -292,8 +273,8 @@ def jacobian(f: Callable, argnums: int = 0, mode: str = "reverse") -> Callable:
         g = _trace_wrt(f, args, kwargs, (k,))
         values = primal_values(g)
         x_id, y_id = g.inputs[0], g.output
-        xs, ys = np.shape(g._values[x_id]), np.shape(g._values[y_id])
-        dtype = np.asarray(g._values[x_id]).dtype
+        xs, ys = np.shape(g.values[x_id]), np.shape(g.values[y_id])
+        dtype = np.asarray(g.values[x_id]).dtype
         rows = []
         if mode == "reverse":
             for idx in np.ndindex(*ys):
