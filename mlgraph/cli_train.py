@@ -21,6 +21,7 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``train`` command to an ``argparse`` subparsers object."""
     from .datasets import DATASETS
+    from .nn import HIDDEN_ACTIVATIONS
 
     p = subparsers.add_parser(
         "train",
@@ -36,7 +37,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--hidden", default="16,16", help="hidden widths, e.g. 16,16 ('' for none)"
     )
     p.add_argument(
-        "--activation", default="tanh", choices=["tanh", "relu", "sigmoid", "identity"]
+        "--activation", default="tanh", choices=list(HIDDEN_ACTIVATIONS)
     )
     p.add_argument("--init", default="auto", choices=["auto", "small", "xavier", "he"])
     p.add_argument("--loss", default="auto", choices=["auto", "bce", "ce", "mse"])
@@ -68,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from . import datasets, nn
-    from .trainer import Trainer, TrainingDiverged
+    from .plain import jsonable
+    from .trainer import Trainer, TrainingDiverged, default_loss, output_width
 
     out = sys.stdout
     kwargs = {"seed": args.seed, "test_size": args.test_size}
@@ -82,12 +84,8 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as err:
         print(f"mlgraph train: {err}", file=sys.stderr)
         return 2
-    loss = (
-        args.loss
-        if args.loss != "auto"
-        else {"binary": "bce", "multiclass": "ce"}.get(data.task, "mse")
-    )
-    n_out = data.n_classes if loss == "ce" else 1
+    loss = args.loss if args.loss != "auto" else default_loss(data.task)
+    n_out = output_width(loss, data.n_classes)
     dtype = np.float32 if args.float32 else np.float64
     model = nn.MLP(
         [data.n_features, *hidden, n_out],
@@ -144,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         result["gradcheck_max_rel_error"] = check["max_rel_error"]
 
     if args.json:
-        print(json.dumps({k: _clean(v) for k, v in result.items()}), file=out)
+        print(json.dumps(jsonable(result)), file=out)
     else:
         loss_text = (
             "n/a" if result["final_loss"] is None else f"{result['final_loss']:.4g}"
@@ -185,10 +183,6 @@ def _final_check(trainer: Any) -> dict[str, Any]:
 
 def _last(xs: list) -> float | None:
     return float(xs[-1]) if xs else None
-
-
-def _clean(v: Any) -> Any:
-    return None if isinstance(v, float) and not math.isfinite(v) else v
 
 
 def _pct(v: float | None) -> str:

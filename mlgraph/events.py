@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["Event", "replay", "to_json", "summarize", "SUMMARY_SIZE"]
+__all__ = ["Event", "replay", "summarize", "SUMMARY_SIZE"]
 
 Sweep = Literal["eval", "forward", "reverse"]
 Kind = Literal["seed", "visit", "accumulate"]
@@ -83,11 +83,6 @@ def _nested(v: Any) -> Any:
     if isinstance(v, list):
         return [_nested(x) for x in v]
     return _num(v)
-
-
-def to_json(events: list[Event]) -> list[dict]:
-    """Every event's `Event.to_json`."""
-    return [e.to_json() for e in events]
 
 
 def replay(events: list[Event] | list[dict], cursor: int) -> dict[int, dict[str, Any]]:

@@ -21,8 +21,8 @@ from .transforms import value_and_grad
 
 __all__ = [
     "ACTIVATIONS",
+    "HIDDEN_ACTIVATIONS",
     "LOSSES",
-    "INITS",
     "identity",
     "sigmoid",
     "tanh",
@@ -39,7 +39,6 @@ __all__ = [
     "SGD",
     "make_loss",
     "one_hot",
-    "train_step",
     "value_and_grad_fn",
 ]
 
@@ -66,6 +65,10 @@ ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
     "relu": relu,
     "softmax": softmax,
 }
+
+#: The activations a hidden layer may use (the command line and the training widget
+#: offer these; an output layer may also use softmax).
+HIDDEN_ACTIVATIONS = ("tanh", "relu", "sigmoid", "identity")
 
 # --- losses --------------------------------------------------------------------------
 
@@ -167,8 +170,6 @@ def init_weights(
         raise ValueError(f"unknown init {kind!r}; choose 'small', 'xavier' or 'he'.")
     return W.astype(dtype)
 
-
-INITS = ("small", "xavier", "he")
 
 # --- layers and the MLP --------------------------------------------------------------
 
@@ -447,19 +448,3 @@ def value_and_grad_fn(objective: Callable, n_params: int) -> Callable:
     kernel falls back to tracing every call if the objective looks at its values.
     """
     return value_and_grad(objective, argnums=tuple(range(n_params)), reuse_graph=True)
-
-
-def train_step(
-    objective: Callable,
-    params: list[np.ndarray],
-    X: np.ndarray,
-    y: np.ndarray,
-    optimizer: SGD,
-    lr: float,
-    vg: Callable | None = None,
-) -> tuple[float, tuple]:
-    """One step: a single value_and_grad call, then the optimizer's update."""
-    vg = vg or value_and_grad(objective, argnums=tuple(range(len(params))))
-    value, grads = vg(*params, X, y)
-    optimizer.step(params, grads, lr)
-    return float(value), grads

@@ -104,13 +104,6 @@ class TraceTable:
             return f"{TITLES[sweep]} (∂/∂{self.wrt})"
         return TITLES[sweep]
 
-    def row_for_step(self, step: int) -> Row | None:
-        """The row completed by event ``step``, if any."""
-        for r in self.rows:
-            if r.step == step:
-                return r
-        return None
-
     def __str__(self) -> str:
         blocks = []
         for sweep in self.sweeps():

@@ -21,7 +21,8 @@ import traitlets
 
 from . import datasets, nn
 from .tracer import trace
-from .trainer import Trainer, TrainingDiverged
+from .plain import jsonable
+from .trainer import Trainer, TrainingDiverged, default_loss, output_width
 from .widget import GraphWidget
 
 __all__ = ["TrainingWidget", "train_widget", "loss_text", "percent_text"]
@@ -29,7 +30,7 @@ __all__ = ["TrainingWidget", "train_widget", "loss_text", "percent_text"]
 ASSETS = Path(__file__).parent / "assets"
 #: Datasets with two input features, so the decision boundary can be drawn.
 DATASETS_2D = ("moons", "circles", "xor", "spiral", "blobs", "flights", "iris", "plane")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "identity")
+ACTIVATIONS = nn.HIDDEN_ACTIVATIONS
 GRID = 48  # the boundary heatmap is GRID × GRID cells
 MAX_CURVE = 600  # loss curves are thinned to about this many points
 GRAPH_BATCH = 4  # training examples in the computation-graph view's batch
@@ -145,8 +146,8 @@ class TrainingWidget(anywidget.AnyWidget):
         if self.dataset == "iris":
             kwargs["features"] = (2, 3)  # petal length and width: 2-D
         self.data = datasets.load(self.dataset, **kwargs)
-        loss = {"binary": "bce", "multiclass": "ce"}.get(self.data.task, "mse")
-        n_out = self.data.n_classes if loss == "ce" else 1
+        loss = default_loss(self.data.task)
+        n_out = output_width(loss, self.data.n_classes)
         model = nn.MLP(
             [self.data.n_features, *_widths(self.hidden), n_out],
             activation=self.activation,
@@ -358,7 +359,7 @@ def percent_text(v: float | None) -> str:
 
 
 def _finite(v: Any) -> float | None:
-    return float(v) if v is not None and math.isfinite(v) else None
+    return jsonable(v)
 
 
 def train_widget(dataset: str = "moons", **kwargs: Any) -> TrainingWidget:
