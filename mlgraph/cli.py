@@ -73,15 +73,10 @@ def _run_trace(args: argparse.Namespace) -> int:
 
     f, names = parse(args.expr)
     values = inputs_for(names, args.at)
-    kind, _, wrt = args.mode.partition(":")
-    if kind == "forward" and not wrt and len(names) == 1:
-        wrt = names[0]
-    if kind == "forward" and wrt not in names:
-        raise ValueError(f"--mode forward needs an input, one of {', '.join(names)}: "
-                         f"write e.g. --mode forward:{names[0]}.")
+    mode = mlgraph.events.Mode.parse(args.mode).resolve(names)
     g = mlgraph.trace(f, **values)
-    events = mlgraph.run(g, f"forward:{wrt}" if kind == "forward" else args.mode)
-    table = mlgraph.trace_table(g, events, wrt=wrt or None)
+    events = mlgraph.run(g, mode)
+    table = mlgraph.trace_table(g, events, wrt=mode.wrt)
     if args.json:
         json.dump({"expr": args.expr, "mode": args.mode, "inputs": values,
                    "graph": g.to_json(), "events": [e.to_json() for e in events],

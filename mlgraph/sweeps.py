@@ -15,7 +15,7 @@ import numpy as np
 
 from . import primitives as P
 from .errors import check_finite, debug_nans_on
-from .events import Event
+from .events import Event, Mode
 from .graph import Graph
 from .primitives import shape_of
 from .tracer import Tensor
@@ -322,26 +322,23 @@ def drain(gen: Generator) -> Any:
         return stop.value
 
 
-def run(g: Graph, mode: str = "reverse", cotangent: Any = None) -> list[Event]:
+def run(g: Graph, mode: str | Mode = "reverse", cotangent: Any = None) -> list[Event]:
     """Every event of a complete run, with steps numbered densely from 0.
 
     Args:
         g: a traced graph.
-        mode: ``"eval"``; ``"forward:x1"`` (forward mode by input ``x1``; plain
-            ``"forward"`` for a one-input graph); or ``"reverse"`` (an eval sweep, then
-            the reverse sweep).
+        mode: a `Mode` or its text: ``"eval"``; ``"forward:x1"`` (forward mode by input
+            ``x1``; plain ``"forward"`` for a one-input graph); or ``"reverse"`` (an eval
+            sweep, then the reverse sweep).
         cotangent: ȳ for reverse mode.
 
     Returns:
         The list of `Event`s.
     """
-    kind, _, arg = mode.partition(":")
-    if kind == "eval":
+    mode = Mode.parse(mode)
+    if mode.sweep == "eval":
         return list(eval_sweep(g))
-    if kind == "forward":
-        return list(forward_sweep(g, wrt=arg or None))
-    if kind == "reverse":
-        events = list(eval_sweep(g))
-        return events + list(reverse_sweep(g, cotangent, start=len(events)))
-    raise ValueError(f"unknown mode {mode!r}; use 'eval', 'forward:<input>' or "
-                     "'reverse'.")
+    if mode.sweep == "forward":
+        return list(forward_sweep(g, wrt=mode.wrt))
+    events = list(eval_sweep(g))
+    return events + list(reverse_sweep(g, cotangent, start=len(events)))
