@@ -3,7 +3,9 @@
 import subprocess
 import sys
 
-UI = {"widget", "controls", "training_widget", "dot", "export", "cli_html", "__main__"}
+from conftest import LAYERS, UI_LAYER
+
+UI = {name for name, layer in LAYERS.items() if layer == UI_LAYER}
 
 CODE = r"""
 import sys
