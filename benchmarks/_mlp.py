@@ -3,10 +3,9 @@ functions (written as a student would, with ``mlgraph.numpy``) and our hand-writ
 numpy forward/backward (the floor: same numpy calls, no graph bookkeeping)."""
 from __future__ import annotations
 
-import _bench  # noqa: F401  (1 BLAS thread before numpy)
-
 import itertools
 
+import _bench  # noqa: F401  (1 BLAS thread before numpy)
 import numpy as np
 
 import mlgraph as mg

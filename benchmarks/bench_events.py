@@ -15,22 +15,20 @@ Goal: (i) <= 1.05 x (ii).
 """
 from __future__ import annotations
 
-import _bench
-
 import ast
 import hashlib
 import inspect
 import textwrap
 from typing import Any
 
+import _bench
+import _mlp
+import bench_w1_scalar as w1
 
 import mlgraph as mg
 from mlgraph import sweeps
 from mlgraph.errors import check_finite, debug_nans_on
 from mlgraph.sweeps import _unbroadcast, _zeros, drain
-
-import _mlp
-import bench_w1_scalar as w1
 
 
 def reverse_no_events(g, values, cotangent):

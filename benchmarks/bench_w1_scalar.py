@@ -17,11 +17,11 @@ Goal: mlgraph per-call median at or below micrograd's (ratio <= 1.0).
 """
 from __future__ import annotations
 
-import _bench  # noqa: F401  (sets 1 BLAS thread before numpy; sys.path)
-
 import math
 import random
 import sys
+
+import _bench  # noqa: F401  (sets 1 BLAS thread before numpy; sys.path)
 
 import mlgraph as mg
 

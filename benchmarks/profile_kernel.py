@@ -9,12 +9,11 @@ use it to rank hotspots, and the benchmarks for times.
 """
 from __future__ import annotations
 
-import _bench
-
 import cProfile
 import os
 import pstats
 
+import _bench
 import _mlp
 import bench_w1_scalar as w1
 import bench_w2_mlp as w2

@@ -80,7 +80,7 @@ _NAMES_CACHE: dict[tuple, list[str]] = {}
 
 
 def param_names(f: Callable, n: int) -> list[str]:
-    """f's positional parameter names for n arguments (cached per code object)."""
+    """F's positional parameter names for n arguments (cached per code object)."""
     code = getattr(f, "__code__", None)
     key = (code, n) if code is not None and not hasattr(f, "__signature__") else None
     names = _NAMES_CACHE.get(key) if key is not None else None

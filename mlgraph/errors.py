@@ -76,7 +76,8 @@ class debug_nans:  # noqa: N801 - used like a function, as jax.debug_nans
 def check_finite(value: Any, node: int, quantity: str, where: Callable[[], str],
                  during: str) -> None:
     """Raise `NonFiniteError` if ``value`` (an array, a number or a traced value) has a
-    NaN or an Inf; ``where()`` names it for the message."""
+    NaN or an Inf; ``where()`` names it for the message.
+    """
     arr = np.asarray(getattr(value, "value", value))
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         bad = "nan" if np.any(np.isnan(arr)) else "inf"
@@ -103,7 +104,8 @@ def shape_error(prim: Any, names: Sequence[str], shapes: Sequence[tuple[int, ...
 
 def warn_domain(prim: Any, node: str, operand: str, x: Any) -> None:
     """Warn that a primitive got input outside its domain (``prim.domain``), naming the
-    node (``"v1 = ln(v0)"``), the operand (``"'x' (v0)"``) and its smallest entry."""
+    node (``"v1 = ln(v0)"``), the operand (``"'x' (v0)"``) and its smallest entry.
+    """
     _, problem, fix = prim.domain
     smallest = np.min(np.asarray(x))
     warnings.warn(f"{prim.symbol} at node {node} got a {problem} (smallest entry of "

@@ -165,7 +165,8 @@ class Graph:
     def local_jvp(self, i: int, k: int, x_dot: Any, values: Sequence[Any] | None = None
                   ) -> Any:
         """∂v_i/∂(argument k) · ẋ by the primitive's own JVP rule, at ``values`` (default:
-        the primals); ``None`` if argument k is not differentiable."""
+        the primals); ``None`` if argument k is not differentiable.
+        """
         rule = self._prims[i].jvp_rule(k)
         if rule is None:
             return None
@@ -175,7 +176,8 @@ class Graph:
     def local_vjp(self, i: int, k: int, out_bar: Any, values: Sequence[Any] | None = None
                   ) -> Any:
         """v̄_i · ∂v_i/∂(argument k) by the primitive's own VJP rule (before
-        un-broadcasting); ``None`` if argument k is not differentiable."""
+        un-broadcasting); ``None`` if argument k is not differentiable.
+        """
         rule = self._prims[i].vjp_rule(k)
         if rule is None:
             return None
@@ -254,7 +256,8 @@ class Graph:
 
     def listing(self, i: int, names: Sequence[str] | None = None) -> str:
         """The right-hand side of node i as on the slides: ``ln(v0)``, ``v0 × v1``;
-        ``names`` replaces the arguments' names (e.g. by their numbers)."""
+        ``names`` replaces the arguments' names (e.g. by their numbers).
+        """
         prim = self._prims[i]
         if prim is None:
             return self._labels[i]
@@ -330,7 +333,8 @@ def _lecture_order(prims: Sequence, args: Sequence, inputs: Sequence[int]
 
 def listing_text(prim: Primitive, names: Sequence[str], params: Mapping[str, Any]) -> str:
     """How a node of ``prim`` with arguments ``names`` is written: ``ln(v0)``,
-    ``v0 × v1``, ``Σ(v3, axis=0)``, or the primitive's own ``listing``."""
+    ``v0 × v1``, ``Σ(v3, axis=0)``, or the primitive's own ``listing``.
+    """
     names = list(names)
     if prim.listing is not None:
         text = prim.listing(names, **params)

@@ -54,7 +54,7 @@ sigmoid, tanh, relu = mnp.sigmoid, mnp.tanh, mnp.relu
 
 
 def softmax(z: Any) -> Any:
-    """softmax over the last axis (one row per example)."""
+    """Softmax over the last axis (one row per example)."""
     return mnp.softmax(z, axis=-1)
 
 
@@ -88,7 +88,7 @@ def one_hot(y: np.ndarray, n_classes: int, dtype: Any = np.float64) -> np.ndarra
 
 
 def _target(y: Any, like: Any) -> Any:
-    """y in like's shape (n,) → (n, 1), and as floats of like's dtype if it is data."""
+    """Y in like's shape (n,) → (n, 1), and as floats of like's dtype if it is data."""
     shape = mnp.shape(like)
     if isinstance(y, Tensor):
         # NOTE: np.asarray(y) would silently detach a traced y; reshape keeps it traced.

@@ -11,16 +11,31 @@ from typing import Any
 
 import numpy as _np
 
+# Non-differentiable numpy pieces students use next to the differentiable ones.
+from numpy import (  # noqa: F401
+    arange,
+    argmax,
+    argmin,
+    array,
+    asarray,
+    e,
+    eye,
+    float32,
+    float64,
+    inf,
+    linspace,
+    nan,
+    newaxis,
+    ones,
+    pi,
+    random,
+    zeros,
+)
+
 from . import primitives as P
 from .primitives import value_of as as_value
 from .tensor import resolve_shape as _resolve_shape
 from .tensor import static_axis as _static_axis
-
-# Non-differentiable numpy pieces students use next to the differentiable ones.
-from numpy import (  # noqa: F401
-    arange, argmax, argmin, array, asarray, e, eye, float32, float64, inf, linspace,
-    nan, newaxis, ones, pi, random, zeros,
-)
 
 # The primitives numpy offers as they are (np.add, np.exp, ...), under numpy's names.
 _ALIASES = {name: prim for prim in P.PRIMITIVES.values() for name in prim.numpy_names}
@@ -84,7 +99,7 @@ amax = max
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """log Σ exp(x), computed stably."""
+    """Log Σ exp(x), computed stably."""
     return P.logsumexp(x, axis=_static_axis(axis), keepdims=keepdims)
 
 
@@ -94,7 +109,7 @@ def softmax(x: Any, axis: int = -1) -> Any:
 
 
 def log_softmax(x: Any, axis: int = -1) -> Any:
-    """x − logsumexp(x) along axis, computed stably."""
+    """X − logsumexp(x) along axis, computed stably."""
     return P.log_softmax(x, axis=axis)
 
 
@@ -135,11 +150,11 @@ def zeros_like(x: Any) -> _np.ndarray:
 
 
 def shape(x: Any) -> tuple[int, ...]:
-    """x's shape."""
+    """X's shape."""
     return _np.shape(as_value(x))
 
 
 def ndim(x: Any) -> int:
-    """x's number of axes."""
+    """X's number of axes."""
     return _np.ndim(as_value(x))
 

@@ -55,7 +55,8 @@ def _zeros(x: Any) -> Any:
 
 def primal_values(g: Graph) -> Sequence[Any]:
     """The primals a derivative sweep uses: those stored when tracing, or, when the graph
-    holds values of an enclosing trace (higher order), an evaluation with them."""
+    holds values of an enclosing trace (higher order), an evaluation with them.
+    """
     return drain(_eval(g, None, False)) if g.outer else g.values
 
 

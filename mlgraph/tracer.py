@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
+from .arguments import as_array, bind
 from .errors import (
     ValueDependence,
     check_finite,
@@ -25,7 +26,6 @@ from .errors import (
     user_stacklevel,
     warn_domain,
 )
-from .arguments import as_array, bind
 from .graph import Graph, listing_text
 from .primitives import Traced, value_of
 from .tensor import ArrayMethods
@@ -77,7 +77,8 @@ class Tensor(ArrayMethods, Traced):
     @staticmethod
     def _bind(prim: P.Primitive, args: tuple, params: dict) -> Any:
         """Record ``prim(*args)`` into the innermost open trace among the arguments, or
-        compute it when none is open."""
+        compute it when none is open.
+        """
         trace = None
         for a in args:
             if type(a) is Tensor:
@@ -210,9 +211,10 @@ class Tensor(ArrayMethods, Traced):
 
 
 def _binary(prim: P.Primitive, x: Any, y: Any, me: Tensor) -> Any:
-    """x op y where ``me`` (one of them) is a Tensor: record straight into its trace when
+    """X op y where ``me`` (one of them) is a Tensor: record straight into its trace when
     the other operand is no Tensor or one of the same trace (the common cases), else
-    dispatch (the other one may belong to a deeper trace)."""
+    dispatch (the other one may belong to a deeper trace).
+    """
     t = me._trace
     other = y if x is me else x
     if t is not None and t.open and (type(other) is not Tensor or other._trace is t):
@@ -313,7 +315,8 @@ class _Trace:
 
     def record(self, prim: P.Primitive, args: tuple, params: dict) -> Tensor:
         """Apply ``prim`` to ``args`` (traced values of this trace, or constants) and
-        record the result as a new node."""
+        record the result as a new node.
+        """
         ids = []
         values = []
         for a in args:
@@ -354,7 +357,8 @@ class _Trace:
 
     def name_of(self, j: int) -> str:
         """Node j as the student knows it: ``'W' (v1)`` for an input or a named constant
-        (an argument that is not differentiated), else ``v4``."""
+        (an argument that is not differentiated), else ``v4``.
+        """
         label = self.labels[j]
         if j in self.inputs or (self.prims[j] is None
                                 and label in self.const_names.values()):

@@ -6,9 +6,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from conftest import LAYERS, UI_LAYER
 
 import mlgraph
-from conftest import LAYERS, UI_LAYER
 
 PACKAGE = Path(mlgraph.__file__).parent
 MAX_MODULE_LINES = 450

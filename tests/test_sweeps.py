@@ -8,7 +8,6 @@ import pytest
 
 import mlgraph as mg
 from mlgraph.events import Mode, replay
-from conftest import lecture_f
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sweep_f_xy.json"
 

@@ -42,8 +42,9 @@ class _Check:
     listing: dict[int, str] = field(default_factory=dict)
 
     def evaluate(self, pos: int = -1, entry: tuple = ()) -> tuple[float, list[int]]:
-        """f at the current ``xs`` and the kinked nodes that switched branch; argument
-        ``pos`` moved at ``entry`` (``-1``: any change, f is called)."""
+        """F at the current ``xs`` and the kinked nodes that switched branch; argument
+        ``pos`` moved at ``entry`` (``-1``: any change, f is called).
+        """
         if self.replay is not None and pos >= 0:
             return self.replay(self.xs, pos, entry)
         with np.errstate(all="ignore"):
@@ -196,7 +197,8 @@ def _analytic(f: Callable, inputs: list, nums: tuple[int, ...], names: list[str]
 def _trace_for_check(check: _Check, names: list[str], values: list, notes: list[str],
                      strict_errors: bool) -> Graph | None:
     """Trace f once; set up the replay (and the kinked nodes' listings) when the graph
-    can be re-run at other values."""
+    can be re-run at other values.
+    """
     try:
         try:
             graph = trace_inputs(check.fn, names, values, fn_name=check.fname,
@@ -248,7 +250,8 @@ def _check_entries(check: _Check, pos: int, grad_x: np.ndarray, name: str,
 def _check_direction(check: _Check, pos: int, grad_x: np.ndarray, kernel: bool,
                      name: str) -> ParamCheck:
     """One random direction v of argument ``pos``: the JVP (or ⟨grads, v⟩) against the
-    directional central difference."""
+    directional central difference.
+    """
     x = check.xs[pos]
     v = check.rng.standard_normal(x.shape)
     v = (v / max(np.linalg.norm(v), 1e-300)).astype(x.dtype)

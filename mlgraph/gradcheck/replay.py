@@ -37,8 +37,9 @@ class Replay:
 
     def __call__(self, xs: Sequence[Any], pos: int, entry: tuple[int, ...]
                  ) -> tuple[float, list[int]]:
-        """f with input ``pos`` (already moved in place at ``entry``): its value, and the
-        kinked nodes whose branch differs from the unmoved one."""
+        """F with input ``pos`` (already moved in place at ``entry``): its value, and the
+        kinked nodes whose branch differs from the unmoved one.
+        """
         g = self.g
         inp = g.inputs[pos]
         values = list(g.values)
@@ -55,7 +56,8 @@ class Replay:
     def _update(self, i: int, values: list, inp: int, entry: tuple[int, ...],
                 changed: set) -> Any:
         """Node i's new value: by its primitive's ``entry_update`` when the moved input
-        is its only changed argument, else by its forward."""
+        is its only changed argument, else by its forward.
+        """
         g = self.g
         prim, args = g.prims[i], g.args[i]
         if prim.entry_update is not None and args.count(inp) == 1 and not (

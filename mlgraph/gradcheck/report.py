@@ -244,7 +244,8 @@ def fmt_index(index: Any) -> str:
 def summarize(name: str, shape: tuple, entries: np.ndarray, ana: np.ndarray,
               num: np.ndarray, kinks: list, atol: float) -> ParamCheck:
     """A `ParamCheck` from the analytic and numeric values at the checked entries
-    (flat positions ``entries``); entries listed in ``kinks`` are left out."""
+    (flat positions ``entries``); entries listed in ``kinks`` are left out.
+    """
     rel = relative_error(ana, num)
     rel = np.where((rel >= PASS) & (np.abs(ana - num) <= atol), 0.0, rel)
     kink_pos = {j for j, _ in kinks}

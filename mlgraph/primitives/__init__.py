@@ -12,12 +12,34 @@ from __future__ import annotations
 
 from .core import PRIMITIVES, UFUNCS, Primitive, Traced, define, shape_of, value_of
 from .elementwise import (
-    abs, add, cos, div, exp, log, maximum, mul, neg, pow, sin, sqrt, sub, tanh, where,
+    abs,
+    add,
+    cos,
+    div,
+    exp,
+    log,
+    maximum,
+    mul,
+    neg,
+    pow,
+    sin,
+    sqrt,
+    sub,
+    tanh,
+    where,
 )
-from .shapes import broadcast_to, concatenate, getitem, index_add, reshape, stack, transpose
-from .reductions import logsumexp, max, mean, sum
 from .linalg import matmul
 from .neural import log_softmax, relu, sigmoid, softmax, softplus
+from .reductions import logsumexp, max, mean, sum
+from .shapes import (
+    broadcast_to,
+    concatenate,
+    getitem,
+    index_add,
+    reshape,
+    stack,
+    transpose,
+)
 
 __all__ = [
     "Primitive", "PRIMITIVES", "UFUNCS", "define", "Traced", "value_of", "shape_of",

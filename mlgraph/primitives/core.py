@@ -154,7 +154,8 @@ class Primitive:
 
     def rules(self, n_args: int) -> tuple[tuple, tuple]:
         """``(jvp rules, vjp rules)`` for a call with ``n_args`` arguments, one per
-        argument (``None`` where no derivative flows)."""
+        argument (``None`` where no derivative flows).
+        """
         if not self.variadic:
             return self.jvp, self.vjp
         pair = self._by_arity.get(n_args)
@@ -210,7 +211,7 @@ def any_true(mask: Any) -> bool:
 
 
 def scalar_fast(np_fn: Callable, math_fn: Callable) -> Callable:
-    """numpy's function, with Python's math for a float64 scalar (10x less overhead).
+    """Numpy's function, with Python's math for a float64 scalar (10x less overhead).
 
     Where math refuses (overflow, a domain error), numpy answers, with its inf or nan.
     """

@@ -107,7 +107,7 @@ max = define(  # noqa: A001
 
 
 def logsumexp_forward(x, *, axis=None, keepdims=False):
-    """log Σ exp(x), shifted by the maximum so nothing overflows (numpy only)."""
+    """Log Σ exp(x), shifted by the maximum so nothing overflows (numpy only)."""
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)
     out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m

@@ -51,7 +51,8 @@ class TrainingDiverged(FloatingPointError):
 def diagnose(trainer: Trainer, X: np.ndarray, y: np.ndarray, value: float, lr: float,
              reason: str) -> TrainingDiverged:
     """The `TrainingDiverged` for a step whose loss is ``value`` (``reason``:
-    ``"non-finite"`` or ``"exploding"``)."""
+    ``"non-finite"`` or ``"exploding"``).
+    """
     with np.errstate(all="ignore"):
         g = trace(trainer.objective, *trainer.model.params, X, y)
     at = f"epoch {trainer.epoch + 1}, step {trainer.step_count + 1}"

@@ -19,14 +19,15 @@ from ..datasets import Dataset
 from ..gradcheck import gradcheck
 from ..nn import MLP, SGD, make_loss, one_hot, value_and_grad_fn
 from . import checkpoint
-from .diagnosis import TrainingDiverged, diagnose
+from .diagnosis import diagnose
 
 __all__ = ["Trainer", "default_loss", "output_width"]
 
 
 def default_loss(task: str) -> str:
     """The loss a task trains with by default: ``"bce"`` for binary classification,
-    ``"ce"`` for multiclass, ``"mse"`` for regression."""
+    ``"ce"`` for multiclass, ``"mse"`` for regression.
+    """
     return {"binary": "bce", "multiclass": "ce"}.get(task, "mse")
 
 
@@ -220,7 +221,8 @@ class Trainer:
 
     def save(self, path: str | Path) -> Path:
         """Write ``path.json`` (model and trainer config, history) and ``path.npz``
-        (parameters, momentum). Returns the JSON path."""
+        (parameters, momentum). Returns the JSON path.
+        """
         return checkpoint.save(self, path)
 
     @classmethod
