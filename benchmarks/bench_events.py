@@ -28,7 +28,7 @@ import bench_w1_scalar as w1
 import mlgraph as mg
 from mlgraph import sweeps
 from mlgraph.errors import check_finite, debug_nans_on
-from mlgraph.sweeps import _unbroadcast, _zeros, drain
+from mlgraph.sweeps import _F64, _unbroadcast, _zeros, drain
 
 
 def reverse_no_events(g, values, cotangent):
@@ -39,7 +39,7 @@ def reverse_no_events(g, values, cotangent):
     out_id = g.output
     adj: list[Any] = [None] * len(values)
     adj[out_id] = cotangent
-    inputs = set(g.inputs)
+    inputs = g.inputs
     nans = debug_nans_on()
     for i in range(len(values) - 1, -1, -1):
         a = adj[i]
@@ -50,18 +50,22 @@ def reverse_no_events(g, values, cotangent):
         prim = prims[i]
         if prim is None:
             continue
-        xs = [values[j] for j in args[i]]
-        out = values[i]
-        rules = prim.rules(len(xs))[1]
-        for k, j in enumerate(args[i]):
-            rule = rules[k] if needs[j] else None
-            if rule is None:
+        ids = args[i]
+        xs = [values[j] for j in ids]
+        out, kw = values[i], params[i]
+        rules = prim.vjp if not prim.variadic else prim.rules(len(ids))[1]
+        for k, j in enumerate(ids):
+            rule = rules[k]
+            if rule is None or not needs[j]:
                 continue
-            delta = rule(a, *xs, out=out, **params[i])
-            shape = getattr(values[j], "shape", ())
-            if getattr(delta, "shape", ()) != shape:
-                delta = _unbroadcast(delta, shape)
-            adj[j] = delta if adj[j] is None else adj[j] + delta
+            delta = rule(a, *xs, out=out, **kw) if kw else rule(a, *xs, out=out)
+            x = values[j]
+            if type(delta) is not _F64 or type(x) is not _F64:   # NOTE: scalars skip it
+                shape = getattr(x, "shape", ())
+                if getattr(delta, "shape", ()) != shape:
+                    delta = _unbroadcast(delta, shape)
+            prev = adj[j]
+            adj[j] = delta if prev is None else prev + delta
             if nans:
                 check_finite(adj[j], j, "cotangent", lambda i=i, j=j: (
                     f"the cotangent v̄{j} (from v{i} = {g.listing(i)})"),

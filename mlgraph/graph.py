@@ -12,6 +12,7 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -117,17 +118,18 @@ class Graph:
 
     # --- the fields (read-only) ------------------------------------------------------
 
-    prims = property(lambda self: self._prims, doc="Each node's primitive (or None).")
-    args = property(lambda self: self._args, doc="Each node's argument ids.")
-    params = property(lambda self: self._params, doc="Each node's static parameters.")
-    values = property(lambda self: self._values, doc="Each node's primal, from tracing.")
-    labels = property(lambda self: self._labels, doc="Each node's label.")
-    needs = property(lambda self: self._needs, doc="Whether a derivative flows through.")
-    scopes = property(lambda self: self._scopes, doc="node id → its scope path.")
-    outer = property(lambda self: self._outer, doc="node id → an enclosing trace's value.")
-    inputs = property(lambda self: self._inputs, doc="The input node ids.")
-    outputs = property(lambda self: self._outputs, doc="The output node ids.")
-    fn_name = property(lambda self: self._fn_name, doc="The traced function's name.")
+    # NOTE: attrgetter properties: read-only fields at the cost of a C call.
+    prims = property(attrgetter("_prims"), doc="Each node's primitive (or None).")
+    args = property(attrgetter("_args"), doc="Each node's argument ids.")
+    params = property(attrgetter("_params"), doc="Each node's static parameters.")
+    values = property(attrgetter("_values"), doc="Each node's primal, from tracing.")
+    labels = property(attrgetter("_labels"), doc="Each node's label.")
+    needs = property(attrgetter("_needs"), doc="Whether a derivative flows through.")
+    scopes = property(attrgetter("_scopes"), doc="node id → its scope path.")
+    outer = property(attrgetter("_outer"), doc="node id → an enclosing trace's value.")
+    inputs = property(attrgetter("_inputs"), doc="The input node ids.")
+    outputs = property(attrgetter("_outputs"), doc="The output node ids.")
+    fn_name = property(attrgetter("_fn_name"), doc="The traced function's name.")
 
     @property
     def output(self) -> int:

@@ -22,6 +22,8 @@ from .tracer import Tensor
 
 __all__ = ["eval_sweep", "forward_sweep", "reverse_sweep", "run"]
 
+_F64 = np.float64
+
 
 def _unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
     """Sum a cotangent back to its input's shape (the reverse of numpy broadcasting)."""
@@ -242,7 +244,7 @@ def _reverse(g: Graph, values: Sequence[Any], cotangent: Any, emit: bool, step: 
     if emit:
         yield Event(step, "reverse", "seed", out_id, cotangent)
         step += 1
-    inputs = set(g.inputs)
+    inputs = g.inputs
     nans = debug_nans_on()
     for i in range(len(values) - 1, -1, -1):
         a = adj[i]
@@ -256,18 +258,22 @@ def _reverse(g: Graph, values: Sequence[Any], cotangent: Any, emit: bool, step: 
         prim = prims[i]
         if prim is None:
             continue
-        xs = [values[j] for j in args[i]]
-        out = values[i]
-        rules = prim.rules(len(xs))[1]
-        for k, j in enumerate(args[i]):
-            rule = rules[k] if needs[j] else None
-            if rule is None:
+        ids = args[i]
+        xs = [values[j] for j in ids]
+        out, kw = values[i], params[i]
+        rules = prim.vjp if not prim.variadic else prim.rules(len(ids))[1]
+        for k, j in enumerate(ids):
+            rule = rules[k]
+            if rule is None or not needs[j]:
                 continue
-            delta = rule(a, *xs, out=out, **params[i])
-            shape = getattr(values[j], "shape", ())
-            if getattr(delta, "shape", ()) != shape:
-                delta = _unbroadcast(delta, shape)
-            adj[j] = delta if adj[j] is None else adj[j] + delta
+            delta = rule(a, *xs, out=out, **kw) if kw else rule(a, *xs, out=out)
+            x = values[j]
+            if type(delta) is not _F64 or type(x) is not _F64:   # NOTE: scalars skip it
+                shape = getattr(x, "shape", ())
+                if getattr(delta, "shape", ()) != shape:
+                    delta = _unbroadcast(delta, shape)
+            prev = adj[j]
+            adj[j] = delta if prev is None else prev + delta
             if nans:
                 check_finite(adj[j], j, "cotangent", lambda i=i, j=j: (
                     f"the cotangent v̄{j} (from v{i} = {g.listing(i)})"),
@@ -278,8 +284,13 @@ def _reverse(g: Graph, values: Sequence[Any], cotangent: Any, emit: bool, step: 
     return adj
 
 
+_ONE = np.float64(1.0)
+
+
 def _cotangent_seed(g: Graph, cotangent: Any) -> Any:
     out = g.values[g.output]
+    if cotangent is None and type(out) is np.float64:
+        return _ONE
     if cotangent is None:
         if shape_of(out) != ():
             raise ValueError(

@@ -353,7 +353,9 @@ class _Trace:
         self.params.append(params)
         self.values.append(out)
         self.labels.append(prim.symbol)
-        return Tensor._new(out, self, node_id)
+        t = object.__new__(Tensor)           # NOTE: Tensor._new, inlined
+        t.value, t.name, t._trace, t._id = out, None, self, node_id
+        return t
 
     def name_of(self, j: int) -> str:
         """Node j as the student knows it: ``'W' (v1)`` for an input or a named constant

@@ -49,7 +49,10 @@ def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) ->
 
 
 def _scalar_output(g: Graph, fname: str, api: str) -> None:
-    shape = np.shape(g.values[g.output])
+    out = g.values[g.output]
+    if type(out) is np.float64:
+        return
+    shape = np.shape(out)
     if shape != ():
         raise ValueError(
             f"{api} needs {fname} to return a scalar, but it returned shape {shape}. "
@@ -59,6 +62,8 @@ def _scalar_output(g: Graph, fname: str, api: str) -> None:
 
 def _result(x: Any, like: Any) -> Any:
     """Gradients come back with their input's dtype and as numpy unless traced."""
+    if type(x) is np.float64 and type(like) is float:   # NOTE: the scalar case, quickly
+        return x
     if isinstance(x, Tensor):
         return x
     if isinstance(x, np.ndarray) and isinstance(like, np.ndarray) and x.dtype == like.dtype:
@@ -93,19 +98,35 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
         >>> round(float(y), 3), round(float(d1), 3), round(float(d2), 3)
         (11.652, 5.5, 1.716)
     """
-    fname = getattr(f, "__name__", "f")
-    cache: dict[tuple, Graph] = {}
+    call = _value_and_grad(f, argnums, reuse_graph)
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        nums = _argnums(argnums, len(args), fname)
+        return call(args, kwargs)
+
+    return wrapper
+
+
+def _value_and_grad(f: Callable, argnums: int | Sequence[int], reuse_graph: bool
+                    ) -> Callable[[tuple, dict], tuple[Any, Any]]:
+    """``call(args, kwargs) -> (value, gradient)``, shared by `value_and_grad` and
+    `grad` (the argument numbers are checked once per number of arguments)."""
+    fname = getattr(f, "__name__", "f")
+    cache: dict[tuple, Graph] = {}
+    nums_for: dict[int, tuple[int, ...]] = {}
+    single = isinstance(argnums, int)
+
+    def call(args: tuple, kwargs: dict) -> tuple[Any, Any]:
+        nums = nums_for.get(len(args))
+        if nums is None:
+            nums = nums_for[len(args)] = _argnums(argnums, len(args), fname)
         if reuse_graph and not kwargs and not _any_tensor(args):
             out, grads = _reused(f, cache, args, nums, fname)
         else:
             out, grads = _fresh(f, args, kwargs, nums, fname)
-        return out, (grads[0] if isinstance(argnums, int) else grads)
+        return out, (grads[0] if single else grads)
 
-    return wrapper
+    return call
 
 
 _RETRACE = object()
@@ -125,7 +146,7 @@ def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname:
     _scalar_output(g, fname, "grad")
     values = primal_values(g)
     adj = drain(_reverse(g, values, _cotangent_seed(g, None), False))
-    grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
+    grads = tuple([_result(adj[i], args[k]) for i, k in zip(g.inputs, nums)])
     return values[g.output], grads
 
 
@@ -198,11 +219,11 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         >>> float(mg.grad(lambda x: x ** 3)(2.0)), float(mg.grad(mg.grad(lambda x: x ** 3))(2.0))
         (12.0, 12.0)
     """
-    vg = value_and_grad(f, argnums)
+    call = _value_and_grad(f, argnums, False)
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return vg(*args, **kwargs)[1]
+        return call(args, kwargs)[1]
 
     return wrapper
 

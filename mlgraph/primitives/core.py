@@ -66,8 +66,9 @@ class Primitive:
         infix: print as ``v0 × v1`` rather than ``mul(v0, v1)``.
         partials: the local derivative ∂out/∂xᵢ of each argument as text, with ``{0}``,
             ``{1}``… standing for the arguments' names and ``{out}`` for the node's own.
-        domain: optional ``(test, problem, fix)``: when ``test(*primals)`` is true the
-            forward warns, naming the node (log and sqrt of non-positive values).
+        domain: optional ``(test, problem, fix)``: when ``test(*primals)`` (numpy values)
+            is true the forward warns, naming the node (log and sqrt of non-positive
+            values).
         variadic: takes any number of arguments (see above).
         kink: ``kink(*primals, out, **params)``: which branch of a piecewise rule each
             entry is on (relu: ``x > 0``). Where the branches differ between two points,

@@ -20,7 +20,8 @@ __all__ = ["add", "sub", "mul", "div", "pow", "maximum", "where", "neg", "exp", 
 # --- binary arithmetic ---------------------------------------------------------------
 
 # NOTE: the forwards of + − × ÷ are Python's operators: on arrays they run the same
-# numpy ufunc, on numpy scalars they skip the ufunc machinery (8x faster).
+# numpy ufunc, on numpy scalars they skip the ufunc machinery (8x faster). Rules write
+# −x as an operator for the same reason; on a traced value it records `neg`.
 
 add = define(
     "add", operator.add,
@@ -35,9 +36,9 @@ add = define(
 sub = define(
     "sub", operator.sub,
     jvp=(lambda x_dot, x, y, *, out: x_dot,                      # ż = ẋ − ẏ
-         lambda y_dot, x, y, *, out: neg(y_dot)),
+         lambda y_dot, x, y, *, out: -y_dot),
     vjp=(lambda out_bar, x, y, *, out: out_bar,                  # x̄ = z̄,  ȳ = −z̄
-         lambda out_bar, x, y, *, out: neg(out_bar)),
+         lambda out_bar, x, y, *, out: -out_bar),
     symbol="−", infix=True, partials=("1", "−1"), hint=broadcast_hint,
     ufuncs=(np.subtract,), numpy_names=("subtract",),
 )
@@ -55,9 +56,9 @@ mul = define(
 div = define(
     "div", operator.truediv,
     jvp=(lambda x_dot, x, y, *, out: x_dot / y,                  # ż = ẋ/y − z·ẏ/y
-         lambda y_dot, x, y, *, out: neg(out * y_dot / y)),
+         lambda y_dot, x, y, *, out: -(out * y_dot / y)),
     vjp=(lambda out_bar, x, y, *, out: out_bar / y,              # x̄ = z̄/y,  ȳ = −z̄·z/y
-         lambda out_bar, x, y, *, out: neg(out_bar * out / y)),
+         lambda out_bar, x, y, *, out: -(out_bar * out / y)),
     symbol="÷", infix=True, partials=("1/{1}", "−{out}/{1}"), hint=broadcast_hint,
     ufuncs=(np.divide, np.true_divide), numpy_names=("divide", "true_divide"),
 )
@@ -114,8 +115,8 @@ where = define(
 
 neg = define(
     "neg", operator.neg,                    # NOTE: −x skips the ufunc machinery, as above
-    jvp=(lambda x_dot, x, *, out: neg(x_dot),),                  # ẏ = −ẋ
-    vjp=(lambda out_bar, x, *, out: neg(out_bar),),              # x̄ = −ȳ
+    jvp=(lambda x_dot, x, *, out: -x_dot,),                      # ẏ = −ẋ
+    vjp=(lambda out_bar, x, *, out: -out_bar,),                  # x̄ = −ȳ
     symbol="−", partials=("−1",), ufuncs=(np.negative,), numpy_names=("negative",),
 )
 
@@ -132,7 +133,7 @@ log = define(
     jvp=(lambda x_dot, x, *, out: x_dot / x,),                   # ẏ = ẋ/x
     vjp=(lambda out_bar, x, *, out: out_bar / x,),               # x̄ = ȳ/x
     symbol="ln", partials=("1/{0}",),
-    domain=(lambda x: any_true(value_of(x) <= 0),
+    domain=(lambda x: any_true(x <= 0),
             "non-positive input, so ln gives nan or -inf",
             "Keep its input positive, e.g. log(x + 1e-12) or log(sigmoid(z)) written as "
             "−softplus(−z)."),
@@ -149,8 +150,8 @@ sin = define(
 
 cos = define(
     "cos", scalar_fast(np.cos, math.cos),
-    jvp=(lambda x_dot, x, *, out: neg(sin(x)) * x_dot,),         # ẏ = −sin(x)·ẋ
-    vjp=(lambda out_bar, x, *, out: neg(out_bar * sin(x)),),     # x̄ = −ȳ·sin(x)
+    jvp=(lambda x_dot, x, *, out: -sin(x) * x_dot,),             # ẏ = −sin(x)·ẋ
+    vjp=(lambda out_bar, x, *, out: -(out_bar * sin(x)),),       # x̄ = −ȳ·sin(x)
     symbol="cos", partials=("−sin({0})",), ufuncs=(np.cos,), numpy_names=("cos",),
     expr_names=("cos",),
 )
@@ -182,7 +183,7 @@ sqrt = define(
     jvp=(lambda x_dot, x, *, out: x_dot / (2.0 * out),),        # ẏ = ẋ/(2√x)
     vjp=(lambda out_bar, x, *, out: out_bar / (2.0 * out),),    # x̄ = ȳ/(2√x)
     symbol="√", partials=("1/(2·{out})",),
-    domain=(lambda x: any_true(value_of(x) < 0), "negative input, so √ gives nan",
+    domain=(lambda x: any_true(x < 0), "negative input, so √ gives nan",
             "Keep its input non-negative, e.g. sqrt(x * x + 1e-12) for a norm."),
     ufuncs=(np.sqrt,), numpy_names=("sqrt",), expr_names=("sqrt",),
 )
