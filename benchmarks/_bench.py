@@ -119,7 +119,7 @@ def summarize(raw: dict, reference: str) -> list[dict]:
         ts = d["times"]
         med = statistics.median(ts)
         q1, q3 = _quartiles(ts)
-        ratios = [a / b for a, b in zip(ts, ref)]
+        ratios = [a / b for a, b in zip(ts, ref, strict=False)]
         rows.append({"contender": name, "median_s": med, "min_s": min(ts),
                      "iqr_rel": (q3 - q1) / med, "ratio": statistics.median(ratios),
                      "ratios": ratios, "times": ts, "calls_per_block": d["inner"],

@@ -1,7 +1,8 @@
 """mlgraph: computation graphs and automatic differentiation you can watch.
 
 Trace a function into a graph, run its evaluation, forward-mode and reverse-mode sweeps
-as streams of events, and read the lecture's trace tables, or animate them in JupyterLab.
+as streams of events, and read the lecture's trace tables, or animate them in
+JupyterLab.
 
 Example:
     >>> import mlgraph as mg
@@ -49,7 +50,8 @@ __all__ = [
     "debug_nans", "gradcheck",
     "eval_sweep", "exp", "forward_sweep", "grad", "hessian", "jacobian", "jvp",
     "local_partials", "log", "numpy", "relu", "replay", "reverse_sweep", "run",
-    "scope", "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad", "vjp",
+    "scope", "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad",
+    "vjp",
     *_LAZY,
 ]
 

@@ -28,11 +28,12 @@ def as_array(x: Any, what: str, kind: str = "input") -> Any:
     Args:
         x: the value given.
         what: how the message names it, e.g. ``"argument 'x'"``.
-        kind: ``"input"``: a differentiable input of a trace (a float, a float array or a
-            traced value); ``"tensor"``: ``Tensor(x)`` (any real numbers; integers and nested
-            lists become float64); ``"const"``: a constant or a data input (numbers of any
-            numeric dtype, kept as they are; a Python int or float stays a Python number,
-            which numpy treats as "weak", so ``x * 2.0`` keeps a float32 ``x`` float32).
+        kind: ``"input"``: a differentiable input of a trace (a float, a float array or
+            a traced value); ``"tensor"``: ``Tensor(x)`` (any real numbers; integers and
+            nested lists become float64); ``"const"``: a constant or a data input
+            (numbers of any numeric dtype, kept as they are; a Python int or float stays
+            a Python number, which numpy treats as "weak", so ``x * 2.0`` keeps a
+            float32 ``x`` float32).
 
     Returns:
         A numpy array, a numpy scalar (0-d values), or for ``"const"`` a Python number.
@@ -52,18 +53,19 @@ def as_array(x: Any, what: str, kind: str = "input") -> Any:
         if arr.dtype.kind not in "biuf":
             raise TypeError(
                 f"f uses {what} of type {type(x).__name__} ({x!r:.60}), which mlgraph "
-                "can't put in a graph. Constants must be numbers or numeric numpy arrays.")
+                "can't put in a graph. Constants must be numbers or numeric numpy "
+                "arrays.")
         return arr[()] if arr.ndim == 0 else arr
     if isinstance(x, (bool, np.bool_, str, bytes)) or (
             kind == "input" and not isinstance(x, (int, np.ndarray, np.generic))):
         example = "np.array([1.0, 2.0])" if isinstance(x, (list, tuple)) else "2.0"
-        raise TypeError(f"mlgraph can't trace a value of type {type(x).__name__} ({what})."
-                        f" {_EXAMPLE.format(example)}")
+        raise TypeError(f"mlgraph can't trace a value of type {type(x).__name__} "
+                        f"({what}). {_EXAMPLE.format(example)}")
     arr = np.asarray(x)
     if arr.dtype == object:
-        raise TypeError(f"mlgraph can't make a tensor from {type(x).__name__} {x!r:.60} "
-                        f"({what}): its entries are not all numbers of one shape. "
-                        "Pass a numpy float array.")
+        raise TypeError(f"mlgraph can't make a tensor from {type(x).__name__} "
+                        f"{x!r:.60} ({what}): its entries are not all numbers of one "
+                        "shape. Pass a numpy float array.")
     if arr.dtype.kind in "iu" and kind == "input":
         fix = float(x) if arr.ndim == 0 else "x.astype(float)"
         raise TypeError(f"{what} is an integer ({x!r}), but derivatives need floats. "
@@ -80,7 +82,7 @@ _NAMES_CACHE: dict[tuple, list[str]] = {}
 
 
 def param_names(f: Callable, n: int) -> list[str]:
-    """F's positional parameter names for n arguments (cached per code object)."""
+    """f's positional parameter names for n arguments (cached per code object)."""
     code = getattr(f, "__code__", None)
     key = (code, n) if code is not None and not hasattr(f, "__signature__") else None
     names = _NAMES_CACHE.get(key) if key is not None else None
@@ -142,8 +144,8 @@ def bind(f: Callable, args: tuple, kwargs: Mapping[str, Any] | None = None,
 
     Returns:
         ``(fn, names, values, fixed)``: ``fn`` takes the inputs positionally, ``names``
-        are f's parameter names for them, ``values`` their values, and ``fixed`` maps the
-        other parameters' names to their values (constants of the graph).
+        are f's parameter names for them, ``values`` their values, and ``fixed`` maps
+        the other parameters' names to their values (constants of the graph).
     """
     kwargs = kwargs or {}
     if argnums is None:
@@ -158,7 +160,7 @@ def bind(f: Callable, args: tuple, kwargs: Mapping[str, Any] | None = None,
 
     def fn(*xs: Any) -> Any:
         given = list(full)
-        for k, x in zip(argnums, xs):
+        for k, x in zip(argnums, xs, strict=True):
             given[k] = x
         return f(*given, **kwargs)
 

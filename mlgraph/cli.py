@@ -57,8 +57,8 @@ def inputs_for(names: list[str], at: str) -> dict[str, float]:
 
 def _add_trace(sub: Any) -> None:
     p = sub.add_parser("trace", help="print an expression's graph and trace tables",
-                       description="Trace EXPR at a point and print the lecture's trace "
-                       "tables for one mode, or its events as JSON.")
+                       description="Trace EXPR at a point and print the lecture's "
+                       "trace tables for one mode, or its events as JSON.")
     p.add_argument("expr", help="e.g. 'ln(x1) + x1*x2 - sin(x2)'")
     p.add_argument("--at", default="", help="input values, e.g. x1=2,x2=5")
     p.add_argument("--mode", default="reverse",
@@ -83,7 +83,8 @@ def _run_trace(args: argparse.Namespace) -> int:
                    "table": table.to_json()}, sys.stdout, ensure_ascii=False)
         print()
         return 0
-    print(f"y = {args.expr}   at {', '.join(f'{k} = {v:g}' for k, v in values.items())}")
+    at = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+    print(f"y = {args.expr}   at {at}")
     print()
     print(g)
     print()

@@ -1,4 +1,4 @@
-"""``mlgraph train``: train an MLP on a bundled dataset from the command line.
+r"""``mlgraph train``: train an MLP on a bundled dataset from the command line.
 
     mlgraph train --dataset moons --hidden 16,16 --activation tanh --loss bce \\
         --lr 0.1 --batch-size 32 --epochs 300 --seed 0 [--gradcheck] [--json]
@@ -74,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"mlgraph train: {err}", file=sys.stderr)
         return 2
     if not args.json:
-        print(f"{trainer.model} on {trainer.data}, loss {trainer.loss}, lr {args.lr:g}, "
-              f"batch {args.batch_size or 'full'}")
+        print(f"{trainer.model} on {trainer.data}, loss {trainer.loss}, "
+              f"lr {args.lr:g}, batch {args.batch_size or 'full'}")
     try:
         trainer.fit(args.epochs)
         diverged = None
@@ -136,8 +136,9 @@ def _report(trainer: Any, check: dict | None, as_json: bool) -> None:
         print(json.dumps(jsonable(result)))
         return
     loss = result["final_loss"]
-    print(f"epochs {trainer.epoch}: final loss {'n/a' if loss is None else f'{loss:.4g}'}"
-          f", train accuracy {_pct(result['train_accuracy'])}, "
+    loss_text = "n/a" if loss is None else f"{loss:.4g}"
+    print(f"epochs {trainer.epoch}: final loss {loss_text}, "
+          f"train accuracy {_pct(result['train_accuracy'])}, "
           f"test accuracy {_pct(result['test_accuracy'])}")
     checks = history["gradcheck"]
     if checks:

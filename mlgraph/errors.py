@@ -37,7 +37,8 @@ class NonFiniteError(FloatingPointError):
         during: ``"while tracing"``, ``"in the reverse-mode sweep"``, ...
     """
 
-    def __init__(self, node: int, quantity: str, where: str, bad: str, during: str) -> None:
+    def __init__(self, node: int, quantity: str, where: str, bad: str, during: str
+                 ) -> None:
         self.node, self.quantity, self.where = node, quantity, where
         self.bad, self.during = bad, during
         super().__init__(
@@ -75,8 +76,9 @@ class debug_nans:  # noqa: N801 - used like a function, as jax.debug_nans
 
 def check_finite(value: Any, node: int, quantity: str, where: Callable[[], str],
                  during: str) -> None:
-    """Raise `NonFiniteError` if ``value`` (an array, a number or a traced value) has a
-    NaN or an Inf; ``where()`` names it for the message.
+    """Raise `NonFiniteError` if ``value`` has a NaN or an Inf.
+
+    ``value`` is an array, a number or a traced value; ``where()`` names it.
     """
     arr = np.asarray(getattr(value, "value", value))
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
@@ -103,8 +105,10 @@ def shape_error(prim: Any, names: Sequence[str], shapes: Sequence[tuple[int, ...
 
 
 def warn_domain(prim: Any, node: str, operand: str, x: Any) -> None:
-    """Warn that a primitive got input outside its domain (``prim.domain``), naming the
-    node (``"v1 = ln(v0)"``), the operand (``"'x' (v0)"``) and its smallest entry.
+    """Warn that a primitive got input outside its domain (``prim.domain``).
+
+    The warning names the node (``"v1 = ln(v0)"``), the operand (``"'x' (v0)"``) and
+    its smallest entry.
     """
     _, problem, fix = prim.domain
     smallest = np.min(np.asarray(x))
@@ -114,7 +118,7 @@ def warn_domain(prim: Any, node: str, operand: str, x: Any) -> None:
 
 
 def user_stacklevel() -> int:
-    """The stacklevel of the first frame outside mlgraph, so warnings point at user code."""
+    """The stacklevel of the first frame outside mlgraph, so warnings name user code."""
     frame, level = sys._getframe(1), 1
     while frame is not None and frame.f_code.co_filename.startswith(_HERE):
         frame, level = frame.f_back, level + 1

@@ -1,8 +1,8 @@
 """The one event model: what a sweep emits, its JSON form, and replay to display state.
 
-`Event` is plain frozen data; `replay(events, cursor)` defines what every node shows after
-a given step, and `js/state.js` mirrors it line for line. A `Mode` names a run (one
-stream of events): ``"eval"``, ``"forward:x1"`` or ``"reverse"``, parsed here once.
+`Event` is plain frozen data; `replay(events, cursor)` defines what every node shows
+after a given step, and `js/state.js` mirrors it line for line. A `Mode` names a run
+(one stream of events): ``"eval"``, ``"forward:x1"`` or ``"reverse"``, parsed here once.
 Imports numpy and stdlib only.
 """
 
@@ -37,11 +37,13 @@ class Event:
         sweep: ``"eval"`` (primals), ``"forward"`` (tangents) or ``"reverse"``
             (cotangents).
         kind: ``"seed"`` (a value is given), ``"visit"`` (a node's quantity is computed,
-            or in reverse mode is final) or ``"accumulate"`` (one contribution flows in).
+            or in reverse mode is final) or ``"accumulate"`` (one contribution flows
+            in).
         node: the node whose quantity changes.
         value: that quantity after this event.
         src: for ``accumulate``, the consumer node sending the contribution.
-        argnum: for ``accumulate``, which argument slot of ``src`` (tells ``x*x`` apart).
+        argnum: for ``accumulate``, which argument slot of ``src`` (tells ``x*x``
+            apart).
         delta: for ``accumulate``, the contribution added.
     """
 
@@ -106,8 +108,9 @@ class Mode:
         return cls(m["sweep"] or "forward", m["wrt"])
 
     def resolve(self, inputs: Sequence[str]) -> Mode:
-        """This mode with its input checked against a graph's ``inputs`` (labels), and
-        named when the graph has only one.
+        """This mode, its input checked against a graph's ``inputs`` (labels).
+
+        A forward mode that names no input gets the graph's only one.
 
         Raises:
             ValueError: if a forward mode names no input of several, or an unknown one.
@@ -122,11 +125,13 @@ class Mode:
                          f"{', '.join(inputs)}: write e.g. 'forward:{inputs[0]}'.")
 
     def __str__(self) -> str:
-        return f"forward:{self.wrt}" if self.sweep == "forward" and self.wrt else self.sweep
+        if self.sweep == "forward" and self.wrt:
+            return f"forward:{self.wrt}"
+        return self.sweep
 
 
 def summarize(x: Any) -> Any:
-    """A number, a nested list, or ``{shape, min, max, mean, summary}`` for big arrays."""
+    """A number, a nested list, or ``{shape, min, max, mean, summary}`` (big arrays)."""
     if x is None:
         return None
     arr = np.asarray(getattr(x, "value", x), dtype=float)
@@ -156,9 +161,9 @@ def replay(events: list[Event] | list[dict], cursor: int) -> dict[int, dict[str,
 
     Each node gets ``primal``, ``tangent`` and ``cotangent`` (the latest value of the
     matching sweep, else ``None``) and ``status``: ``"active"`` for the current event's
-    node; ``"done"`` if a ``seed`` or ``visit`` for it lies at or before the cursor within
-    the current phase (eval and forward events form one phase, reverse the other);
-    ``"pending"`` otherwise. ``cursor = -1`` means nothing has happened yet.
+    node; ``"done"`` if a ``seed`` or ``visit`` for it lies at or before the cursor
+    within the current phase (eval and forward events form one phase, reverse the
+    other); ``"pending"`` otherwise. ``cursor = -1`` means nothing has happened yet.
 
     Args:
         events: `Event`s, or their JSON dicts.

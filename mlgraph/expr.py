@@ -1,4 +1,4 @@
-"""Safe parsing of a math expression such as ``ln(x1) + x1*x2 - sin(x2)`` into a function.
+"""Safe parsing of a math expression, ``ln(x1) + x1*x2 - sin(x2)``, into a function.
 
 The text is parsed by Python's ``ast`` module and only a whitelist of node types is
 interpreted (numbers, names, + − × ÷ ** @, and the functions in `FUNCTIONS`); nothing
@@ -72,7 +72,7 @@ def parse(text: str) -> tuple[Callable, list[str]]:
     _check(tree.body, text, names)
 
     def f(*args: Any) -> Any:
-        env = dict(zip(names, args))
+        env = dict(zip(names, args, strict=True))
         return _eval(tree.body, env)
 
     f.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
@@ -95,8 +95,8 @@ def _check(node: ast.AST, text: str, names: list[str]) -> None:
             names.append(node.id)
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINOPS:
-            raise ExpressionError(text, col, f"the operator {type(node.op).__name__} is "
-                                  "not supported; use + - * / ** @")
+            raise ExpressionError(text, col, f"the operator {type(node.op).__name__} "
+                                  "is not supported; use + - * / ** @")
         _check(node.left, text, names)
         _check(node.right, text, names)
     elif isinstance(node, ast.UnaryOp):

@@ -38,7 +38,8 @@ class Node:
         shape: the numpy shape of the value.
         value: the primal computed while tracing.
         params: static keyword parameters of the primitive (``axis``...).
-        scope: the `mlgraph.scope` blocks it was recorded in, ``"layer1"`` (``""``: none).
+        scope: the `mlgraph.scope` blocks it was recorded in, ``"layer1"`` (``""``:
+            none).
     """
 
     id: int
@@ -58,7 +59,7 @@ class Node:
 
     @property
     def primitive(self) -> Primitive | None:
-        """The registered primitive of an op node (``None`` for inputs and constants)."""
+        """The registered primitive of an op node (``None``: an input or a constant)."""
         return PRIMITIVES.get(self.op)
 
 
@@ -69,14 +70,16 @@ class Graph:
 
     Attributes:
         prims: the node's `Primitive`, or ``None`` for an input or a constant.
-        args: the argument node ids, in argument order (``()`` for inputs and constants).
+        args: the argument node ids, in argument order (``()`` for inputs and
+            constants).
         params: the primitive's static keyword parameters (``{"axis": 0}``).
         values: the primal of each node, computed while tracing.
         labels: what the student wrote: the input's name, a constant's value, or the
             op's symbol.
         needs: whether the node depends on a differentiable input, so that a tangent or
             a cotangent flows through it (constants and data inputs: ``False``).
-        scopes: node id → ``"layer1/act"`` for the nodes recorded inside `mlgraph.scope`.
+        scopes: node id → ``"layer1/act"`` for the nodes recorded inside
+            `mlgraph.scope`.
         outer: node id → the traced value of an enclosing trace that this input or
             constant stands for (a derivative of a derivative); empty at first order.
         inputs: the input node ids, in the order of f's arguments.
@@ -84,13 +87,14 @@ class Graph:
         fn_name: the traced function's name.
     """
 
-    __slots__ = ("_prims", "_args", "_params", "_values", "_labels", "_needs", "_scopes",
-                 "_outer", "_inputs", "_outputs", "_fn_name", "_nodes", "_is_input")
+    __slots__ = ("_prims", "_args", "_params", "_values", "_labels", "_needs",
+                 "_scopes", "_outer", "_inputs", "_outputs", "_fn_name", "_nodes",
+                 "_is_input")
 
-    def __init__(self, prims: Sequence[Primitive | None], args: Sequence[tuple[int, ...]],
-                 params: Sequence[Mapping[str, Any]], values: Sequence[Any],
-                 labels: Sequence[str], inputs: Sequence[int], outputs: Sequence[int], *,
-                 scopes: Mapping[int, str] | None = None,
+    def __init__(self, prims: Sequence[Primitive | None],
+                 args: Sequence[tuple[int, ...]], params: Sequence[Mapping[str, Any]],
+                 values: Sequence[Any], labels: Sequence[str], inputs: Sequence[int],
+                 outputs: Sequence[int], *, scopes: Mapping[int, str] | None = None,
                  outer: Mapping[int, Any] | None = None, fn_name: str = "f",
                  data_inputs: Sequence[int] = (), renumber: bool = False) -> None:
         # NOTE: grad and friends skip the lecture numbering: nobody sees those ids.
@@ -99,8 +103,8 @@ class Graph:
             new = [0] * len(order)
             for n, o in enumerate(order):
                 new[o] = n
-            prims, params, values, labels = ([col[o] for o in order]
-                                              for col in (prims, params, values, labels))
+            prims, params, values, labels = (
+                [col[o] for o in order] for col in (prims, params, values, labels))
             args = [tuple(new[j] for j in args[o]) for o in order]
             scopes = {new[k]: v for k, v in (scopes or {}).items()}
             outer = {new[k]: v for k, v in (outer or {}).items()}
@@ -150,7 +154,7 @@ class Graph:
         return "input" if i in self._is_input else "const"
 
     def args_of(self, i: int, values: Sequence[Any] | None = None) -> list[Any]:
-        """The arguments of node i: their values in ``values`` (default: the primals)."""
+        """The arguments of node i, read from ``values`` (default: the primals)."""
         values = self._values if values is None else values
         return [values[j] for j in self._args[i]]
 
@@ -164,10 +168,11 @@ class Graph:
         fn = prim if dispatch else prim.forward
         return fn(*[values[j] for j in self._args[i]], **self._params[i])
 
-    def local_jvp(self, i: int, k: int, x_dot: Any, values: Sequence[Any] | None = None
-                  ) -> Any:
-        """∂v_i/∂(argument k) · ẋ by the primitive's own JVP rule, at ``values`` (default:
-        the primals); ``None`` if argument k is not differentiable.
+    def local_jvp(self, i: int, k: int, x_dot: Any,
+                  values: Sequence[Any] | None = None) -> Any:
+        """∂v_i/∂(argument k) · ẋ by the primitive's own JVP rule.
+
+        At ``values`` (default: the primals); ``None`` if argument k has no derivative.
         """
         rule = self._prims[i].jvp_rule(k)
         if rule is None:
@@ -175,16 +180,18 @@ class Graph:
         values = self._values if values is None else values
         return rule(x_dot, *self.args_of(i, values), out=values[i], **self._params[i])
 
-    def local_vjp(self, i: int, k: int, out_bar: Any, values: Sequence[Any] | None = None
-                  ) -> Any:
-        """v̄_i · ∂v_i/∂(argument k) by the primitive's own VJP rule (before
-        un-broadcasting); ``None`` if argument k is not differentiable.
+    def local_vjp(self, i: int, k: int, out_bar: Any,
+                  values: Sequence[Any] | None = None) -> Any:
+        """v̄_i · ∂v_i/∂(argument k) by the primitive's own VJP rule.
+
+        Before un-broadcasting; ``None`` if argument k has no derivative.
         """
         rule = self._prims[i].vjp_rule(k)
         if rule is None:
             return None
         values = self._values if values is None else values
-        return rule(out_bar, *self.args_of(i, values), out=values[i], **self._params[i])
+        return rule(out_bar, *self.args_of(i, values), out=values[i],
+                    **self._params[i])
 
     def downstream(self, source: int) -> list[int]:
         """The nodes that depend on ``source`` (not itself), in topological order."""
@@ -245,7 +252,7 @@ class Graph:
                        f"and its nodes v0..v{len(self) - 1}.")
 
     def input_index(self, key: int | str) -> int:
-        """The position among the inputs of an input given by label, name or position."""
+        """The position among the inputs of an input given by label, name or number."""
         if isinstance(key, int) and not isinstance(key, bool):
             if 0 <= key < len(self._inputs):
                 return key
@@ -254,10 +261,12 @@ class Graph:
                 if key in (self._labels[i], f"v{i}"):
                     return k
         names = ", ".join(repr(self._labels[i]) for i in self._inputs)
-        raise ValueError(f"{key!r} is not an input of this graph; its inputs are {names}.")
+        raise ValueError(f"{key!r} is not an input of this graph; its inputs are "
+                         f"{names}.")
 
     def listing(self, i: int, names: Sequence[str] | None = None) -> str:
-        """The right-hand side of node i as on the slides: ``ln(v0)``, ``v0 × v1``;
+        """The right-hand side of node i as on the slides: ``ln(v0)``, ``v0 × v1``.
+
         ``names`` replaces the arguments' names (e.g. by their numbers).
         """
         prim = self._prims[i]
@@ -294,8 +303,8 @@ class Graph:
         }
 
 
-def _needs(prims: tuple, args: tuple, inputs: tuple[int, ...], data_inputs: Sequence[int]
-           ) -> tuple[bool, ...]:
+def _needs(prims: tuple, args: tuple, inputs: tuple[int, ...],
+           data_inputs: Sequence[int]) -> tuple[bool, ...]:
     """Which nodes depend on a differentiable input (data inputs get no derivative)."""
     needs = [False] * len(prims)
     for i in inputs:
@@ -333,9 +342,11 @@ def _lecture_order(prims: Sequence, args: Sequence, inputs: Sequence[int]
     return order
 
 
-def listing_text(prim: Primitive, names: Sequence[str], params: Mapping[str, Any]) -> str:
-    """How a node of ``prim`` with arguments ``names`` is written: ``ln(v0)``,
-    ``v0 × v1``, ``Σ(v3, axis=0)``, or the primitive's own ``listing``.
+def listing_text(prim: Primitive, names: Sequence[str], params: Mapping[str, Any]
+                 ) -> str:
+    """How a node of ``prim`` with arguments ``names`` is written.
+
+    ``ln(v0)``, ``v0 × v1``, ``Σ(v3, axis=0)``, or the primitive's own ``listing``.
     """
     names = list(names)
     if prim.listing is not None:
@@ -345,7 +356,8 @@ def listing_text(prim: Primitive, names: Sequence[str], params: Mapping[str, Any
     if prim.infix and len(names) == 2:
         return f"{names[0]} {prim.symbol} {names[1]}"
     shown = {k: v for k, v in params.items() if k != "keepdims" or v}
-    extra = [f"{k}={jsonable(v, other=repr)}" for k, v in shown.items() if v is not None]
+    extra = [f"{k}={jsonable(v, other=repr)}" for k, v in shown.items()
+             if v is not None]
     return f"{prim.symbol}({', '.join(names + extra)})"
 
 

@@ -54,7 +54,7 @@ sigmoid, tanh, relu = mnp.sigmoid, mnp.tanh, mnp.relu
 
 
 def softmax(z: Any) -> Any:
-    """Softmax over the last axis (one row per example)."""
+    """softmax over the last axis (one row per example)."""
     return mnp.softmax(z, axis=-1)
 
 
@@ -88,7 +88,7 @@ def one_hot(y: np.ndarray, n_classes: int, dtype: Any = np.float64) -> np.ndarra
 
 
 def _target(y: Any, like: Any) -> Any:
-    """Y in like's shape (n,) → (n, 1), and as floats of like's dtype if it is data."""
+    """y in like's shape (n,) → (n, 1), and as floats of like's dtype if it is data."""
     shape = mnp.shape(like)
     if isinstance(y, Tensor):
         # NOTE: np.asarray(y) would silently detach a traced y; reshape keeps it traced.
@@ -186,6 +186,7 @@ class Linear:
         self.names = (f"W{index}", f"b{index}")
 
     def __call__(self, x: Any, W: Any, b: Any) -> Any:
+        """z = x·W + b."""
         return x @ W + b
 
     def __repr__(self) -> str:
@@ -290,6 +291,7 @@ class MLP:
         return h
 
     def __call__(self, X: Any) -> Any:
+        """The forward pass with the model's own parameters."""
         return self.apply(np.asarray(X, dtype=self.dtype))
 
     def config(self) -> dict[str, Any]:
@@ -374,13 +376,8 @@ class SGD:
     ) -> None:
         if lr <= 0:
             raise ValueError(f"the learning rate must be positive, got {lr}.")
-        if schedule not in (
-            None,
-            "constant",
-            "step",
-            "exp",
-            "inverse",
-        ) and not callable(schedule):
+        schedules = (None, "constant", "step", "exp", "inverse")
+        if schedule not in schedules and not callable(schedule):
             raise ValueError(
                 f"unknown schedule {schedule!r}; choose 'constant', 'step', "
                 "'exp', 'inverse' or pass a function epoch -> lr."

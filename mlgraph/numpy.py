@@ -99,7 +99,7 @@ amax = max
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Log Σ exp(x), computed stably."""
+    """log Σ exp(x), computed stably."""
     return P.logsumexp(x, axis=_static_axis(axis), keepdims=keepdims)
 
 
@@ -109,7 +109,7 @@ def softmax(x: Any, axis: int = -1) -> Any:
 
 
 def log_softmax(x: Any, axis: int = -1) -> Any:
-    """X − logsumexp(x) along axis, computed stably."""
+    """x − logsumexp(x) along axis, computed stably."""
     return P.log_softmax(x, axis=axis)
 
 
@@ -150,11 +150,11 @@ def zeros_like(x: Any) -> _np.ndarray:
 
 
 def shape(x: Any) -> tuple[int, ...]:
-    """X's shape."""
+    """x's shape."""
     return _np.shape(as_value(x))
 
 
 def ndim(x: Any) -> int:
-    """X's number of axes."""
+    """x's number of axes."""
     return _np.ndim(as_value(x))
 

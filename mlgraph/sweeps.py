@@ -1,9 +1,9 @@
-"""The three sweeps over a `Graph`, each a generator of `Event`s: the only derivative code.
+"""The three sweeps over a `Graph`, generators of `Event`s: the only derivative code.
 
 `eval_sweep` computes primals in topological order; `forward_sweep` carries tangents
 along with them (forward mode); `reverse_sweep` carries cotangents back in reverse
-topological order (reverse mode), un-broadcasting them centrally. `grad`, `jvp` and `vjp`
-drain these same generators with event recording off. Imports layers 0-1.
+topological order (reverse mode), un-broadcasting them centrally. `grad`, `jvp` and
+`vjp` drain these same generators with event recording off. Imports layers 0-1.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def _unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
         return np.add.reduce(x_bar, axis=0)
     lead = len(got) - len(shape)
     if lead >= 0:
-        ones = tuple(lead + i for i, d in enumerate(shape) if d == 1 and got[lead + i] != 1)
+        ones = tuple(lead + i for i, d in enumerate(shape)
+                     if d == 1 and got[lead + i] != 1)
         # NOTE: plain arrays are summed with numpy directly; traced cotangents (higher
         # order) go through the sum primitive so the reduction is recorded.
         total = np.add.reduce if isinstance(x_bar, np.ndarray) else P.sum
@@ -56,8 +57,10 @@ def _zeros(x: Any) -> Any:
 
 
 def primal_values(g: Graph) -> Sequence[Any]:
-    """The primals a derivative sweep uses: those stored when tracing, or, when the graph
-    holds values of an enclosing trace (higher order), an evaluation with them.
+    """The primals a derivative sweep uses.
+
+    Those stored when tracing, or, when the graph holds values of an enclosing trace
+    (higher order), an evaluation with them.
     """
     return drain(_eval(g, None, False)) if g.outer else g.values
 
@@ -70,9 +73,9 @@ def _eval(g: Graph, inputs: Sequence[Any] | None, emit: bool, step: int = 0
     outer = g.outer
     recompute = inputs is not None or bool(outer)
     values = list(g.values)
-    given = dict(zip(g.inputs, inputs)) if inputs is not None else {}
+    given = dict(zip(g.inputs, inputs, strict=True)) if inputs is not None else {}
     live = bool(outer)
-    for x in given.values():              # NOTE: a loop: any(genexpr) costs 3x more here
+    for x in given.values():            # NOTE: a loop: any(genexpr) costs 3x more here
         if isinstance(x, Tensor):
             live = True
             break
@@ -90,12 +93,12 @@ def _eval(g: Graph, inputs: Sequence[Any] | None, emit: bool, step: int = 0
                 step += 1
             continue
         if recompute:
-            # NOTE: with only numpy values around, call the forward directly (no dispatch).
+            # NOTE: with only numpy values around, call the forward (no dispatch).
             fn = prim if live else prim.forward
             values[i] = fn(*[values[j] for j in args[i]], **params[i])
             if nans:
-                check_finite(values[i], i, "value", lambda i=i: f"v{i} = {g.listing(i)}",
-                             "while evaluating it")
+                check_finite(values[i], i, "value", lambda i=i: (
+                    f"v{i} = {g.listing(i)}"), "while evaluating it")
         if emit:
             yield Event(step, "eval", "visit", i, values[i])
             step += 1
@@ -103,8 +106,9 @@ def _eval(g: Graph, inputs: Sequence[Any] | None, emit: bool, step: int = 0
 
 
 def eval_sweep(g: Graph, *inputs: Any) -> Iterator[Event]:
-    """Evaluate the graph node by node, yielding a ``seed`` per input and constant and a
-    ``visit`` per operation.
+    """Evaluate the graph node by node, yielding its events.
+
+    A ``seed`` per input and constant, a ``visit`` per operation.
 
     Args:
         g: a traced graph.
@@ -186,10 +190,10 @@ def _seeds(g: Graph, wrt: Any, tangents: Sequence[Any] | None) -> dict[int, Any]
             raise ValueError("give forward_sweep either wrt= or tangents=, not both.")
         if len(tangents) != len(g.inputs):
             raise ValueError(f"forward_sweep got {len(tangents)} tangents for a graph "
-                             f"with {len(g.inputs)} inputs ({_input_names(g)}); give one "
-                             "per input.")
+                             f"with {len(g.inputs)} inputs ({_input_names(g)}); give "
+                             "one per input.")
         seeds = {}
-        for i, t in zip(g.inputs, tangents):
+        for i, t in zip(g.inputs, tangents, strict=True):
             t = t if isinstance(t, Tensor) else np.asarray(t, dtype=np.asarray(
                 g.values[i]).dtype)[()]
             if shape_of(t) != shape_of(g.values[i]):
@@ -200,8 +204,9 @@ def _seeds(g: Graph, wrt: Any, tangents: Sequence[Any] | None) -> dict[int, Any]
         return seeds
     if wrt is None:
         if len(g.inputs) != 1:
-            raise ValueError(f"this graph has {len(g.inputs)} inputs ({_input_names(g)});"
-                             " say which one with wrt='x1', or give tangents=(...).")
+            raise ValueError(f"this graph has {len(g.inputs)} inputs "
+                             f"({_input_names(g)}); say which one with wrt='x1', or "
+                             "give tangents=(...).")
         wrt = 0
     k = g.input_index(wrt)
     return {i: (_ones(g.values[i]) if n == k else _zeros(g.values[i]))
@@ -224,7 +229,8 @@ def forward_sweep(g: Graph, wrt: int | str | None = None,
     Example:
         >>> import mlgraph as mg
         >>> g = mg.trace(lambda x1, x2: mg.log(x1) + x1 * x2 - mg.sin(x2), 2.0, 5.0)
-        >>> [float(e.value) for e in mg.forward_sweep(g, wrt="x1") if e.sweep == "forward"]
+        >>> events = mg.forward_sweep(g, wrt="x1")
+        >>> [float(e.value) for e in events if e.sweep == "forward"]
         [1.0, 0.0, 0.5, 5.0, 0.0, 5.5, 5.5]
     """
     seeds = _seeds(g, wrt, tangents)
@@ -294,15 +300,16 @@ def _cotangent_seed(g: Graph, cotangent: Any) -> Any:
     if cotangent is None:
         if shape_of(out) != ():
             raise ValueError(
-                f"reverse_sweep needs a cotangent for the output v{g.output}, which has "
-                f"shape {shape_of(out)}: pass cotangent=np.ones({shape_of(out)}) for the "
-                "gradient of its sum, or a one-hot array for one entry.")
+                f"reverse_sweep needs a cotangent for the output v{g.output}, which "
+                f"has shape {shape_of(out)}: pass cotangent=np.ones({shape_of(out)}) "
+                "for the gradient of its sum, or a one-hot array for one entry.")
         cotangent = 1.0
     if not isinstance(cotangent, Tensor):
         cotangent = np.asarray(cotangent, dtype=np.asarray(out).dtype)[()]
     if shape_of(cotangent) != shape_of(out):
-        raise ValueError(f"the cotangent has shape {shape_of(cotangent)}, but the output "
-                         f"v{g.output} has shape {shape_of(out)}; they must match.")
+        raise ValueError(f"the cotangent has shape {shape_of(cotangent)}, but the "
+                         f"output v{g.output} has shape {shape_of(out)}; they must "
+                         "match.")
     return cotangent
 
 
@@ -340,8 +347,8 @@ def run(g: Graph, mode: str | Mode = "reverse", cotangent: Any = None) -> list[E
     Args:
         g: a traced graph.
         mode: a `Mode` or its text: ``"eval"``; ``"forward:x1"`` (forward mode by input
-            ``x1``; plain ``"forward"`` for a one-input graph); or ``"reverse"`` (an eval
-            sweep, then the reverse sweep).
+            ``x1``; plain ``"forward"`` for a one-input graph); or ``"reverse"`` (an
+            eval sweep, then the reverse sweep).
         cotangent: ȳ for reverse mode.
 
     Returns:

@@ -53,7 +53,9 @@ def _num_text(v: float) -> str:
 
 
 def _paren(text: str) -> str:
-    return f"({text})" if text.startswith("−") or any(c in text for c in " +·/") else text
+    if text.startswith("−") or any(c in text for c in " +·/"):
+        return f"({text})"
+    return text
 
 
 @dataclass(frozen=True)
@@ -118,13 +120,15 @@ class TraceTable:
                'flex-wrap:wrap">']
         for sweep in self.sweeps():
             out.append(f'<table class="mlgraph-trace mlgraph-trace-{sweep}">'
-                       f'<caption style="font-weight:bold">{e(self.title(sweep))}</caption>')
+                       '<caption style="font-weight:bold">'
+                       f'{e(self.title(sweep))}</caption>')
             for r in self.rows:
                 if r.sweep != sweep:
                     continue
                 nums = r.numbers if r.numbers and r.numbers != r.value else ""
                 out.append(
-                    f'<tr data-step="{r.step}"><td style="text-align:left">{e(r.lhs)}</td>'
+                    f'<tr data-step="{r.step}">'
+                    f'<td style="text-align:left">{e(r.lhs)}</td>'
                     f'<td style="text-align:left">= {e(r.rule)}</td>'
                     f'<td style="text-align:left">{"= " + e(nums) if nums else ""}</td>'
                     f'<td style="text-align:right"><b>= {e(r.value)}</b></td></tr>')

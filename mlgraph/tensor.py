@@ -1,4 +1,4 @@
-"""What a `Tensor` can do like a numpy array: shape, dtype, ``.T``, indexing, ``.sum()``...
+"""What a `Tensor` can do like a numpy array: shape, dtype, ``.T``, indexing, sums.
 
 `ArrayMethods` is the ndarray-like face of `mlgraph.Tensor` (whose operators and
 recording live in `mlgraph.tracer`); each method calls a primitive with its static
@@ -98,6 +98,28 @@ class ArrayMethods:
         """Maximum over ``axis`` (all axes by default)."""
         return P.max(self, axis=static_axis(axis), keepdims=keepdims)
 
+    # --- comparisons: not differentiable, they return numpy arrays -------------------
+
+    def __lt__(self, other: Any) -> Any:
+        return self._concrete("<") < np.asarray(other)
+
+    def __le__(self, other: Any) -> Any:
+        return self._concrete("<=") <= np.asarray(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._concrete(">") > np.asarray(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._concrete(">=") >= np.asarray(other)
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self._concrete("==") == np.asarray(other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self._concrete("!=") != np.asarray(other)
+
+    __hash__ = object.__hash__
+
     # --- leaving the graph -----------------------------------------------------------
 
     def item(self) -> float:
@@ -119,14 +141,14 @@ def static_axis(axis: Any) -> Any:
 
 
 def static_index(index: Any) -> Any:
-    """An index as static data: lists become arrays, a Tensor gives its integer values."""
+    """An index as static data: lists become arrays, a Tensor its integer values."""
     if isinstance(index, ArrayMethods):
         value = np.asarray(index._concrete("indexing with"))
         if value.dtype.kind not in "biu":
             raise TypeError(
                 f"a float Tensor ({getattr(index, 'name', None) or 'a traced value'}) "
-                "can't be used as an index: indices are not differentiable. Pass integer "
-                "labels as a numpy array, or use np.asarray(t).astype(int).")
+                "can't be used as an index: indices are not differentiable. Pass "
+                "integer labels as a numpy array, or use np.asarray(t).astype(int).")
         return value
     if isinstance(index, list):
         return np.asarray(index)

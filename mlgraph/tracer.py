@@ -1,7 +1,7 @@
 """Tracing: the `Tensor` a traced function computes with, and the recorder behind it.
 
-`trace(f, *args)` calls ``f`` once on input `Tensor`s; every primitive applied to them is
-recorded as a node with a dense id, and the result is a `Graph`. Outside a trace a
+`trace(f, *args)` calls ``f`` once on input `Tensor`s; every primitive applied to them
+is recorded as a node with a dense id, and the result is a `Graph`. Outside a trace a
 `Tensor` simply computes. Every entry point binds and checks its arguments with
 `mlgraph.arguments`. Imports layers 0-2.
 """
@@ -42,7 +42,8 @@ class Tensor(ArrayMethods, Traced):
     """A numpy-backed value; float64 by default, float32 kept when given.
 
     Operators call primitives; inside `trace` each call becomes a node of the graph.
-    The ndarray-like methods (``.T``, ``.sum()``, indexing...) are in `ArrayMethods`.
+    The ndarray-like methods (``.T``, ``.sum()``, indexing, comparisons...) are in
+    `ArrayMethods`.
 
     Args:
         value: a float, a numpy array, or a nested list of numbers.
@@ -76,14 +77,20 @@ class Tensor(ArrayMethods, Traced):
 
     @staticmethod
     def _bind(prim: P.Primitive, args: tuple, params: dict) -> Any:
-        """Record ``prim(*args)`` into the innermost open trace among the arguments, or
-        compute it when none is open.
+        """Record ``prim(*args)``, or compute it when no argument's trace is open.
+
+        A nested trace (a derivative of a derivative) records into the innermost one.
         """
+        if len(args) == 1:                  # unary: its one argument's trace, if open
+            t = args[0]._trace
+            if t is not None and t.open:
+                return t.record(prim, args, params)
         trace = None
         for a in args:
             if type(a) is Tensor:
                 t = a._trace
-                if t is not None and t.open and (trace is None or t.level > trace.level):
+                if t is not None and t.open and (
+                        trace is None or t.level > trace.level):
                     trace = t
         if trace is not None:
             return trace.record(prim, args, params)
@@ -116,9 +123,9 @@ class Tensor(ArrayMethods, Traced):
             who = self.name or f"v{self._id}"
             warnings.warn(
                 f"the traced value {who} was turned into a plain numpy array (by "
-                "np.asarray or a numpy function mlgraph has no rule for), so no gradient "
-                f"flows through this use of it. Use the mlgraph.numpy function instead, "
-                f"or write {who}.value if a constant is what you mean.",
+                "np.asarray or a numpy function mlgraph has no rule for), so no "
+                "gradient flows through this use of it. Use the mlgraph.numpy function "
+                f"instead, or write {who}.value if a constant is what you mean.",
                 RuntimeWarning, stacklevel=user_stacklevel())
         return arr.copy() if copy else arr
 
@@ -182,38 +189,18 @@ class Tensor(ArrayMethods, Traced):
     def __abs__(self) -> Tensor:
         return P.abs(self)
 
-    # --- comparisons: not differentiable, they return numpy arrays -------------------
-
-    def __lt__(self, other: Any) -> Any:
-        return self._concrete("<") < np.asarray(other)
-
-    def __le__(self, other: Any) -> Any:
-        return self._concrete("<=") <= np.asarray(other)
-
-    def __gt__(self, other: Any) -> Any:
-        return self._concrete(">") > np.asarray(other)
-
-    def __ge__(self, other: Any) -> Any:
-        return self._concrete(">=") >= np.asarray(other)
-
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._concrete("==") == np.asarray(other)
-
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._concrete("!=") != np.asarray(other)
-
-    __hash__ = object.__hash__
-
     def __repr__(self) -> str:
         label = f", name={self.name!r}" if self.name else ""
         where = f" (traced as v{self._id})" if self._trace is not None else ""
-        return f"Tensor({np.array2string(np.asarray(self.value), precision=4)}{label}){where}"
+        text = np.array2string(np.asarray(self.value), precision=4)
+        return f"Tensor({text}{label}){where}"
 
 
 def _binary(prim: P.Primitive, x: Any, y: Any, me: Tensor) -> Any:
-    """X op y where ``me`` (one of them) is a Tensor: record straight into its trace when
-    the other operand is no Tensor or one of the same trace (the common cases), else
-    dispatch (the other one may belong to a deeper trace).
+    """x op y where ``me`` (one of them) is a Tensor.
+
+    Recorded straight into me's trace when the other operand is no Tensor or one of
+    the same trace (the common cases), else dispatched (it may be a deeper trace's).
     """
     t = me._trace
     other = y if x is me else x
@@ -243,18 +230,18 @@ def scope(name: str) -> Iterator[None]:
 
 
 class _Trace:
-    """The recorder behind `trace`: the columns of the future `Graph`, one entry per node.
+    """The recorder behind `trace`: the future `Graph`'s columns, one entry per node.
 
     ``strict`` refuses value-dependent uses of traced values (`ValueDependence`), for
     graphs that will be re-run at other values. ``debug_nans`` is read once, when the
     trace starts.
     """
 
-    __slots__ = ("level", "open", "strict", "nans", "prims", "args", "params", "values",
-                 "labels", "scopes", "outer", "const_names", "inputs")
+    __slots__ = ("level", "open", "strict", "nans", "prims", "args", "params",
+                 "values", "labels", "scopes", "outer", "const_names", "inputs")
 
-    def __init__(self, strict: bool = False, const_names: Mapping[int, str] | None = None
-                 ) -> None:
+    def __init__(self, strict: bool = False,
+                 const_names: Mapping[int, str] | None = None) -> None:
         self.level = next(_LEVELS)
         self.open = True
         self.strict = strict
@@ -264,8 +251,8 @@ class _Trace:
         self.params: list[dict] = []
         self.values: list[Any] = []
         self.labels: list[str] = []
-        self.scopes: dict[int, str] = {}           # node id -> "layer1/..." if in a scope
-        self.outer: dict[int, Any] = {}            # node id -> a Tensor of an outer trace
+        self.scopes: dict[int, str] = {}         # node id -> "layer1/..." if in a scope
+        self.outer: dict[int, Any] = {}          # node id -> a Tensor of an outer trace
         self.const_names = const_names or {}       # id(array) -> f's parameter name
         self.inputs: list[int] = []
 
@@ -302,7 +289,7 @@ class _Trace:
         return Tensor._new(value, self, nid, name)
 
     def const(self, x: Any) -> int:
-        """A constant node for ``x`` (a number, an array, or a Tensor of another trace)."""
+        """A constant node for ``x``: a number, an array, or another trace's Tensor."""
         if type(x) is Tensor:
             value = x.value
             outer = x if (x._trace is not None and x._trace.open) else None
@@ -314,8 +301,9 @@ class _Trace:
         return self._leaf(value, label, outer)
 
     def record(self, prim: P.Primitive, args: tuple, params: dict) -> Tensor:
-        """Apply ``prim`` to ``args`` (traced values of this trace, or constants) and
-        record the result as a new node.
+        """Apply ``prim`` to ``args`` and record the result as a new node.
+
+        The arguments are traced values of this trace, or constants.
         """
         ids = []
         values = []
@@ -335,7 +323,8 @@ class _Trace:
                 out = prim.forward(*values, **params)
         else:
             try:
-                out = prim.forward(*values, **params) if params else prim.forward(*values)
+                out = (prim.forward(*values, **params) if params
+                       else prim.forward(*values))
             except (ValueError, IndexError, TypeError) as err:
                 raise shape_error(
                     prim, [self.name_of(j) for j in ids], [np.shape(v) for v in values],
@@ -358,8 +347,9 @@ class _Trace:
         return t
 
     def name_of(self, j: int) -> str:
-        """Node j as the student knows it: ``'W' (v1)`` for an input or a named constant
-        (an argument that is not differentiated), else ``v4``.
+        """Node j as the student knows it: ``'W' (v1)``, or ``v4``.
+
+        Inputs and named constants (arguments that are not differentiated) are quoted.
         """
         label = self.labels[j]
         if j in self.inputs or (self.prims[j] is None
@@ -425,7 +415,7 @@ def trace_inputs(f: Callable, names: Sequence[str], values: Sequence[Any], *,
     n_diff = len(values) if n_diff is None else n_diff
     t = _Trace(strict, {id(v): k for k, v in fixed.items()} if fixed else None)
     tins = [t.input(x, name, "input" if k < n_diff else "const")
-            for k, (name, x) in enumerate(zip(names, values))]
+            for k, (name, x) in enumerate(zip(names, values, strict=True))]
     try:
         out = f(*tins)
     finally:

@@ -42,7 +42,7 @@ def _argnums(argnums: int | Sequence[int], n: int, fname: str) -> tuple[int, ...
 
 
 def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Graph:
-    """Trace f with only the arguments in ``nums`` as inputs; the others are constants."""
+    """Trace f with the arguments in ``nums`` as inputs; the others are constants."""
     fn, names, values, fixed = bind(f, args, kwargs, nums)
     return trace_inputs(fn, names, values, fixed=fixed, renumber=False,
                         fn_name=getattr(f, "__name__", "f"))
@@ -66,8 +66,9 @@ def _result(x: Any, like: Any) -> Any:
         return x
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, np.ndarray) and isinstance(like, np.ndarray) and x.dtype == like.dtype:
-        # NOTE: a broadcast cotangent is a read-only view; hand out an array one can edit
+    if (isinstance(x, np.ndarray) and isinstance(like, np.ndarray)
+            and x.dtype == like.dtype):
+        # NOTE: a broadcast cotangent is a read-only view; hand out a writable array
         return x if x.flags.writeable else x.copy()
     out = np.asarray(x, dtype=np.asarray(getattr(like, "value", like)).dtype)
     if out.ndim and not out.flags.writeable:
@@ -109,8 +110,10 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
 
 def _value_and_grad(f: Callable, argnums: int | Sequence[int], reuse_graph: bool
                     ) -> Callable[[tuple, dict], tuple[Any, Any]]:
-    """``call(args, kwargs) -> (value, gradient)``, shared by `value_and_grad` and
-    `grad` (the argument numbers are checked once per number of arguments)."""
+    """``call(args, kwargs) -> (value, gradient)``, shared by `value_and_grad`, `grad`.
+
+    The argument numbers are checked once per number of arguments.
+    """
     fname = getattr(f, "__name__", "f")
     cache: dict[tuple, Graph] = {}
     nums_for: dict[int, tuple[int, ...]] = {}
@@ -146,12 +149,13 @@ def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname:
     _scalar_output(g, fname, "grad")
     values = primal_values(g)
     adj = drain(_reverse(g, values, _cotangent_seed(g, None), False))
-    grads = tuple([_result(adj[i], args[k]) for i, k in zip(g.inputs, nums)])
+    grads = tuple([_result(adj[i], args[k])
+                   for i, k in zip(g.inputs, nums, strict=True)])
     return values[g.output], grads
 
 
 def _graph_key(args: tuple, nums: tuple[int, ...]) -> tuple:
-    """What a reused graph depends on: array shapes and dtypes, the values of the rest."""
+    """What a reused graph depends on: array shapes and dtypes, other values."""
     key = [nums]
     for a in args:
         if type(a) is np.ndarray:
@@ -177,15 +181,17 @@ def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname:
     g, order, seed = entry
     values = drain(_eval(g, [args[k] for k in order], False))
     adj = drain(_reverse(g, values, seed, False))
-    grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
+    # NOTE: the data inputs come after the differentiated ones and get no gradient
+    grads = tuple(_result(adj[i], args[k])
+                  for i, k in zip(g.inputs, nums, strict=False))
     return values[g.output], grads
 
 
 def _trace_for_reuse(f: Callable, args: tuple, nums: tuple[int, ...], fname: str
                      ) -> Any:
     """(graph, argument order, output cotangent), or _RETRACE if f looks at values."""
-    data = [k for k, a in enumerate(args) if k not in nums and isinstance(a, (np.ndarray,
-                                                                             float))]
+    data = [k for k, a in enumerate(args)
+            if k not in nums and isinstance(a, (np.ndarray, float))]
     order = tuple(nums) + tuple(data)
     fn, names, values, _ = bind(f, args, None, order)
     try:
@@ -216,7 +222,8 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
 
     Example:
         >>> import mlgraph as mg
-        >>> float(mg.grad(lambda x: x ** 3)(2.0)), float(mg.grad(mg.grad(lambda x: x ** 3))(2.0))
+        >>> cube = lambda x: x ** 3
+        >>> float(mg.grad(cube)(2.0)), float(mg.grad(mg.grad(cube))(2.0))
         (12.0, 12.0)
     """
     call = _value_and_grad(f, argnums, False)
@@ -228,7 +235,8 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     return wrapper
 
 
-def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]
+        ) -> tuple[Any, Any]:
     """Forward mode: ``(f(*primals), J·tangents)`` in one forward-mode sweep.
 
     Example:
@@ -240,8 +248,8 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     """
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
-        raise ValueError(f"jvp got {len(primals)} primals but {len(tangents)} tangents; "
-                         "give one tangent per primal, with the same shape.")
+        raise ValueError(f"jvp got {len(primals)} primals but {len(tangents)} "
+                         "tangents; give one tangent per primal, with the same shape.")
     g = trace(f, *primals)
     values = primal_values(g)
     seeds = _seeds(g, None, tangents)
@@ -268,7 +276,8 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         seed = _cotangent_seed(g, cotangent)
         adj = drain(_reverse(g, values, seed, False))
-        return tuple(_result(adj[i], p) for i, p in zip(g.inputs, primals))
+        return tuple(_result(adj[i], p)
+                     for i, p in zip(g.inputs, primals, strict=True))
 
     return values[g.output], vjp_fn
 

@@ -188,7 +188,7 @@ def _closure(name, args, params, nums):
 
     def f(*xs):
         full = list(args)
-        for k, x in zip(nums, xs):
+        for k, x in zip(nums, xs, strict=False):
             full[k] = x
         return prim(*full, **params)
     return f
@@ -219,8 +219,8 @@ def test_forward_matches_numpy(name, make):
 def test_jvp_matches_central_differences(name, make):
     _, f, primals, tangents = _problem(name, make, RNG_SEED)
     _, y_dot = mg.jvp(f, primals, tangents)
-    plus = f(*[p + H * t for p, t in zip(primals, tangents)])
-    minus = f(*[p - H * t for p, t in zip(primals, tangents)])
+    plus = f(*[p + H * t for p, t in zip(primals, tangents, strict=False)])
+    minus = f(*[p - H * t for p, t in zip(primals, tangents, strict=False)])
     numeric = (np.asarray(plus) - np.asarray(minus)) / (2 * H)
     assert np.shape(y_dot) == np.shape(plus)
     np.testing.assert_allclose(y_dot, numeric, rtol=1e-5, atol=1e-6)
@@ -234,11 +234,11 @@ def test_vjp_agrees_with_jvp(name, make):
     y_bar = rng.normal(size=np.shape(y))[()]
     _, pullback = mg.vjp(f, *primals)
     x_bars = pullback(y_bar)
-    for x_bar, p in zip(x_bars, primals):
+    for x_bar, p in zip(x_bars, primals, strict=False):
         assert np.shape(x_bar) == np.shape(p), (
             f"{name}: cotangent shape {np.shape(x_bar)} != primal shape {np.shape(p)}")
     lhs = np.sum(y_bar * y_dot)
-    rhs = sum(np.sum(xb * t) for xb, t in zip(x_bars, tangents))
+    rhs = sum(np.sum(xb * t) for xb, t in zip(x_bars, tangents, strict=False))
     np.testing.assert_allclose(lhs, rhs, rtol=1e-10, atol=1e-10)
 
 

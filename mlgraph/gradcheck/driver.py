@@ -42,8 +42,9 @@ class _Check:
     listing: dict[int, str] = field(default_factory=dict)
 
     def evaluate(self, pos: int = -1, entry: tuple = ()) -> tuple[float, list[int]]:
-        """F at the current ``xs`` and the kinked nodes that switched branch; argument
-        ``pos`` moved at ``entry`` (``-1``: any change, f is called).
+        """f at the current ``xs``, and the kinked nodes that switched branch.
+
+        Argument ``pos`` moved at ``entry`` (``-1``: any change; f itself is called).
         """
         if self.replay is not None and pos >= 0:
             return self.replay(self.xs, pos, entry)
@@ -125,7 +126,8 @@ def gradcheck(f: Callable, *inputs: Any, grads: Callable | None = None,
     fn, _, values, _ = bind(f, tuple(inputs), None, nums)
     check = _Check(fn, fname, [np.array(v, dtype=np.asarray(v).dtype, copy=True)
                                for v in values],
-                   h if h is not None else default_step(dtype), np.random.default_rng(seed))
+                   h if h is not None else default_step(dtype),
+                   np.random.default_rng(seed))
     graph = _trace_for_check(check, [names[a] for a in nums], values, notes,
                              strict_errors=grads is None or localize)
     params = []
@@ -167,7 +169,8 @@ def _checked(inputs: list, argnums: Any, names: list[str], fname: str
     return nums
 
 
-def _precision_notes(inputs: list, nums: tuple[int, ...], names: list[str]) -> list[str]:
+def _precision_notes(inputs: list, nums: tuple[int, ...], names: list[str]
+                     ) -> list[str]:
     """A warning (and a note in the report) when an argument is in single precision."""
     low = [names[a] for a in nums if np.asarray(inputs[a]).dtype.itemsize < 8]
     if not low:
@@ -196,8 +199,9 @@ def _analytic(f: Callable, inputs: list, nums: tuple[int, ...], names: list[str]
 
 def _trace_for_check(check: _Check, names: list[str], values: list, notes: list[str],
                      strict_errors: bool) -> Graph | None:
-    """Trace f once; set up the replay (and the kinked nodes' listings) when the graph
-    can be re-run at other values.
+    """Trace f once, and set up the replay if the graph can be re-run at other values.
+
+    The replay comes with the listings of the kinked nodes, for the report.
     """
     try:
         try:
@@ -249,8 +253,9 @@ def _check_entries(check: _Check, pos: int, grad_x: np.ndarray, name: str,
 
 def _check_direction(check: _Check, pos: int, grad_x: np.ndarray, kernel: bool,
                      name: str) -> ParamCheck:
-    """One random direction v of argument ``pos``: the JVP (or ⟨grads, v⟩) against the
-    directional central difference.
+    """One random direction v of argument ``pos``, against its central difference.
+
+    The analytic side is the JVP (or ⟨grads, v⟩).
     """
     x = check.xs[pos]
     v = check.rng.standard_normal(x.shape)
@@ -270,8 +275,8 @@ def _check_direction(check: _Check, pos: int, grad_x: np.ndarray, kernel: bool,
     x[...] = old
     num = (plus - minus) / (2 * hi)
     kinks = [(0, check.kink(s1, s2))] if (s1 or s2) else []
-    p = summarize(name, x.shape, np.zeros(1, dtype=int), np.array([ana]), np.array([num]),
-                  kinks, 1e-9)
+    p = summarize(name, x.shape, np.zeros(1, dtype=int), np.array([ana]),
+                  np.array([num]), kinks, 1e-9)
     p.worst_index = None
     p.failures = [(None, *f[1:]) for f in p.failures]
     p.kinks = [(None, node) for _, node in p.kinks]
@@ -285,8 +290,8 @@ def _user_grads(grads: Callable, inputs: list, nums: tuple, names: list[str], fn
     if isinstance(out, dict):
         missing = [names[a] for a in nums if names[a] not in out]
         if missing:
-            raise ValueError(f"grads returned a dict without {', '.join(missing)}; give "
-                             "one gradient per checked argument.")
+            raise ValueError(f"grads returned a dict without {', '.join(missing)}; "
+                             "give one gradient per checked argument.")
         out = [out[names[a]] for a in nums]
     elif not isinstance(out, tuple | list):
         out = [out]
@@ -294,8 +299,8 @@ def _user_grads(grads: Callable, inputs: list, nums: tuple, names: list[str], fn
     if len(out) != len(nums):
         raise ValueError(
             f"grads returned {len(out)} gradient(s) but {len(nums)} argument(s) of "
-            f"{fname} are checked ({', '.join(names[a] for a in nums)}); return one per "
-            "argument, in order, or pass argnums.")
+            f"{fname} are checked ({', '.join(names[a] for a in nums)}); return one "
+            "per argument, in order, or pass argnums.")
     for o, a in zip(out, nums, strict=True):
         if o.shape != np.shape(inputs[a]):
             raise ValueError(

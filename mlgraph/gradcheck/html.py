@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = ["report_html"]
 
-_COLOUR = {"pass": "#1a7f37", "warn": "#9a6700", "suspect": "#bc4c00", "fail": "#cf222e"}
+_COLOUR = {"pass": "#1a7f37", "warn": "#9a6700", "suspect": "#bc4c00",
+           "fail": "#cf222e"}
 
 
 def report_html(report: GradcheckReport) -> str:

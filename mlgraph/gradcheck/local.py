@@ -33,7 +33,8 @@ def check_local(g: Graph, rng: np.random.Generator) -> list[LocalCheck]:
             continue
         vals = [np.asarray(v) for v in g.args_of(i)]
         for k, j in enumerate(g.args[i]):
-            if g.needs[j] and prim.jvp_rule(k) is not None and vals[k].dtype.kind == "f":
+            differentiable = prim.jvp_rule(k) is not None and vals[k].dtype.kind == "f"
+            if g.needs[j] and differentiable:
                 checks += _check_argument(g, i, k, vals, rng)
     return checks
 

@@ -37,8 +37,9 @@ class Replay:
 
     def __call__(self, xs: Sequence[Any], pos: int, entry: tuple[int, ...]
                  ) -> tuple[float, list[int]]:
-        """F with input ``pos`` (already moved in place at ``entry``): its value, and the
-        kinked nodes whose branch differs from the unmoved one.
+        """f's value, and the kinked nodes whose branch differs from the unmoved one.
+
+        Input ``pos`` is already moved, in place, at ``entry``.
         """
         g = self.g
         inp = g.inputs[pos]
@@ -55,16 +56,18 @@ class Replay:
 
     def _update(self, i: int, values: list, inp: int, entry: tuple[int, ...],
                 changed: set) -> Any:
-        """Node i's new value: by its primitive's ``entry_update`` when the moved input
-        is its only changed argument, else by its forward.
+        """Node i's new value: an ``entry_update`` if possible, else its forward.
+
+        The update applies when the moved input is the node's only changed argument.
         """
         g = self.g
         prim, args = g.prims[i], g.args[i]
         if prim.entry_update is not None and args.count(inp) == 1 and not (
                 changed & set(args) - {inp}):
             delta = values[inp][entry] - g.values[inp][entry]
-            new = prim.entry_update(args.index(inp), entry, delta, *g.args_of(i, values),
-                                    out=g.values[i], **g.params[i])
+            new = prim.entry_update(args.index(inp), entry, delta,
+                                    *g.args_of(i, values), out=g.values[i],
+                                    **g.params[i])
             if new is not None:
                 return new
         return g.apply(i, values)

@@ -1,8 +1,8 @@
 """The gradient check's verdicts: relative errors, bands, and the report as text.
 
-`GradcheckReport` holds one `ParamCheck` per checked argument (and, with ``localize``, one
-`LocalCheck` per node rule); ``str(report)`` is the aligned text table, the HTML beside
-it lives in `mlgraph.gradcheck.html`. Layer 2: numpy and the standard library.
+`GradcheckReport` holds one `ParamCheck` per checked argument (and, with ``localize``,
+one `LocalCheck` per node rule); ``str(report)`` is the aligned text table, the HTML
+beside it lives in `mlgraph.gradcheck.html`. Layer 2: numpy and the standard library.
 """
 
 from __future__ import annotations
@@ -196,13 +196,14 @@ class GradcheckReport:
     def __str__(self) -> str:
         rows = self.rows()
         widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-        lines = [self.headline()] + [
-            "  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-            for r in rows]
+        lines = [self.headline()]
+        for r in rows:
+            cells = (v.ljust(w) for v, w in zip(r, widths, strict=True))
+            lines.append(("  " + "  ".join(cells)).rstrip())
         for p in self.params:
             for index, node in p.kinks[:3]:
-                lines.append(f"  kink: '{p.name}' entry {fmt_index(index)} moves {node} "
-                             "across its corner within ±h; flagged, not failed")
+                lines.append(f"  kink: '{p.name}' entry {fmt_index(index)} moves "
+                             f"{node} across its corner within ±h; flagged, not failed")
         lines += self.failure_lines()
         lines += [f"  note: {n}" for n in self.notes]
         lines.append(f"  bands: pass < {PASS:g} ≤ warn < {WARN:g} ≤ suspect < "
@@ -243,8 +244,9 @@ def fmt_index(index: Any) -> str:
 
 def summarize(name: str, shape: tuple, entries: np.ndarray, ana: np.ndarray,
               num: np.ndarray, kinks: list, atol: float) -> ParamCheck:
-    """A `ParamCheck` from the analytic and numeric values at the checked entries
-    (flat positions ``entries``); entries listed in ``kinks`` are left out.
+    """A `ParamCheck` from the analytic and numeric values at the checked entries.
+
+    ``entries`` are flat positions; the entries listed in ``kinks`` are left out.
     """
     rel = relative_error(ana, num)
     rel = np.where((rel >= PASS) & (np.abs(ana - num) <= atol), 0.0, rel)

@@ -4,8 +4,8 @@
 per primitive (forward, jvp, vjp and its other knowledge): `elementwise` (arithmetic and
 functions of one variable), `shapes` (shape and indexing), `reductions`, `linalg` and
 `neural` (neural-network functions). A new primitive goes into its family's module and
-joins ``PRIMITIVES`` (and every registry-driven test) by being defined. Layer 0: numpy and
-the standard library only.
+joins ``PRIMITIVES`` (and every registry-driven test) by being defined. Layer 0: numpy
+and the standard library only.
 """
 
 from __future__ import annotations

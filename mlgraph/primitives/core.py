@@ -3,7 +3,8 @@
 A primitive carries everything mlgraph knows about one operation: its numpy forward, its
 JVP and VJP rules, how a node of it is written, the hints its errors give, where its
 derivative has kinks, and the numpy, ufunc and expression names it answers to. Every
-other module reads these fields generically. Imports numpy and the standard library only.
+other module reads these fields generically. Imports numpy and the standard library
+only.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def shape_of(x: Any) -> tuple[int, ...]:
 
 
 class Primitive:
-    """An operation the kernel knows how to differentiate, with everything known about it.
+    """An operation the kernel knows how to differentiate, and all it knows about it.
 
     Rule conventions, fixed once for every primitive:
 
@@ -66,9 +67,9 @@ class Primitive:
         infix: print as ``v0 × v1`` rather than ``mul(v0, v1)``.
         partials: the local derivative ∂out/∂xᵢ of each argument as text, with ``{0}``,
             ``{1}``… standing for the arguments' names and ``{out}`` for the node's own.
-        domain: optional ``(test, problem, fix)``: when ``test(*primals)`` (numpy values)
-            is true the forward warns, naming the node (log and sqrt of non-positive
-            values).
+        domain: optional ``(test, problem, fix)``: when ``test(*primals)`` (numpy
+            values) is true the forward warns, naming the node (log and sqrt of
+            non-positive values).
         variadic: takes any number of arguments (see above).
         kink: ``kink(*primals, out, **params)``: which branch of a piecewise rule each
             entry is on (relu: ``x > 0``). Where the branches differ between two points,
@@ -77,15 +78,15 @@ class Primitive:
         listing: ``listing(names, **params)``: how a node is written when the default
             (``symbol(v0, axis=1)`` or infix) does not fit, e.g. ``v0ᵀ``, ``v0[1:]``;
             returning ``None`` falls back to the default.
-        hint: ``hint(shapes, **params)``: how to fix a shape error of this operation, for
-            the message that names the operands and their shapes.
+        hint: ``hint(shapes, **params)``: how to fix a shape error of this operation,
+            for the message that names the operands and their shapes.
         ufuncs: the numpy ufuncs a `Tensor` answers with this primitive (``np.add``).
         numpy_names: the names under which `mlgraph.numpy` offers it as it is.
         expr_names: the function names of the command line's expressions (``ln``).
-        entry_update: ``entry_update(argnum, index, delta, *primals, out, **params)``: the
-            new output after entry ``index`` of argument ``argnum`` moved by ``delta``, when
-            that is cheaper than the forward (a matmul changes one row or column), or
-            ``None``; the primals are those after the move.
+        entry_update: ``entry_update(argnum, index, delta, *primals, out, **params)``:
+            the new output after entry ``index`` of argument ``argnum`` moved by
+            ``delta``, when that is cheaper than the forward (a matmul changes one row
+            or column), or ``None``; the primals are those after the move.
     """
 
     __slots__ = (
@@ -133,6 +134,7 @@ class Primitive:
         self._by_arity: dict[int, tuple] = {}
 
     def __call__(self, *args: Any, **params: Any) -> Any:
+        """Apply the primitive: record it if an argument is traced, else compute it."""
         for a in args:
             if isinstance(a, Traced):
                 return a._bind(self, args, params)
@@ -154,8 +156,9 @@ class Primitive:
         return rules[argnum] if argnum < len(rules) else None
 
     def rules(self, n_args: int) -> tuple[tuple, tuple]:
-        """``(jvp rules, vjp rules)`` for a call with ``n_args`` arguments, one per
-        argument (``None`` where no derivative flows).
+        """``(jvp rules, vjp rules)`` for a call with ``n_args`` arguments.
+
+        One rule per argument (``None`` where no derivative flows).
         """
         if not self.variadic:
             return self.jvp, self.vjp
@@ -185,7 +188,7 @@ UFUNCS: dict[np.ufunc, Primitive] = {}
 
 
 def define(name: str, forward: Callable, jvp: Any, vjp: Any, **meta: Any) -> Primitive:
-    """Create a primitive and register it in ``PRIMITIVES`` (and its ufuncs in ``UFUNCS``).
+    """Create a primitive and register it in ``PRIMITIVES`` (its ufuncs in ``UFUNCS``).
 
     Raises:
         ValueError: if a primitive of that name, or one answering to the same ufunc,
@@ -196,8 +199,9 @@ def define(name: str, forward: Callable, jvp: Any, vjp: Any, **meta: Any) -> Pri
     prim = Primitive(name, forward, jvp, vjp, **meta)
     for u in prim.ufuncs:
         if u in UFUNCS:
-            raise ValueError(f"np.{u.__name__} is claimed by both {UFUNCS[u].name!r} and "
-                             f"{name!r}; a ufunc maps to one primitive.")
+            raise ValueError(f"np.{u.__name__} is claimed by both "
+                             f"{UFUNCS[u].name!r} and {name!r}; a ufunc maps to one "
+                             "primitive.")
     PRIMITIVES[name] = prim
     UFUNCS.update(dict.fromkeys(prim.ufuncs, prim))
     return prim
@@ -212,7 +216,7 @@ def any_true(mask: Any) -> bool:
 
 
 def scalar_fast(np_fn: Callable, math_fn: Callable) -> Callable:
-    """Numpy's function, with Python's math for a float64 scalar (10x less overhead).
+    """numpy's function, with Python's math for a float64 scalar (10x less overhead).
 
     Where math refuses (overflow, a domain error), numpy answers, with its inf or nan.
     """

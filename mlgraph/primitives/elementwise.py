@@ -1,7 +1,7 @@
-"""Arithmetic and elementwise primitives: + − × ÷ ^, maximum, where, and the functions
-of one variable (−, exp, ln, sin, cos, tanh, |·|, √).
+"""Arithmetic and elementwise primitives: + − × ÷ ^, maximum, where, −x, exp, ln ...
 
-One block per primitive, in the order forward, jvp, vjp. Rules are written with the
+The functions of one variable are −, exp, ln, sin, cos, tanh, |·| and √. One block per
+primitive, in the order forward, jvp, vjp. Rules are written with the
 primitives themselves, so they record when given traced values (higher order).
 """
 
@@ -80,7 +80,7 @@ pow = define(  # noqa: A001 - the primitive is named as in the lectures
 
 
 def _maximum_branch(x, y, *, out=None):
-    # NOTE: at a tie the derivative goes to x (the first argument), as in numpy's argmax.
+    # NOTE: at a tie the derivative goes to x (the first argument), as numpy's argmax.
     return value_of(x) >= value_of(y)
 
 
@@ -102,10 +102,10 @@ def _where_forward(cond, x, y):
 
 where = define(
     "where", _where_forward,
-    jvp=(None,                                                   # cond: not differentiable
+    jvp=(None,                                               # cond: not differentiable
          lambda x_dot, c, x, y, *, out: np.where(value_of(c), 1.0, 0.0) * x_dot,
          lambda y_dot, c, x, y, *, out: np.where(value_of(c), 0.0, 1.0) * y_dot),
-    vjp=(None,                                                   # x̄ = z̄·[c],  ȳ = z̄·[¬c]
+    vjp=(None,                                               # x̄ = z̄·[c],  ȳ = z̄·[¬c]
          lambda out_bar, c, x, y, *, out: np.where(value_of(c), 1.0, 0.0) * out_bar,
          lambda out_bar, c, x, y, *, out: np.where(value_of(c), 0.0, 1.0) * out_bar),
     symbol="where", partials=("", "[{0}]", "[¬{0}]"), hint=broadcast_hint,
@@ -114,7 +114,7 @@ where = define(
 # --- unary ---------------------------------------------------------------------------
 
 neg = define(
-    "neg", operator.neg,                    # NOTE: −x skips the ufunc machinery, as above
+    "neg", operator.neg,                # NOTE: −x skips the ufunc machinery, as above
     jvp=(lambda x_dot, x, *, out: -x_dot,),                      # ẏ = −ẋ
     vjp=(lambda out_bar, x, *, out: -out_bar,),                  # x̄ = −ȳ
     symbol="−", partials=("−1",), ufuncs=(np.negative,), numpy_names=("negative",),
@@ -135,8 +135,8 @@ log = define(
     symbol="ln", partials=("1/{0}",),
     domain=(lambda x: any_true(x <= 0),
             "non-positive input, so ln gives nan or -inf",
-            "Keep its input positive, e.g. log(x + 1e-12) or log(sigmoid(z)) written as "
-            "−softplus(−z)."),
+            "Keep its input positive, e.g. log(x + 1e-12) or log(sigmoid(z)) written "
+            "as −softplus(−z)."),
     ufuncs=(np.log,), numpy_names=("log",), expr_names=("ln", "log"),
 )
 

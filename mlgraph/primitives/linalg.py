@@ -64,8 +64,10 @@ def _matmul_hint(shapes: list[tuple[int, ...]]) -> str:
 
 def _matmul_entry_update(argnum: int, index: tuple, delta: float, x: Any, y: Any, *,
                          out: Any) -> Any:
-    """Z = x·y after one entry moved: x[r, c] += δ changes only row r of z, by δ·y[c, :];
-    y[r, c] += δ only column c, by δ·x[:, r]. ``None`` unless both are matrices.
+    """z = x·y after one entry of x or y moved by δ, or ``None`` unless both are 2-D.
+
+    x[r, c] += δ changes only row r of z, by δ·y[c, :]; y[r, c] += δ only column c, by
+    δ·x[:, r].
     """
     if len(index) != 2 or np.ndim(x) != 2 or np.ndim(y) != 2:
         return None

@@ -34,7 +34,8 @@ sigmoid = define(
 
 def _softplus_forward(x):
     # NOTE: log(1 + eˣ) = logaddexp(0, x) never overflows: softplus(1000) = 1000.
-    return np.logaddexp(0.0, x).astype(np.result_type(np.asarray(x).dtype, np.float32))[()]
+    dtype = np.result_type(np.asarray(x).dtype, np.float32)
+    return np.logaddexp(0.0, x).astype(dtype)[()]
 
 
 softplus = define(

@@ -41,7 +41,7 @@ def keep_axes(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
 
 
 def _sum_forward(x, *, axis=None, keepdims=False):
-    # NOTE: np.add.reduce is np.sum without its Python wrapper (2x faster on small arrays)
+    # NOTE: np.add.reduce is np.sum without its Python wrapper (2x faster, small arrays)
     return np.add.reduce(x, axis=axis, keepdims=keepdims)
 
 
@@ -50,7 +50,8 @@ sum = define(  # noqa: A001
     jvp=(lambda x_dot, x, *, out, axis=None, keepdims=False:
          sum(x_dot, axis=axis, keepdims=keepdims),),             # ẏ = Σ ẋ
     vjp=(lambda out_bar, x, *, out, axis=None, keepdims=False:   # x̄ = ȳ, broadcast back
-         broadcast_to(keep_axes(out_bar, shape_of(x), axis, keepdims), shape=shape_of(x)),),
+         broadcast_to(keep_axes(out_bar, shape_of(x), axis, keepdims),
+                      shape=shape_of(x)),),
     symbol="Σ", partials=("1",),
 )
 
@@ -68,7 +69,7 @@ mean = define(
     "mean", _mean_forward,
     jvp=(lambda x_dot, x, *, out, axis=None, keepdims=False:
          mean(x_dot, axis=axis, keepdims=keepdims),),            # ẏ = (1/n) Σ ẋ
-    vjp=(lambda out_bar, x, *, out, axis=None, keepdims=False:   # x̄ = ȳ/n, broadcast back
+    vjp=(lambda out_bar, x, *, out, axis=None, keepdims=False:   # x̄ = ȳ/n, broadcast
          broadcast_to(keep_axes(out_bar / _count(x, axis), shape_of(x), axis, keepdims),
                       shape=shape_of(x)),),
     symbol="mean", partials=("1/n",),
@@ -83,8 +84,8 @@ def _max_forward(x, *, axis=None, keepdims=False):
 
 def _max_branch(x, *, out, axis=None, keepdims=False):
     """Which entries attain the maximum (a mask in x's shape)."""
-    return value_of(x) == value_of(keep_axes(np.asarray(value_of(out)), shape_of(x), axis,
-                                             keepdims))
+    top = keep_axes(np.asarray(value_of(out)), shape_of(x), axis, keepdims)
+    return value_of(x) == value_of(top)
 
 
 def _argmax_mask(x, out, axis, keepdims):
@@ -96,7 +97,8 @@ def _argmax_mask(x, out, axis, keepdims):
 max = define(  # noqa: A001
     "max", _max_forward,
     jvp=(lambda x_dot, x, *, out, axis=None, keepdims=False:     # ẏ = ẋ at the argmax
-         sum(x_dot * _argmax_mask(x, out, axis, keepdims), axis=axis, keepdims=keepdims),),
+         sum(x_dot * _argmax_mask(x, out, axis, keepdims), axis=axis,
+             keepdims=keepdims),),
     vjp=(lambda out_bar, x, *, out, axis=None, keepdims=False:   # x̄ = ȳ at the argmax
          keep_axes(out_bar, shape_of(x), axis, keepdims)
          * _argmax_mask(x, out, axis, keepdims),),
@@ -107,7 +109,7 @@ max = define(  # noqa: A001
 
 
 def logsumexp_forward(x, *, axis=None, keepdims=False):
-    """Log Σ exp(x), shifted by the maximum so nothing overflows (numpy only)."""
+    """log Σ exp(x), shifted by the maximum so nothing overflows (numpy only)."""
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)
     out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
@@ -121,7 +123,8 @@ def _lse_softmax(x, out, axis, keepdims):
 logsumexp = define(
     "logsumexp", logsumexp_forward,
     jvp=(lambda x_dot, x, *, out, axis=None, keepdims=False:     # ẏ = Σ softmax(x)·ẋ
-         sum(x_dot * _lse_softmax(x, out, axis, keepdims), axis=axis, keepdims=keepdims),),
+         sum(x_dot * _lse_softmax(x, out, axis, keepdims), axis=axis,
+             keepdims=keepdims),),
     vjp=(lambda out_bar, x, *, out, axis=None, keepdims=False:   # x̄ = ȳ·softmax(x)
          keep_axes(out_bar, shape_of(x), axis, keepdims)
          * _lse_softmax(x, out, axis, keepdims),),

@@ -1,6 +1,6 @@
-"""Shape and indexing primitives: reshape, transpose, broadcast_to, getitem, index_add,
-concatenate, stack.
+"""Shape and indexing primitives: reshape, transpose, getitem, concatenate, ...
 
+The family: reshape, transpose, broadcast_to, getitem, index_add, concatenate, stack.
 They move entries without changing them, so each derivative moves the tangent or the
 cotangent the same way (or back). One block per primitive: forward, jvp, vjp.
 """
@@ -13,8 +13,8 @@ import numpy as np
 
 from .core import define, shape_of
 
-__all__ = ["reshape", "transpose", "broadcast_to", "getitem", "index_add", "concatenate",
-           "stack"]
+__all__ = ["reshape", "transpose", "broadcast_to", "getitem", "index_add",
+           "concatenate", "stack"]
 
 # --- reshaping -----------------------------------------------------------------------
 
@@ -75,8 +75,8 @@ def _index_text(index: Any) -> str:
     out = []
     for p in parts:
         if isinstance(p, slice):
-            out.append(":".join("" if v is None else str(v)
-                                for v in (p.start, p.stop) + ((p.step,) if p.step else ())))
+            ends = (p.start, p.stop) + ((p.step,) if p.step else ())
+            out.append(":".join("" if v is None else str(v) for v in ends))
         elif p is Ellipsis:
             out.append("...")
         elif isinstance(p, np.ndarray):
@@ -112,7 +112,8 @@ def _is_basic(index: Any) -> bool:
 
 index_add = define(
     "index_add", _index_add_forward,
-    jvp=(lambda y_dot, y, *, out, index, shape: index_add(y_dot, index=index, shape=shape),),
+    jvp=(lambda y_dot, y, *, out, index, shape:
+         index_add(y_dot, index=index, shape=shape),),
     vjp=(lambda out_bar, y, *, out, index, shape: getitem(out_bar, index=index),),
     symbol="scatter", partials=("1",),
 )

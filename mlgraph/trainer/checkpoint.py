@@ -1,5 +1,7 @@
-"""Saving a `Trainer` to ``path.json`` (model and trainer config, history) plus
-``path.npz`` (parameters, momentum), and rebuilding it from them.
+"""Saving a `Trainer` to ``path.json`` and ``path.npz``, and rebuilding it from them.
+
+The JSON holds the model's and trainer's configuration and the history; the npz the
+parameters and the momentum.
 
 Strict JSON has no NaN (a regression has no accuracy), so NaN is saved as ``null`` and
 read back as NaN.

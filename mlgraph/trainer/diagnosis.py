@@ -1,9 +1,11 @@
-"""Why training diverged: the first node whose value went non-finite (or huge), its
-layer, and the learning-rate step that pushed it there.
+"""Why training diverged: the first bad node, its layer, and the step that got there.
+
+The first node is the first whose value went non-finite (or huge); the step is the
+learning rate's relative step on the weights.
 
 `diagnose` walks the traced objective's values (and, when they are finite, runs the
-reverse sweep under `debug_nans`, whose `NonFiniteError` names the cotangent) and returns
-a `TrainingDiverged` carrying those facts as fields and as a message.
+reverse sweep under `debug_nans`, whose `NonFiniteError` names the cotangent) and
+returns a `TrainingDiverged` carrying those facts as fields and as a message.
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ class TrainingDiverged(FloatingPointError):
 
 def diagnose(trainer: Trainer, X: np.ndarray, y: np.ndarray, value: float, lr: float,
              reason: str) -> TrainingDiverged:
-    """The `TrainingDiverged` for a step whose loss is ``value`` (``reason``:
-    ``"non-finite"`` or ``"exploding"``).
+    """The `TrainingDiverged` for a step whose loss is ``value``.
+
+    ``reason`` is ``"non-finite"`` or ``"exploding"``.
     """
     with np.errstate(all="ignore"):
         g = trace(trainer.objective, *trainer.model.params, X, y)
@@ -77,9 +80,10 @@ def diagnose(trainer: Trainer, X: np.ndarray, y: np.ndarray, value: float, lr: f
             else f"values up to {np.max(np.abs(arr)):.3g}")
     kind = "input" if g.kind(bad) == "input" else "node"
     return TrainingDiverged(
-        f"{head}. It started in layer {layer} at {kind} {where} ({what}; the first such "
-        f"node of the graph).{_update_ratios(trainer, X, y, lr)} The learning rate "
-        f"{lr:g} is probably too large; try {lr / 10:g}, or a smaller init / batch.",
+        f"{head}. It started in layer {layer} at {kind} {where} ({what}; the first "
+        f"such node of the graph).{_update_ratios(trainer, X, y, lr)} The learning "
+        f"rate {lr:g} is probably too large; try {lr / 10:g}, or a smaller init / "
+        "batch.",
         node=bad, where=where, layer=layer, **facts)
 
 

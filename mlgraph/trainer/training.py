@@ -25,8 +25,10 @@ __all__ = ["Trainer", "default_loss", "output_width"]
 
 
 def default_loss(task: str) -> str:
-    """The loss a task trains with by default: ``"bce"`` for binary classification,
-    ``"ce"`` for multiclass, ``"mse"`` for regression.
+    """The loss a task trains with by default.
+
+    ``"bce"`` for binary classification, ``"ce"`` for multiclass, ``"mse"`` for
+    regression.
     """
     return {"binary": "bce", "multiclass": "ce"}.get(task, "mse")
 
@@ -43,7 +45,8 @@ class Trainer:
         model: an `MLP` whose output width matches the task (`output_width`: 1 for
             binary with ``bce`` and for regression, ``n_classes`` for ``ce``).
         data: a `Dataset`.
-        loss: ``"bce"``, ``"ce"``, ``"mse"``, or ``"auto"`` (`default_loss` of the task).
+        loss: ``"bce"``, ``"ce"``, ``"mse"``, or ``"auto"`` (`default_loss` of the
+            task).
         optimizer: an `SGD` (default: ``SGD(lr=0.1, batch_size=32)``).
         l2, l1: regularization strengths (weights only).
         check_gradients_every: run a sampled gradcheck every N epochs (and record it in
@@ -82,7 +85,8 @@ class Trainer:
         self._check_shapes()
         self.X_train = np.asarray(data.X_train, dtype=model.dtype)
         self.X_test = np.asarray(data.X_test, dtype=model.dtype)
-        self.y_train, self.y_test = self._targets(data.y_train), self._targets(data.y_test)
+        self.y_train = self._targets(data.y_train)
+        self.y_test = self._targets(data.y_test)
         self.epoch = 0
         self.step_count = 0
         self.history: dict[str, list] = {
@@ -158,8 +162,10 @@ class Trainer:
                     bar.update(1)
                     # NOTE: refresh=False leaves redrawing to tqdm's mininterval
                     bar.set_postfix(loss=f"{record['train_loss']:.4g}",
-                                    acc=f"{record['train_accuracy']:.3f}", refresh=False)
-                if any(cb(self, self.epoch - 1, record) is False for cb in self.callbacks):
+                                    acc=f"{record['train_accuracy']:.3f}",
+                                    refresh=False)
+                stops = [cb(self, self.epoch - 1, record) for cb in self.callbacks]
+                if any(s is False for s in stops):
                     break
         finally:
             if bar is not None:
@@ -195,8 +201,8 @@ class Trainer:
             self.history["gradcheck"].append(self.check_gradients(mode="sampled"))
         return record
 
-    def check_gradients(self, mode: str = "sampled", batch: int = 32, k: int | None = None
-                        ) -> dict[str, Any]:
+    def check_gradients(self, mode: str = "sampled", batch: int = 32,
+                        k: int | None = None) -> dict[str, Any]:
         """Gradcheck the objective at the current parameters on a batch of train data.
 
         Returns a JSON-ready summary: epoch, mode, passed, max_rel_error,
@@ -215,13 +221,16 @@ class Trainer:
         worst = max(report.params, key=lambda p: p.max_rel_error)
         return {"epoch": self.epoch, "mode": mode, "passed": report.passed,
                 "max_rel_error": report.max_rel_error, "worst_parameter": worst.name,
-                "kinks": sum(len(p.kinks) for p in report.params), "report": str(report)}
+                "kinks": sum(len(p.kinks) for p in report.params),
+                "report": str(report)}
 
     # --- saving ----------------------------------------------------------------------
 
     def save(self, path: str | Path) -> Path:
-        """Write ``path.json`` (model and trainer config, history) and ``path.npz``
-        (parameters, momentum). Returns the JSON path.
+        """Write ``path.json`` and ``path.npz``; returns the JSON path.
+
+        The JSON holds the model and trainer configuration and the history, the npz the
+        parameters and the momentum.
         """
         return checkpoint.save(self, path)
 
