@@ -220,3 +220,15 @@ def test_core_functions_stay_readable():
     long = [f"{m}.{name}: {n} lines" for m, p in core_modules().items()
             for name, n in _function_lengths(p.read_text()) if n > MAX_FUNCTION_LINES]
     assert not long, f"split these (budget {MAX_FUNCTION_LINES} lines): {long}"
+
+
+def test_the_architecture_document_shows_the_layer_table():
+    """docs/architecture.md's picture lists each layer's modules as LAYERS has them."""
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    shown = {}
+    for line in doc.splitlines():
+        words = line.split()
+        if len(words) > 3 and words[0] == "layer" and words[1].isdigit():
+            for name in words[3:]:
+                shown[name.rstrip("/").removeprefix("mlgraph/")] = int(words[1])
+    assert shown == LAYERS
