@@ -3,7 +3,8 @@
 `as_array` turns what a student passes (a float, an array, a list, a `Tensor`) into the
 value mlgraph records, or refuses it with a message naming the argument and the fix;
 `bind` makes ``f`` a function of the arguments to trace and names them after f's
-parameters. Every entry point (trace, grad, jvp, gradcheck...) uses both. Layer 0.
+parameters. Every entry point (trace, grad, jvp, gradcheck...) uses both.
+Layer 2 (imports layer 0 only).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ A graph is a set of parallel columns, one entry per node in topological order (i
 first): the primitive, the argument ids, the static parameters, the value recorded while
 tracing, the label, whether a derivative flows through it. The sweeps, the transforms,
 the trace tables, the gradient checker and the trainer's diagnosis all walk these
-columns; `Node` is the friendly one-node view. Imports layer 0 only (never the tracer).
+columns; `Node` is the friendly one-node view. Layer 1: imports layer 0 only (never
+the tracer).
 """
 
 from __future__ import annotations

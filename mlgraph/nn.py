@@ -3,7 +3,7 @@
 Everything differentiable is written with `mlgraph.numpy`, so a training step is one
 `mlgraph.value_and_grad` call over a loss taking the parameters ``W1, b1, W2, b2, …`` as
 positional arguments (the data are extra, non-differentiated arguments).
-Layer 3: imports numpy, the standard library and the kernel; no plotting, no widgets.
+Layer 4: imports numpy, the standard library and the kernel; no plotting, no widgets.
 """
 
 from __future__ import annotations

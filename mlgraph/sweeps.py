@@ -3,7 +3,7 @@
 `eval_sweep` computes primals in topological order; `forward_sweep` carries tangents
 along with them (forward mode); `reverse_sweep` carries cotangents back in reverse
 topological order (reverse mode), un-broadcasting them centrally. `grad`, `jvp` and
-`vjp` drain these same generators with event recording off. Imports layers 0-1.
+`vjp` drain these same generators with event recording off. Layer 3.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Forward Evaluation Trace (v), Forward Derivative Trace (v̇) and Backward Adjoint Trace
 (v̄): each row shows the rule and the numbers, e.g.
 ``v̄1 = v̄3·v0 + v̄4·cos(v1) = 1·2 + (−1)·0.2837 = 1.716``. Every number is an event's
-value or a local derivative computed by the primitive's own rule. Imports layers 0-2.
+value or a local derivative computed by the primitive's own rule. Layer 3: imports
+layers 0-1.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 `ArrayMethods` is the ndarray-like face of `mlgraph.Tensor` (whose operators and
 recording live in `mlgraph.tracer`); each method calls a primitive with its static
 arguments made hashable data (`static_axis`, `static_index`, `resolve_shape`), which
-`mlgraph.numpy` uses too. Imports layer 0 only.
+`mlgraph.numpy` uses too. Layer 2 (imports layer 0 only).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each traces ``f`` once and drains the sweeps of `mlgraph.sweeps` with event recording
 off: the numbers returned are computed by exactly the code the widget animates.
-Imports layers 0-2.
+Layer 3: imports layers 0-3.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 hand-written one, ``grads=``) with central differences, entry by entry, and says which
 parameter and which entry disagree, with both numbers. `driver` runs the check,
 `replay` re-runs the traced graph per difference, `local` checks each node's own rules,
-`report` and `html` present the outcome. Layer 2: imports numpy, the standard library
+`report` and `html` present the outcome. Layer 3: imports numpy, the standard library
 and the kernel only (no matplotlib, anywidget, ipywidgets, graphviz).
 """
 

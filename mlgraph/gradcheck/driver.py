@@ -3,7 +3,7 @@
 The driver picks the arguments to check, gets the analytic gradient (the kernel's
 reverse mode, its forward mode, or a student's function), traces f once so that each
 difference re-runs only part of the graph (`Replay`), and summarizes every argument in
-a `ParamCheck`. Layer 2: numpy, the standard library and the kernel.
+a `ParamCheck`. Layer 3: numpy, the standard library and the kernel.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The gradient-check report as an HTML table for notebooks (beside the text report).
 
-Every string from the report (function and parameter names, notes) is escaped. Layer 2:
+Every string from the report (function and parameter names, notes) is escaped. Layer 3:
 the standard library only.
 """
 

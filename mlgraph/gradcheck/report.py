@@ -2,7 +2,7 @@
 
 `GradcheckReport` holds one `ParamCheck` per checked argument (and, with ``localize``,
 one `LocalCheck` per node rule); ``str(report)`` is the aligned text table, the HTML
-beside it lives in `mlgraph.gradcheck.html`. Layer 2: numpy and the standard library.
+beside it lives in `mlgraph.gradcheck.html`. Layer 3: numpy and the standard library.
 """
 
 from __future__ import annotations

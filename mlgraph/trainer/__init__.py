@@ -3,7 +3,7 @@
 `training` holds `Trainer` (minibatch SGD, history, gradient checks during training) and
 the rules that pick a loss and an output width from a task; `diagnosis` explains a
 divergence with a structured `TrainingDiverged`; `checkpoint` saves and loads.
-Layer 3: numpy, the standard library, tqdm and the kernel only.
+Layer 4: numpy, the standard library, tqdm and the kernel only.
 """
 
 from __future__ import annotations
