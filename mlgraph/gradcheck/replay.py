@@ -24,16 +24,20 @@ class Replay:
 
     def __init__(self, g: Graph) -> None:
         self.g = g
-        self.kinks = [i for i, p in enumerate(g.prims)
-                      if p is not None and p.kink is not None and g.needs[i]]
-        self.base = {i: self.branch(i, g.values) for i in self.kinks}
-        self.downstream = [g.downstream(inp) for inp in g.inputs]
+        # NOTE: each node's primitive, arguments and parameters are looked up once
+        # here: a full check replays the graph twice per entry of every parameter.
+        step = {i: (i, p, g.args[i], g.params[i])
+                for i, p in enumerate(g.prims) if p is not None}
+        self.kinks = [i for i in step if step[i][1].kink is not None and g.needs[i]]
+        self._kinked = [step[i] for i in self.kinks]
+        self.base = [self._branch(node, g.values) for node in self._kinked]
+        self.downstream = [[step[i] for i in g.downstream(inp)] for inp in g.inputs]
 
-    def branch(self, i: int, values: Sequence[Any]) -> np.ndarray:
-        """The branch each entry of kinked node i is on, at ``values``."""
-        g = self.g
-        return np.asarray(g.prims[i].kink(*g.args_of(i, values), out=values[i],
-                                           **g.params[i]))
+    @staticmethod
+    def _branch(node: tuple, values: Sequence[Any]) -> np.ndarray:
+        i, prim, args, params = node
+        branch = prim.kink(*[values[j] for j in args], out=values[i], **params)
+        return np.asarray(branch)
 
     def __call__(self, xs: Sequence[Any], pos: int, entry: tuple[int, ...]
                  ) -> tuple[float, list[int]]:
@@ -43,31 +47,24 @@ class Replay:
         """
         g = self.g
         inp = g.inputs[pos]
-        values = list(g.values)
+        base = g.values
+        values = list(base)
         values[inp] = xs[pos]
         changed = {inp}
         with np.errstate(all="ignore"):
-            for i in self.downstream[pos]:
-                values[i] = self._update(i, values, inp, entry, changed)
+            for i, prim, args, params in self.downstream[pos]:
+                new = None
+                if prim.entry_update is not None and args.count(inp) == 1 and not (
+                        changed.intersection(args) - {inp}):
+                    # the moved input is the node's only changed argument
+                    delta = values[inp][entry] - base[inp][entry]
+                    new = prim.entry_update(args.index(inp), entry, delta,
+                                            *[values[j] for j in args], out=base[i],
+                                            **params)
+                if new is None:
+                    new = prim.forward(*[values[j] for j in args], **params)
+                values[i] = new
                 changed.add(i)
-        switched = [i for i in self.kinks
-                    if not np.array_equal(self.branch(i, values), self.base[i])]
+        switched = [node[0] for node, was in zip(self._kinked, self.base, strict=True)
+                    if not np.array_equal(self._branch(node, values), was)]
         return float(np.asarray(values[g.output])), switched
-
-    def _update(self, i: int, values: list, inp: int, entry: tuple[int, ...],
-                changed: set) -> Any:
-        """Node i's new value: an ``entry_update`` if possible, else its forward.
-
-        The update applies when the moved input is the node's only changed argument.
-        """
-        g = self.g
-        prim, args = g.prims[i], g.args[i]
-        if prim.entry_update is not None and args.count(inp) == 1 and not (
-                changed & set(args) - {inp}):
-            delta = values[inp][entry] - g.values[inp][entry]
-            new = prim.entry_update(args.index(inp), entry, delta,
-                                    *g.args_of(i, values), out=g.values[i],
-                                    **g.params[i])
-            if new is not None:
-                return new
-        return g.apply(i, values)
