@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 
 import _bench  # noqa: F401  (1 BLAS thread before numpy; sys.path)
@@ -77,6 +78,19 @@ def _workloads(mg, nn, sweeps, gradcheck, _mlp, w1, bg) -> dict:
     }
 
 
+def _commit(tree: str) -> str:
+    """The tree's commit, and whether it has uncommitted changes."""
+    git = ["git", "-C", tree]
+    try:
+        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "(not a git checkout)"
+    return head + (" with uncommitted changes" if dirty else "")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("old")
@@ -102,7 +116,7 @@ def main(argv=None) -> None:
                      f"{rows['new']['ratio']:.3f} | {q1:.3f}–{q3:.3f} |")
         print(lines[-1], flush=True)
     env = _bench.env_info()
-    head = [f"# {os.path.abspath(args.new)} against {os.path.abspath(args.old)}", "",
+    head = [f"# mlgraph {_commit(args.new)} against {_commit(args.old)}", "",
             f"One process, {rounds} interleaved rounds per workload, CPU {cpu}, "
             f"Python {env['python']}, numpy {env['numpy']}, load average at the end "
             f"{tuple(round(x, 2) for x in os.getloadavg())} ({env['time_utc']}).", ""]
