@@ -253,7 +253,7 @@ class _Trace:
         self.labels: list[str] = []
         self.scopes: dict[int, str] = {}         # node id -> "layer1/..." if in a scope
         self.outer: dict[int, Any] = {}          # node id -> a Tensor of an outer trace
-        self.const_names = const_names or {}       # id(array) -> f's parameter name
+        self.const_names = const_names or {}     # id(array) -> f's parameter name
         self.inputs: list[int] = []
 
     def _leaf(self, value: Any, label: str, outer: Any) -> int:
