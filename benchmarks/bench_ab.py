@@ -12,7 +12,7 @@ per-round ratios new/old, with the interquartile range of those ratios.
 
 Workloads: W1a and W1b (``grad``, per call), W2 and W3 (the library's training step),
 D-W2 (the reverse sweep with recording off, on the W2 loss graph) and G (a full and a
-fast gradient check of the 2-16-16-1 model).
+fast gradient check of the 2-16-16-1 model, a full one of the 784-32-10 model).
 """
 from __future__ import annotations
 
@@ -67,6 +67,7 @@ def _workloads(mg, nn, sweeps, gradcheck, _mlp, w1, bg) -> dict:
     seed = sweeps._cotangent_seed(gw2, None)
     _, loss, params, Xg, yg, _ = bg.problem([2, 16, 16, 1])
     nums = tuple(range(len(params)))
+    _, big, bparams, Xb, yb, _ = bg.problem([784, 32, 10])
     return {
         "W1a": lambda: g1a(2.0, 5.0),
         "W1b": lambda: g1b(*xs),
@@ -75,6 +76,7 @@ def _workloads(mg, nn, sweeps, gradcheck, _mlp, w1, bg) -> dict:
         "D-W2": lambda: sweeps.drain(sweeps._reverse(gw2, values, seed, False)),
         "G full": lambda: gradcheck(loss, *params, Xg, yg, argnums=nums, h=1e-6),
         "G fast": lambda: gradcheck(loss, *params, Xg, yg, argnums=nums, mode="fast"),
+        "G large full": lambda: gradcheck(big, *bparams, Xb, yb, argnums=nums, h=1e-6),
     }
 
 
