@@ -76,7 +76,8 @@ def _workloads(mg, nn, sweeps, gradcheck, _mlp, w1, bg) -> dict:
         "D-W2": lambda: sweeps.drain(sweeps._reverse(gw2, values, seed, False)),
         "G full": lambda: gradcheck(loss, *params, Xg, yg, argnums=nums, h=1e-6),
         "G fast": lambda: gradcheck(loss, *params, Xg, yg, argnums=nums, mode="fast"),
-        "G large full": lambda: gradcheck(big, *bparams, Xb, yb, argnums=nums, h=1e-6),
+        "G large full": lambda: gradcheck(big, *bparams, Xb, yb,
+                                          argnums=tuple(range(len(bparams))), h=1e-6),
     }
 
 
