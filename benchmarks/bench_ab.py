@@ -62,8 +62,7 @@ def _workloads(mg, nn, sweeps, gradcheck, _mlp, w1, bg) -> dict:
     w3 = _mlp.nn_step([784, 256, 10], "ce", p3, b3, 0.01, activation="relu")
     X, y = b2[0]
     gw2 = mg.trace(lambda *p: _mlp.w2_loss(*p, X, y), *p2)
-    values = getattr(gw2, "values", None)
-    values = values if isinstance(values, (list, tuple)) else gw2._values
+    values = sweeps.primal_values(gw2)      # the stored primals, in either version
     seed = sweeps._cotangent_seed(gw2, None)
     _, loss, params, Xg, yg, _ = bg.problem([2, 16, 16, 1])
     nums = tuple(range(len(params)))
