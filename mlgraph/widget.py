@@ -22,6 +22,7 @@ import traitlets
 from ipywidgets import widget_serialization
 
 from mlgraph.dot import dot_parts, graph_json, scope_groups, to_dot
+from mlgraph.events import Mode
 
 STATIC = Path(__file__).parent / "static"
 
@@ -212,9 +213,10 @@ class GraphWidget(anywidget.AnyWidget):
     def compare_modes(self) -> tuple[str, str]:
         """The two panes of the compare view: `mode` if it is a forward mode (else the
         first forward mode), and `reverse`."""
-        if self.mode.startswith("forward:"):
+        if Mode.parse(self.mode).sweep == "forward":
             return self.mode, "reverse"
-        first = next((m for m in self.streams if m.startswith("forward:")), self.mode)
+        first = next((m for m in self.streams if Mode.parse(m).sweep == "forward"),
+                     self.mode)
         return first, "reverse"
 
     @traitlets.validate("cursor")
