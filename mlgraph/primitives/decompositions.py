@@ -80,7 +80,8 @@ cholesky = define(
     jvp=(lambda x_dot, x, *, out:                                # L̇ = L·Φ(L⁻¹·Ẋ·L⁻ᵀ)
          matmul(out, _phi(_sandwich_inv(out, _sym_lower(x_dot)))),),
     vjp=(_cholesky_vjp,),                                        # X̄ = L⁻ᵀ·Φ(Lᵀ·L̄)·L⁻¹
-    symbol="cholesky", partials=("L⁻ᵀ·Φ(Lᵀ·(·))·L⁻¹",), numpy_names=("cholesky",),
+    symbol="cholesky", partials=("L⁻ᵀ·Φ(Lᵀ·(·))·L⁻¹",),
+    numpy_names=("linalg.cholesky",),
 )
 
 # --- symmetric eigendecomposition ----------------------------------------------------
@@ -109,7 +110,7 @@ eigvalsh = define(
     vjp=(lambda out_bar, x, *, out:                              # X̄ = V·diag(w̄)·Vᵀ
          _fold_lower(matmul(eigh_vectors(x) * _cols(out_bar),
                             matrix_t(eigh_vectors(x)))),),
-    symbol="eigvals", partials=("vᵢ·vᵢᵀ",), numpy_names=("eigvalsh",),
+    symbol="eigvals", partials=("vᵢ·vᵢᵀ",), numpy_names=("linalg.eigvalsh",),
 )
 
 
@@ -171,7 +172,7 @@ svdvals = define(
          sum(svd_u(x) * matmul(x_dot, matrix_t(svd_vh(x))), axis=-2),),
     vjp=(lambda out_bar, x, *, out:                              # X̄ = U·diag(s̄)·Vᵀ
          matmul(svd_u(x) * _cols(out_bar), svd_vh(x)),),
-    symbol="svdvals", partials=("uᵢ·vᵢᵀ",), numpy_names=("svdvals",),
+    symbol="svdvals", partials=("uᵢ·vᵢᵀ",), numpy_names=("linalg.svdvals",),
 )
 
 

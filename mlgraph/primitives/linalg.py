@@ -130,7 +130,7 @@ inv = define(
     jvp=(lambda x_dot, x, *, out: -matmul(matmul(out, x_dot), out),),   # Ẏ = −Y·Ẋ·Y
     vjp=(lambda out_bar, x, *, out:                              # X̄ = −Yᵀ·Ȳ·Yᵀ
          -matmul(matmul(matrix_t(out), out_bar), matrix_t(out)),),
-    symbol="inv", partials=("−{out}·(·)·{out}",), numpy_names=("inv",),
+    symbol="inv", partials=("−{out}·(·)·{out}",), numpy_names=("linalg.inv",),
 )
 
 
@@ -146,7 +146,7 @@ det = define(
          out * sum(diagonal_of(matmul(inv(x), x_dot)), axis=-1),),
     vjp=(lambda out_bar, x, *, out:                              # X̄ = d̄·d·X⁻ᵀ
          _scalars_as_matrices(out_bar * out) * matrix_t(inv(x)),),
-    symbol="det", partials=("{out}·{0}⁻ᵀ",), numpy_names=("det",),
+    symbol="det", partials=("{out}·{0}⁻ᵀ",), numpy_names=("linalg.det",),
 )
 
 
@@ -200,7 +200,8 @@ solve = define(
          lambda b_dot, a, b, *, out: solve(a, b_dot)),
     vjp=(lambda out_bar, a, b, *, out: _solve_a_bar(out_bar, a, b, out),  # Ā = −b̄·zᵀ
          lambda out_bar, a, b, *, out: _solve_b_bar(out_bar, a, b)),      # b̄ = A⁻ᵀ·z̄
-    symbol="solve", partials=("−{0}⁻ᵀ(·){out}ᵀ", "{0}⁻ᵀ"), numpy_names=("solve",),
+    symbol="solve", partials=("−{0}⁻ᵀ(·){out}ᵀ", "{0}⁻ᵀ"),
+    numpy_names=("linalg.solve",),
 )
 
 
@@ -231,13 +232,15 @@ pinv = define(
     "pinv", np.linalg.pinv,                 # the Moore-Penrose pseudo-inverse P
     # NOTE: the rules hold where the rank of X does not change (almost everywhere).
     jvp=(_pinv_jvp,), vjp=(_pinv_vjp,),
-    symbol="pinv", partials=("−{out}·(·)·{out} + …",), numpy_names=("pinv",),
+    symbol="pinv", partials=("−{out}·(·)·{out} + …",), numpy_names=("linalg.pinv",),
 )
 
 # --- the Euclidean norm --------------------------------------------------------------
 
 
 def _norm_forward(x, *, axis=None, keepdims=False):
+    if isinstance(axis, tuple) and len(axis) > 2:   # beyond numpy.linalg.norm's axes
+        return np.sqrt(np.add.reduce(x * x, axis=axis, keepdims=keepdims))
     return np.linalg.norm(x, axis=axis, keepdims=keepdims)
 
 
