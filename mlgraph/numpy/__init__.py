@@ -38,6 +38,7 @@ _OFFERED = {u.ufunc: u for u in COVERAGE.values() if isinstance(u, Ufunc)}
 _ALIASES = {name: _OFFERED[obj] for name, obj in vars(_np).items()
             if isinstance(obj, _np.ufunc) and obj in _OFFERED and name not in globals()}
 globals().update(_ALIASES)
+COVERAGE.update(_ALIASES)
 
 
 __all__ = sorted({"linalg", "COVERAGE", *_ALIASES, *_arrays.__all__, *_math.__all__,

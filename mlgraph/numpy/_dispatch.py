@@ -243,9 +243,20 @@ class Ufunc:
                 "(np.sum, np.cumsum, np.max...) or x.at[i].")
         return rule(*args, **kwargs)
 
-    def at(self, *args: Any, **kwargs: Any) -> Any:
-        """numpy's unbuffered in-place operation; with a traced value, see the class."""
-        return self._method("at", args, kwargs)
+    def at(self, a: Any, indices: Any, b: Any = None, *, inplace: bool = True) -> Any:
+        """numpy's unbuffered in-place operation; with a traced value, see the class.
+
+        ``inplace=False`` returns the result and leaves ``a`` as it is, for plain
+        arrays too.
+        """
+        args = (a, indices) if b is None else (a, indices, b)
+        if not traced(args):
+            if inplace:
+                return self.ufunc.at(*args)
+            result = np.array(a, copy=True)
+            self.ufunc.at(result, *args[1:])
+            return result
+        return self._method("at", args, {"inplace": inplace})
 
     def reduce(self, *args: Any, **kwargs: Any) -> Any:
         """numpy's reduction (``np.add.reduce`` is a sum)."""

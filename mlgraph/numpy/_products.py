@@ -91,10 +91,11 @@ def _from_sublists(operands: tuple) -> tuple[str, list]:
     """einsum(op0, sublist0, op1, sublist1, ..., [sublistout]) as subscripts."""
     def text(sub: Any) -> str:
         return "".join("..." if s is Ellipsis else _LETTERS[s] for s in sub)
-    ops, subs = list(operands[0::2]), [text(s) for s in operands[1::2]]
-    if len(subs) > len(ops):
-        return ",".join(subs[:-1]) + "->" + subs[-1], ops
-    return ",".join(subs), ops
+    pairs = operands[:len(operands) - len(operands) % 2]
+    subscripts = ",".join(text(s) for s in pairs[1::2])
+    if len(operands) % 2:
+        subscripts += "->" + text(operands[-1])
+    return subscripts, list(pairs[0::2])
 
 
 def _explicit(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:

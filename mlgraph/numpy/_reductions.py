@@ -130,8 +130,8 @@ def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: floa
     than 0·∞.
     """
     d, axis, dof = _deviations(a, axis, ddof, correction, "std", out, where, mean)
-    return cast(P.norm(d, axis=axis, keepdims=keepdims) / np.sqrt(np.float64(dof)),
-                dtype)
+    root = float(np.sqrt(np.float64(dof))) if dof > 0 else 0.0
+    return cast(P.norm(d, axis=axis, keepdims=keepdims) / root, dtype)
 
 
 # --- order statistics ----------------------------------------------------------------
@@ -163,7 +163,7 @@ def _interpolate(a: Any, q: Any, axis: Any, keepdims: bool, method: str,
     pos = qs.ravel() * (n - 1)
     lo = np.floor(pos).astype(np.intp)
     hi = np.minimum(lo + 1, n - 1)
-    frac = pos - lo
+    frac = (pos - lo).astype(s.dtype)             # float32 stays float32
     low, high = s[..., lo], s[..., hi]
     out = low + (high - low) * frac                  # shape (..., len(q))
     lead = shape_of(out)[:-1]

@@ -66,9 +66,6 @@ _REFUSED = {
     "apply_along_axis": "Write the function with whole-array mlgraph.numpy calls and "
                         "an axis= argument, or loop over the slices and np.stack them.",
     "apply_over_axes": "Write the reduction with an axis= argument: np.sum(x, axis=1).",
-    "vectorize": "A vectorized Python function sees numpy scalars, not traced values: "
-                 "write it with mlgraph.numpy functions on whole arrays.",
-    "frompyfunc": "Write the function with mlgraph.numpy functions on whole arrays.",
     "piecewise": "Use np.where(cond, f1(x), f2(x)) or np.select([...], [...]).",
     "put": _INPLACE, "place": _INPLACE, "putmask": _INPLACE, "copyto": _INPLACE,
     "fill_diagonal": _INPLACE, "put_along_axis": _INPLACE,
@@ -88,3 +85,29 @@ for _name, _alternative in _REFUSED.items():
         __all__.append(_name)
 
 del _name, _alternative
+
+_PYTHON_FUNCTION = ("The function it wraps sees numpy scalars, not traced values: write "
+                    "it with mlgraph.numpy functions on whole arrays.")
+
+
+def _guarded(make: Any) -> Any:
+    """numpy's ``make`` (vectorize, frompyfunc), whose result refuses traced values."""
+    def factory(*args: Any, **kwargs: Any) -> Any:
+        made = make(*args, **kwargs)
+
+        def call(*a: Any, **k: Any) -> Any:
+            if traced(a, k):
+                raise TypeError(f"np.{make.__name__}'s function has no derivative in "
+                                f"mlgraph, so it can't take a traced value. "
+                                f"{_PYTHON_FUNCTION}")
+            return made(*a, **k)
+        call.__doc__ = getattr(made, "__doc__", None)
+        return call
+    factory.__name__ = factory.__qualname__ = make.__name__
+    factory.__doc__ = f"numpy's {make.__name__}; the function made refuses traced values."
+    return refused(factory, _PYTHON_FUNCTION, make.__name__)
+
+
+vectorize = _guarded(np.vectorize)
+frompyfunc = _guarded(np.frompyfunc)
+__all__ += ["vectorize", "frompyfunc"]
