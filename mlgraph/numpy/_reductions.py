@@ -37,17 +37,26 @@ def _count(a: Any, axis: Any) -> int:
 def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,  # noqa: A001
         keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
     """Σ over axis (all axes by default)."""
-    no_out("sum", out, where)
-    total = P.sum(assemble(a), axis=static_axis(axis), keepdims=keepdims)
-    return cast(total if initial is None else total + initial, dtype)
+    if out is not None or where is not True:        # NOTE: checks inline: a hot path
+        no_out("sum", out, where)
+    if type(a) in (list, tuple):
+        a = assemble(a)
+    total = P.sum(a, axis=static_axis(axis), keepdims=keepdims)
+    if initial is not None:
+        total = total + initial
+    return total if dtype is None else total.astype(dtype)
 
 
 @differentiable(np.mean)
 def mean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
          keepdims: bool = False, *, where: Any = True) -> Any:
     """The mean over axis (all axes by default)."""
-    no_out("mean", out, where)
-    return cast(P.mean(assemble(a), axis=static_axis(axis), keepdims=keepdims), dtype)
+    if out is not None or where is not True:        # NOTE: checks inline: a hot path
+        no_out("mean", out, where)
+    if type(a) in (list, tuple):
+        a = assemble(a)
+    average = P.mean(a, axis=static_axis(axis), keepdims=keepdims)
+    return average if dtype is None else average.astype(dtype)
 
 
 def _extreme(name: str, sign: float) -> Any:

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as P
-from ._dispatch import constant, differentiable, on_values, refused, traced
+from ..primitives import Traced
+from ._dispatch import COVERAGE, constant, differentiable, on_values, refused, traced
 
 __all__: list[str] = ["bincount"]
 
@@ -29,13 +30,35 @@ _ON_VALUES = [
     "ravel_multi_index", "unravel_index", "nanargmax", "nanargmin",
 ]
 # Of shapes and dtypes only: a graph re-run at other numbers stays right.
-_ON_SHAPES = ["shape", "ndim", "size", "zeros_like", "ones_like", "empty_like",
-              "iscomplexobj", "isrealobj", "result_type"]
+_ON_SHAPES = ["zeros_like", "ones_like", "empty_like", "iscomplexobj", "isrealobj",
+              "result_type"]
 for _name in _ON_VALUES + _ON_SHAPES:
     if hasattr(np, _name):
         globals()[_name] = on_values(getattr(np, _name), _name,
                                      numbers=_name not in _ON_SHAPES)
         __all__.append(_name)
+
+
+def shape(a: Any) -> tuple[int, ...]:
+    """a's shape (a traced value's too)."""
+    return np.shape(a.value if isinstance(a, Traced) else a)  # type: ignore[attr-defined]
+
+
+def ndim(a: Any) -> int:
+    """a's number of axes."""
+    return np.ndim(a.value if isinstance(a, Traced) else a)  # type: ignore[attr-defined]
+
+
+def size(a: Any, axis: Any = None) -> int:
+    """a's number of entries (along axis)."""
+    return np.size(a.value if isinstance(a, Traced) else a, axis)  # type: ignore
+
+
+for _fn, _np_fn in [(shape, np.shape), (ndim, np.ndim), (size, np.size)]:
+    _fn.numpy, _fn.kind = _np_fn, "values"  # type: ignore[attr-defined]
+    COVERAGE[_fn.__name__] = _fn
+__all__ += ["shape", "ndim", "size"]
+del _fn, _np_fn
 
 
 @differentiable(np.bincount)
@@ -86,8 +109,8 @@ for _name, _alternative in _REFUSED.items():
 
 del _name, _alternative
 
-_PYTHON_FUNCTION = ("The function it wraps sees numpy scalars, not traced values: write "
-                    "it with mlgraph.numpy functions on whole arrays.")
+_PYTHON_FUNCTION = ("The function it wraps sees numpy scalars, not traced values: "
+                    "write it with mlgraph.numpy functions on whole arrays.")
 
 
 def _guarded(make: Any) -> Any:
@@ -104,7 +127,7 @@ def _guarded(make: Any) -> Any:
         call.__doc__ = getattr(made, "__doc__", None)
         return call
     factory.__name__ = factory.__qualname__ = make.__name__
-    factory.__doc__ = f"numpy's {make.__name__}; the function made refuses traced values."
+    factory.__doc__ = f"numpy's {make.__name__}; its function refuses traced values."
     return refused(factory, _PYTHON_FUNCTION, make.__name__)
 
 
