@@ -295,7 +295,9 @@ def _slice(ndim: int, axis: int, part: slice) -> tuple:
 
 
 def _ends(x: Any, shape: tuple[int, ...], axis: int) -> Any:
-    """prepend/append values as a slab one entry thick along axis."""
+    """prepend/append values: a number as a slab one entry thick along axis."""
+    if np.ndim(P.value_of(x)):
+        return assemble(x)
     return P.broadcast_to(x, shape=tuple(1 if k == axis % len(shape) else n
                                          for k, n in enumerate(shape)))
 
