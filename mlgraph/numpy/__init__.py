@@ -26,7 +26,7 @@ import numpy as _np
 from . import _arrays, _math, _products, _reductions, _shapes, _values
 from . import linalg as linalg
 from ._arrays import *  # noqa: F403
-from ._dispatch import COVERAGE, Ufunc
+from ._dispatch import COVERAGE
 from ._math import *  # noqa: F403
 from ._products import *  # noqa: F403
 from ._reductions import *  # noqa: F403
@@ -34,7 +34,7 @@ from ._shapes import *  # noqa: F403
 from ._values import *  # noqa: F403
 
 # numpy's other spellings of the ufuncs offered here (np.abs, np.pow, np.acos...).
-_OFFERED = {u.ufunc: u for u in COVERAGE.values() if isinstance(u, Ufunc)}
+_OFFERED = {u.ufunc: u for u in COVERAGE.values() if hasattr(u, "ufunc")}
 _ALIASES = {name: _OFFERED[obj] for name, obj in vars(_np).items()
             if isinstance(obj, _np.ufunc) and obj in _OFFERED and name not in globals()}
 globals().update(_ALIASES)

@@ -9,7 +9,7 @@ function is one of three kinds, recorded in `COVERAGE`:
   rounded value), so it runs on the traced value's numbers, with no warning;
 - ``"refused"``: it has no derivative in mlgraph; it raises, naming the alternative.
 
-`Ufunc` is numpy's ufunc with a rule for traced values (``np.exp``, ``np.add.at``).
+`wrap_ufunc` gives numpy's ufunc a rule for traced values (``np.exp``, ``np.add.at``).
 Layer 2.
 """
 
@@ -24,7 +24,7 @@ import numpy as np
 from .. import primitives as P
 from ..primitives import Primitive, Traced
 
-__all__ = ["COVERAGE", "Ufunc", "differentiable", "on_values", "refused", "traced",
+__all__ = ["COVERAGE", "wrap_ufunc", "differentiable", "on_values", "refused", "traced",
            "values", "constant", "no_out", "ufunc_on_values", "assemble", "cast",
            "offer", "numpy_attr", "AxisError", "keep_dtype"]
 
@@ -195,86 +195,77 @@ def cast(x: Any, dtype: Any) -> Any:
     return x if dtype is None else x.astype(dtype)
 
 
-class Ufunc:
+def wrap_ufunc(rule: Callable, ufunc: np.ufunc,
+               methods: dict[str, Callable] | None = None,
+               kind: str = "differentiable") -> Callable:
     """numpy's ufunc, with a rule (a primitive or a composition) for traced values.
 
-    ``np.exp(x)`` records ``exp`` when ``x`` is traced and is numpy's ``np.exp`` when it
-    is not. ``np.add.at(a, idx, b)`` mutates ``a`` as numpy does; with a traced value
-    it returns the result instead, and asks for ``inplace=False`` to say so (JAX's
-    convention): a discarded result would otherwise leave ``a`` silently unchanged.
-    Attributes not defined here are the ufunc's (``nin``, ``identity``...).
+    ``np.exp(x)`` records ``exp`` when ``x`` is traced and is numpy's ``np.exp`` when
+    it is not. The result is a function (a call costs no more than a primitive's),
+    carrying the ufunc's methods and attributes: ``np.add.at(a, idx, b)`` mutates ``a``
+    as numpy does; with a traced value it returns the result instead, and asks for
+    ``inplace=False`` to say so (JAX's convention): a discarded result would otherwise
+    leave ``a`` silently unchanged. ``methods`` gives the rules of ``at``, ``reduce``,
+    ``accumulate`` and ``outer`` for traced values.
     """
+    prim = rule if isinstance(rule, Primitive) else None
+    name = ufunc.__name__
+    rules = methods or {}
 
-    def __init__(self, rule: Callable, ufunc: np.ufunc,
-                 methods: dict[str, Callable] | None = None,
-                 kind: str = "differentiable") -> None:
-        self.rule = rule
-        self.ufunc = self.numpy = ufunc
-        self.primitive = rule if isinstance(rule, Primitive) else None
-        self.methods = methods or {}
-        self.__name__ = ufunc.__name__
-        self.__doc__ = ufunc.__doc__
-        self.kind = kind
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not kwargs:
             for a in args:                  # NOTE: the common case, as Primitive does
                 if isinstance(a, Traced):
-                    prim = self.primitive   # NOTE: bound as Primitive.__call__ would
-                    return a._bind(prim, args, {}) if prim else self.rule(*args)
-            return self.ufunc(*args)
+                    return a._bind(prim, args, {}) if prim is not None else rule(*args)
+            return ufunc(*args)
         if not traced(args, kwargs):
-            return self.ufunc(*args, **kwargs)
+            return ufunc(*args, **kwargs)
         dtype = kwargs.pop("dtype", None)
-        no_out(self.__name__, kwargs.pop("out", None), kwargs.pop("where", True))
+        no_out(name, kwargs.pop("out", None), kwargs.pop("where", True))
         if kwargs:
-            raise TypeError(f"np.{self.__name__} on a traced value takes no "
+            raise TypeError(f"np.{name} on a traced value takes no "
                             f"{', '.join(kwargs)} option.")
-        return cast(self.rule(*args), dtype)
+        return cast(rule(*args), dtype)
 
-    def _method(self, method: str, args: tuple, kwargs: dict) -> Any:
-        if not traced(args, kwargs):
-            return getattr(self.ufunc, method)(*args, **kwargs)
-        rule = self.methods.get(method)
-        if rule is None:
-            raise TypeError(
-                f"np.{self.__name__}.{method} has no derivative in mlgraph, so it "
-                "can't take a traced value. Write it with whole-array functions "
-                "(np.sum, np.cumsum, np.max...) or x.at[i].")
-        return rule(*args, **kwargs)
+    def method(which: str) -> Callable:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if not traced(args, kwargs):
+                return getattr(ufunc, which)(*args, **kwargs)
+            if which not in rules:
+                raise TypeError(
+                    f"np.{name}.{which} has no derivative in mlgraph, so it can't take "
+                    "a traced value. Write it with whole-array functions (np.sum, "
+                    "np.cumsum, np.max...) or x.at[i].")
+            return rules[which](*args, **kwargs)
+        run.__name__ = which
+        run.__doc__ = getattr(getattr(ufunc, which), "__doc__", None)
+        return run
 
-    def at(self, a: Any, indices: Any, b: Any = None, *, inplace: bool = True) -> Any:
-        """numpy's unbuffered in-place operation; with a traced value, see the class.
+    def at(a: Any, indices: Any, b: Any = None, *, inplace: bool = True) -> Any:
+        """numpy's unbuffered in-place operation, or its result (``inplace=False``).
 
-        ``inplace=False`` returns the result and leaves ``a`` as it is, for plain
-        arrays too.
+        ``inplace=False`` leaves ``a`` as it is (for plain arrays too); a traced value
+        requires it.
         """
         args = (a, indices) if b is None else (a, indices, b)
-        if not traced(args):
-            if inplace:
-                return self.ufunc.at(*args)
-            result = np.array(a, copy=True)
-            self.ufunc.at(result, *args[1:])
-            return result
-        return self._method("at", args, {"inplace": inplace})
+        if traced(args):
+            return method("at")(*args, inplace=inplace)
+        if inplace:
+            return ufunc.at(*args)
+        result = np.array(a, copy=True)
+        ufunc.at(result, *args[1:])
+        return result
 
-    def reduce(self, *args: Any, **kwargs: Any) -> Any:
-        """numpy's reduction (``np.add.reduce`` is a sum)."""
-        return self._method("reduce", args, kwargs)
-
-    def accumulate(self, *args: Any, **kwargs: Any) -> Any:
-        """numpy's running reduction (``np.add.accumulate`` is cumsum)."""
-        return self._method("accumulate", args, kwargs)
-
-    def outer(self, *args: Any, **kwargs: Any) -> Any:
-        """The ufunc on every pair of entries of two arrays."""
-        return self._method("outer", args, kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.ufunc, name)
-
-    def __repr__(self) -> str:
-        return f"<ufunc '{self.__name__}' (mlgraph: {self.kind})>"
+    for attr in ("nin", "nout", "nargs", "ntypes", "types", "identity", "signature"):
+        setattr(wrapped, attr, getattr(ufunc, attr))
+    wrapped.__name__ = wrapped.__qualname__ = name
+    wrapped.__doc__ = ufunc.__doc__
+    wrapped.at = at  # type: ignore[attr-defined]
+    for which in ("reduce", "accumulate", "outer", "reduceat"):
+        setattr(wrapped, which, method(which))
+    wrapped.rule, wrapped.ufunc, wrapped.numpy = rule, ufunc, ufunc  # type: ignore
+    wrapped.primitive, wrapped.kind = prim, kind  # type: ignore[attr-defined]
+    return wrapped
 
 
 def offer(name: str, rule: Callable, methods: dict[str, Callable] | None = None
@@ -286,14 +277,15 @@ def offer(name: str, rule: Callable, methods: dict[str, Callable] | None = None
     ufunc = getattr(np, name, None)
     if not isinstance(ufunc, np.ufunc):
         return None
-    wrapped = Ufunc(rule, ufunc, methods)
+    wrapped = wrap_ufunc(rule, ufunc, methods)
     COVERAGE[name] = wrapped
     return wrapped
 
 
-def ufunc_on_values(ufunc: np.ufunc) -> Ufunc:
+def ufunc_on_values(ufunc: np.ufunc) -> Callable:
     """numpy's ufunc whose result on a traced value is computed from its numbers."""
     label = f"np.{ufunc.__name__}"
-    wrapped = Ufunc(lambda *args: ufunc(*values(args, label)), ufunc, kind="values")
+    wrapped = wrap_ufunc(lambda *args: ufunc(*values(args, label)), ufunc,
+                         kind="values")
     COVERAGE[ufunc.__name__] = wrapped
     return wrapped

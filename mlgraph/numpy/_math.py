@@ -1,10 +1,10 @@
 """Elementwise functions: numpy's ufuncs with their primitives, and compositions.
 
 Every primitive with numpy names (``np.exp``, ``np.add``, ``np.arctan2``...) is offered
-as numpy's ufunc around it (`Ufunc`); the others here are compositions of primitives,
-so they are differentiable to any order: square, reciprocal, minimum, fmax, clip,
-degrees, sinc (exact near 0), nan_to_num... Rounding and tests (floor, isfinite,
-logical_and...) run on values. Layer 2.
+as numpy's ufunc around it (`wrap_ufunc`); the others here are compositions of
+primitives, so they are differentiable to any order: square, reciprocal, minimum,
+fmax, clip, degrees, sinc (exact near 0), nan_to_num... Rounding and tests (floor,
+isfinite, logical_and...) run on values. Layer 2.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from .. import primitives as P
 from ..primitives import Traced, shape_of
 from ..tensor import static_axis, static_index
 from ._dispatch import (
-    Ufunc,
     constant,
     differentiable,
     keep_dtype,
@@ -94,7 +93,7 @@ def _methods(name: str, rule: Any) -> dict[str, Any]:
     return {**outer, **_METHODS.get(ufunc, {})}
 
 
-def _offer(name: str, rule: Any) -> Ufunc:
+def _offer(name: str, rule: Any) -> Any:
     """numpy's ufunc ``name`` with ``rule`` for traced values, offered here."""
     wrapped = offer(name, rule, _methods(name, rule))
     globals()[name] = wrapped
