@@ -16,8 +16,15 @@ def _is_graph(obj: Any) -> bool:
     return hasattr(obj, "nodes") and hasattr(obj, "to_json")
 
 
-def show(f_or_graph: Any, mode: str = "reverse", **inputs: Any) -> GraphWidget:
+def show(f_or_graph: Any, mode: str = "reverse", preset: str = "notebook",
+         **inputs: Any) -> GraphWidget:
     """A `GraphWidget` for a traced graph, or for `f` traced at `inputs`.
+
+    Args:
+        f_or_graph: a function, or a `Graph` from `mlgraph.trace`.
+        mode: the mode shown first: "eval", "forward:<input>" or "reverse".
+        preset: "notebook", or "lecture" (predict-then-reveal, 1 step/s, larger text).
+        **inputs: the input values, by name.
 
     Example:
         >>> show(lambda x1, x2: mg.log(x1) + x1 * x2 - mg.sin(x2), x1=2.0, x2=5.0)
@@ -40,7 +47,7 @@ def show(f_or_graph: Any, mode: str = "reverse", **inputs: Any) -> GraphWidget:
             f"got {type(f_or_graph).__name__}. "
             "Pass f itself, e.g. show(f, x1=2.0, x2=5.0)."
         )
-    return GraphWidget.from_graph(graph, mode=mode)
+    return GraphWidget.from_graph(graph, mode=mode, preset=preset)
 
 
 def _slider(name: str, value: float) -> W.FloatSlider:
