@@ -1,3 +1,4 @@
+// @ts-check
 // Copies the three scripts an offline nbconvert export needs (require.js, the widget
 // renderer embed-amd.js, anywidget's AMD build) from node_modules (devDependencies, pinned)
 // to ../mlgraph/static/export/, where mlgraph.export finds them. No network.

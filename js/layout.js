@@ -34,7 +34,7 @@ export function buildLayouts(layout) {
 
   /** @returns {Promise<string>} the SVG of the current state */
   function svg(graph) {
-    const dot = graph.dot_parts ? assembleDot(graph.dot_parts, collapsed) : graph.dot;
+    const dot = assembleDot(graph.dot_parts, collapsed);
     if (!cache.has(dot)) {
       if (cache.size > 32) cache.clear();
       cache.set(dot, layout(dot));

@@ -1,0 +1,98 @@
+// @ts-check
+// Edges: three states (future, active: thick with a halo, done: the sweep's colour with a
+// compact badge), the chain-rule chip of the active edge (one rounded box, two lines, on
+// top of everything), shapes on tensor edges, and the token that carries a contribution.
+import { attr, s, text } from "./dom.js";
+import { glyphs, labelAnchor } from "./geometry.js";
+
+export const CHIP_SIZE = 16;
+const CHAR = 0.6 * CHIP_SIZE;
+
+/**
+ * Decorate a Graphviz edge group.
+ * @param {Element} g @param {any} edge  the graph edge ({src, dst, argnum, key}), or null
+ *   for an edge into or out of a collapsed layer
+ * @param {{x: number, y: number}} off @param {string} shape  a tensor edge's shape text
+ * @param {boolean} constant  whether the edge leaves a constant (no derivative on it)
+ */
+export function buildEdge(g, edge, off, shape, constant) {
+  g.classList.add("mlgraph-edge");
+  const at = labelAnchor(g);
+  g.querySelectorAll("text, title").forEach((t) => t.remove());
+  const path = g.querySelector("path");
+  if (path) {
+    const halo = /** @type {Element} */ (path.cloneNode());
+    halo.setAttribute("class", "mlgraph-edge-halo");
+    g.prepend(halo);
+  }
+  if (!edge) return { g, key: null, at: { x: at.x + off.x, y: at.y + off.y }, path, setState: () => {}, setBadge: () => {} };
+  g.setAttribute("data-mlgraph-edge", edge.key);
+  if (constant) g.classList.add("mlgraph-edge-const");
+  const label = s("g", { class: "mlgraph-badge" });
+  const rect = s("rect", { class: "mlgraph-badge-bg", rx: 3 });
+  const t = s("text", { x: at.x, y: at.y + 5, class: "mlgraph-badge-text", "font-size": CHIP_SIZE });
+  label.append(rect, t);
+  g.append(label);
+  let badgeText = "";
+  /** @param {string} v */
+  function setBadge(v) {
+    const shown = v || shape;
+    if (shown === badgeText) return;
+    badgeText = shown;
+    text(t, shown);
+    label.classList.toggle("mlgraph-shape", !v && Boolean(shape));
+    const w = glyphs(shown) * CHAR + 8;
+    attr(rect, "x", String(at.x - w / 2));
+    attr(rect, "y", String(at.y - 10));
+    attr(rect, "width", String(shown ? w : 0));
+    attr(rect, "height", String(shown ? 20 : 0));
+  }
+  setBadge("");
+  /** @param {string} state  "future" | "active" | "done" @param {string|null} sweep */
+  const setState = (state, sweep) => {
+    attr(g, "data-mlgraph-state", state);
+    attr(g, "data-mlgraph-sweep", sweep);
+  };
+  return { g, key: edge.key, at: { x: at.x + off.x, y: at.y + off.y }, path, setState, setBadge };
+}
+
+/**
+ * A chain-rule chip: a rounded box with one or two lines, centred on `at` (inner
+ * coordinates of the graph group), drawn into `layer` (the topmost group).
+ * @param {Element} layer @param {{x: number, y: number}} at @param {string[]} lines
+ * @param {string} sweep  "forward" | "reverse" (its colour) @param {string} key  the edge
+ */
+export function drawChip(layer, at, lines, sweep, key) {
+  const w = Math.max(...lines.map(glyphs)) * CHAR + 16, lh = CHIP_SIZE + 5, hgt = lines.length * lh + 8;
+  const g = s("g", { class: `mlgraph-chip mlgraph-chip-${sweep}`, "data-mlgraph-chip": key });
+  g.append(s("rect", { x: at.x - w / 2, y: at.y - hgt / 2, width: w, height: hgt, rx: 6 }));
+  lines.forEach((line, k) => {
+    g.append(s("text", { x: at.x, y: at.y - hgt / 2 + 4 + lh * (k + 1) - 5, "font-size": CHIP_SIZE,
+      class: k === 0 ? "mlgraph-chip-rule" : "mlgraph-chip-numbers" }, line));
+  });
+  layer.append(g);
+  return { w, h: hgt };
+}
+
+/**
+ * A token travelling along an edge's path (reverse: against the arrow), then removed.
+ * @param {Element} layer @param {SVGPathElement} path @param {boolean} backwards
+ * @param {string} sweep @param {number} ms
+ * @returns {() => void} cancel
+ */
+export function sendToken(layer, path, backwards, sweep, ms) {
+  const dot = s("circle", { r: 7, class: `mlgraph-token mlgraph-token-${sweep}` });
+  layer.append(dot);
+  const length = path.getTotalLength(), t0 = performance.now();
+  let frame = 0;
+  const tick = (now) => {
+    const u = Math.min(1, (now - t0) / ms), e = u < 0.5 ? 2 * u * u : 1 - (-2 * u + 2) ** 2 / 2;
+    const p = path.getPointAtLength(length * (backwards ? 1 - e : e));
+    dot.setAttribute("cx", String(p.x));
+    dot.setAttribute("cy", String(p.y));
+    if (u < 1) frame = requestAnimationFrame(tick);
+    else dot.remove();
+  };
+  frame = requestAnimationFrame(tick);
+  return () => { cancelAnimationFrame(frame); dot.remove(); };
+}

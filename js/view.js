@@ -1,0 +1,304 @@
+// @ts-check
+// The graph widget's view, one per `render`: toolbar, narration line, the graph through a
+// camera, and a side panel (trace table, inspector or paths) beside or below it, in one
+// box of fixed height. All state lives in this closure and the model's traits; Graphviz
+// lays a graph out once per collapse state, and stepping only changes classes and text.
+import { div, h } from "./dom.js";
+import { buildControls } from "./controls.js";
+import { createCamera, followView, openingView } from "./camera.js";
+import { sendToken } from "./edges.js";
+import { zeroColour } from "./heatmap.js";
+import { showInspector } from "./inspector.js";
+import { buildLayouts } from "./layout.js";
+import { buildMinimap } from "./minimap.js";
+import { modeLabel, modeOperator, parseMode } from "./modes.js";
+import { paintPane } from "./pane.js";
+import { showPaths } from "./paths.js";
+import { KEYS, createPlayer } from "./playback.js";
+import { buildScene, clicked } from "./scene.js";
+import { latest, pendingSums, rowAt } from "./state.js";
+import { narrate } from "./story.js";
+import { buildTable } from "./table.js";
+import { jsonTraits } from "./traits.js";
+
+const EMPTY = "No graph yet: build one with mlgraph.show(f, x1=2.0, ...) or GraphWidget.from_graph(mlgraph.trace(f, ...)).";
+const tooBig = (n, limit) => `This graph has ${n} nodes, more than this widget draws (max_nodes = ${limit}). Set ` +
+  `widget.max_nodes = ${n} to draw it anyway (layout may take a few seconds), or trace a smaller function. The trace table still plays.`;
+/** Smallest text in the SVG (badges, chips, headers) and the node value text, in px at scale 1. */
+const SMALLEST = 16, VALUE = 16, FLOOR_PX = 14, WIDE = 1000;
+const reducedMotion = () => typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+/**
+ * @param {any} model  the widget model (anywidget's, or js/page.js's in-page one)
+ * @param {HTMLElement} el
+ * @param {(dot: string) => Promise<string>} layout  Graphviz: DOT -> SVG
+ * @returns {() => void} cleanup
+ */
+export function mountView(model, el, layout) {
+  const get = jsonTraits(model);
+  const root = div("mlgraph");
+  root.tabIndex = 0;
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  const caption = div("mlgraph-caption");
+  const controls = buildControls(act);
+  const narration = div("mlgraph-narration"), eq = div("mlgraph-eq"), words = div("mlgraph-words");
+  const operator = div("mlgraph-operator"), passes = div("mlgraph-passes");
+  narration.setAttribute("data-mlgraph-narration", "");
+  narration.append(eq, words, operator, passes);
+  const main = div("mlgraph-main"), stage = div("mlgraph-stage"), panesBox = div("mlgraph-panes");
+  const mapHost = div("mlgraph-minimap"), note = div("mlgraph-note");
+  const side = div("mlgraph-side"), sideBody = div("mlgraph-side-body"), inspector = div("mlgraph-side-body");
+  const legend = div("mlgraph-legend"), bar = controls.bottom;
+  for (const [cls, t] of [["primal", "v value"], ["tangent", "v\u0307 forward derivative"], ["cotangent", "v\u0304 adjoint (gradient)"], ["focus", "now"]]) {
+    legend.append(h("span", { class: `mlgraph-swatch mlgraph-swatch-${cls}` }), h("span", {}, t));
+  }
+  stage.append(panesBox, mapHost, note);
+  inspector.hidden = true;
+  side.append(sideBody, inspector);
+  main.append(stage, side);
+  bar.prepend(legend);
+  root.append(caption, controls.el, narration, main, bar);
+  el.replaceChildren(root);
+  const stats = { layoutMs: NaN, paintMs: /** @type {number[]} */ ([]) };
+  Object.assign(el, { mlgraphStats: stats }); // read by benchmarks/widget
+
+  /** @type {{mode: string, scene: import("./scene.js").Scene | null, host: HTMLElement, table: any, rows: any[]}[]} */
+  let panes = [];
+  let drawing = 0, disposed = false, inspect = /** @type {number|null} */ (null), pathIndex = -1;
+  let markPath = (/** @type {number} */ i) => {};
+  let lastCursor = -2, zero = [232, 234, 235], noteTimer = 0, lastNote = "";
+  const layouts = buildLayouts(layout);
+  const graph = () => get("graph");
+  const eventsOf = (m) => get("streams")[m] ?? [];
+  const paneModes = () => model.get("compare") ? [graph().partners?.[model.get("mode")] ?? model.get("mode"), "reverse"] : [model.get("mode")];
+  const length = () => Math.max(0, ...paneModes().map((m) => eventsOf(m).length));
+  const player = createPlayer(model, { length, changed: () => paint() });
+  const minimap = buildMinimap(mapHost, (cx, cy) => { camera.go({ ...camera.view, cx, cy }); userMoved(); });
+  const camera = createCamera(stage, () => panes.flatMap((p) => (p.scene ? [p.scene.svg] : [])), {
+    onUser: userMoved,
+    onChange: (v) => { const { w, h: ht } = camera.size(); minimap.setView(v, w, ht); },
+    reduced: reducedMotion,
+  });
+  const base = () => model.get("font_size") / VALUE, floor = () => FLOOR_PX / SMALLEST;
+  function userMoved() { if (model.get("follow")) save({ follow: false }); }
+  function save(changes) {
+    for (const [k, v] of Object.entries(changes)) model.set(k, v);
+    model.save_changes();
+  }
+  const names = new Map(), labels = new Map();
+  const story = (events, cursor) => {
+    const last = latest(events, cursor), edges = new Map((graph().edges ?? []).map((e) => [e.key, e]));
+    const shapes = graph().shapes ?? {};
+    return { name: (id) => names.get(id) ?? `v${id}`, label: (id) => labels.get(id) ?? "", shape: (id) => shapes[String(id)] ?? "",
+      edge: (k) => edges.get(k), last: (id, sw) => last.get(id)?.[sw] };
+  };
+
+  function act(action, arg) {
+    if (player.act(action, arg)) return;
+    const modes = Object.keys(get("streams"));
+    if (action === "mode") save({ mode: arg, cursor: Math.min(model.get("cursor"), eventsOf(arg).length - 1) });
+    else if (action === "mode-forward") act("mode", modes.find((m) => parseMode(m).sweep === "forward"));
+    else if (action === "compare") save({ compare: !model.get("compare"), cursor: -1, paths: "" });
+    else if (action === "zoom-in" || action === "zoom-out") { camera.zoom(action === "zoom-in" ? 1.25 : 0.8); userMoved(); }
+    else if (action === "fit") { openView(true); userMoved(); }
+    else if (action === "actual") { camera.go({ ...camera.view, scale: base() }); userMoved(); }
+    else if (action === "follow") save({ follow: !model.get("follow") });
+    else if (action === "font-down" || action === "font-up") save({ font_size: Math.max(14, Math.min(40, model.get("font_size") + (action === "font-up" ? 2 : -2))) });
+    else if (action === "panel") save({ panel: arg });
+    else if (action === "predict") save({ predict: !model.get("predict") });
+    else if (action === "paths") { pathIndex = -1; save({ paths: arg, compare: false }); }
+    else if (action === "close-inspector") { inspect = null; paint(); }
+  }
+
+  function placePanel() {
+    const want = model.get("panel"), wide = root.getBoundingClientRect().width >= WIDE;
+    const place = want === "auto" ? (wide ? "beside" : "below") : want;
+    root.setAttribute("data-mlgraph-panel", place);
+  }
+
+  function openView(fitAll = false) {
+    const scene = panes[0]?.scene;
+    if (!scene) return;
+    const { w, h: ht } = camera.size();
+    const first = scene.nodes.get(graph().inputs?.[0])?.box ?? null;
+    const v = openingView(scene.area, w, ht, fitAll ? Math.max(base(), 8) : base(), floor(), first);
+    camera.go(v);
+    root.toggleAttribute("data-mlgraph-fits", v.fits);
+    mapHost.hidden = v.fits;
+  }
+
+  function paint() {
+    if (!panes.length) return;
+    const t0 = performance.now(), cursor = model.get("cursor"), g = graph(), mode = model.get("mode");
+    const revealed = player.revealed();
+    root.setAttribute("data-mlgraph-cursor", String(cursor));
+    root.setAttribute("data-mlgraph-mode", mode);
+    root.toggleAttribute("data-mlgraph-hidden-step", !revealed);
+    const main0 = panes[0], ev0 = eventsOf(main0.mode), c0 = Math.min(cursor, ev0.length - 1);
+    const st0 = story(ev0, c0), row0 = rowAt(main0.rows, ev0, c0);
+    const said = narrate(ev0[c0], main0.rows[row0], st0, { hide: !revealed, parts: pendingSums(ev0, c0).get(ev0[c0]?.node), mode: main0.mode });
+    eq.textContent = said.eq;
+    words.textContent = said.words;
+    operator.textContent = modeOperator(main0.mode);
+    controls.update({ modes: Object.keys(get("streams")), mode, cursor, n: length(), playing: model.get("playing"),
+      speed: model.get("speed"), compare: model.get("compare"), follow: model.get("follow"), panel: model.get("panel"),
+      predict: model.get("predict"), paths: model.get("paths"), pathInputs: Object.keys(g.paths ?? {}), label: `step ${cursor + 1} of ${length()}: ${said.eq}` });
+    const pathData = model.get("paths") ? g.paths?.[model.get("paths")] : null;
+    const chosen = pathData ? (pathIndex >= 0 ? [pathData.paths[pathIndex]] : pathData.paths) : null;
+    const path = chosen ? { edges: new Set(chosen.flatMap((p) => p.edges)), nodes: new Set(chosen.flatMap((p) => p.nodes)) } : null;
+    let focus = null, active = null;
+    for (const p of panes) {
+      const ev = eventsOf(p.mode), c = Math.min(cursor, ev.length - 1), sweep = parseMode(p.mode).sweep;
+      if (p.scene) {
+        const r = paintPane(p.scene, { graph: g, events: ev, cursor: c, sweep: sweep === "eval" ? null : sweep, revealed, zero, story: story(ev, c), path });
+        focus ??= r.focus;
+        active ??= r.active;
+      }
+      p.table?.update(c, rowAt(p.rows, ev, c), !revealed);
+    }
+    inspector.hidden = inspect === null || Boolean(pathData);
+    sideBody.hidden = !inspector.hidden;
+    if (inspect !== null && !pathData) {
+      const node = g.nodes.find((n) => n.id === inspect), l = latest(ev0, c0).get(inspect) ?? {}, sw = parseMode(main0.mode).sweep;
+      const hidden = !revealed && ev0[c0]?.node === inspect;
+      if (node) showInspector(inspector, node, { value: l.eval, deriv: sw === "eval" ? undefined : l[sw], sweep: sw, hideValue: hidden && ev0[c0].sweep === "eval", hideDeriv: hidden && ev0[c0].sweep !== "eval" }, g, zero, () => act("close-inspector"));
+    }
+    minimap.setActive(active);
+    if (cursor !== lastCursor) {
+      if (model.get("follow") && focus) {
+        const { w, h: ht } = camera.size();
+        const avoid = mapHost.hidden ? null : { w: mapHost.offsetWidth + 16, h: mapHost.offsetHeight + 16 };
+        const to = followView(camera.view, focus, w, ht, floor(), avoid) ?? (active ? followView(camera.view, active, w, ht, floor(), avoid) : null);
+        if (to) camera.go(to, 300);
+      }
+      if (cursor === lastCursor + 1 && revealed === !model.get("predict")) animate(ev0[c0]);
+      lastCursor = cursor;
+    }
+    stats.paintMs.push(performance.now() - t0);
+  }
+
+  function animate(e) {
+    const scene = panes[0]?.scene;
+    if (!e || !scene || reducedMotion() || model.get("speed") > 2) return;
+    const keys = e.kind === "accumulate" ? [`${e.node}_${e.src}_${e.argnum}`]
+      : e.sweep === "forward" && e.kind === "visit" ? (graph().edges ?? []).filter((x) => x.dst === e.node).map((x) => x.key) : [];
+    for (const k of keys) {
+      const path = /** @type {SVGPathElement | null} */ (scene.edges.get(k)?.path ?? null);
+      if (path) sendToken(scene.overlay, path, e.kind === "accumulate", e.sweep, 350);
+    }
+  }
+
+  async function drawGraph() {
+    const g = graph(), limit = model.get("max_nodes"), token = ++drawing;
+    root.removeAttribute("data-mlgraph-ready");
+    caption.textContent = model.get("title") ?? "";
+    caption.hidden = !caption.textContent;
+    g.nodes?.forEach((n) => { names.set(n.id, n.name); labels.set(n.id, n.label); });
+    layouts.start(g, limit, model.get("collapse"));
+    const modes = model.get("paths") ? [model.get("mode")] : paneModes();
+    const p = g.passes ?? { forward: 0, reverse: 0 };
+    passes.setAttribute("data-mlgraph-passes-forward", String(p.forward));
+    passes.setAttribute("data-mlgraph-passes-reverse", String(p.reverse));
+    passes.textContent = parseMode(model.get("mode")).sweep === "eval" ? "" :
+      `full Jacobian: ${p.forward} forward pass${p.forward === 1 ? "" : "es"} or ${p.reverse} reverse`;
+    passes.title = "one forward pass per scalar input entry, one reverse pass per scalar output entry";
+    if (lastNote !== layouts.note()) { // said once, for a few seconds
+      lastNote = note.textContent = layouts.note();
+      clearTimeout(noteTimer);
+      noteTimer = setTimeout(() => { note.textContent = ""; }, 6000);
+    }
+    panes = modes.map((mode) => ({ mode, scene: null, host: div("mlgraph-pane"), table: null, rows: get("tables")[mode] ?? [] }));
+    sideBody.replaceChildren();
+    const pathData = model.get("paths") ? g.paths?.[model.get("paths")] : null;
+    if (pathData) {
+      markPath = showPaths(sideBody, model.get("paths"), pathData, (i) => { pathIndex = pathIndex === i ? -1 : i; markPath(pathIndex); paint(); });
+      markPath(pathIndex);
+    } else {
+      for (const pane of panes) {
+        const host = div("mlgraph-table-pane");
+        sideBody.append(host);
+        pane.table = buildTable(host, pane.rows, (id) => names.get(id) ?? `v${id}`, (i) => act("seek", pane.rows[i].step), reducedMotion);
+      }
+    }
+    const shown = layouts.visible(g), message = !g.nodes?.length || !g.dot_parts ? EMPTY : shown > limit ? tooBig(shown, limit) : "";
+    if (message) panesBox.replaceChildren(div("mlgraph-message", message));
+    else {
+      if (!panesBox.querySelector("svg")) panesBox.replaceChildren(div("mlgraph-message", "laying out the graph\u2026"));
+      try {
+        const t0 = performance.now(), svg = await layouts.svg(g);
+        if (disposed || token !== drawing) return;
+        panesBox.replaceChildren(...panes.map((pane) => pane.host));
+        for (const pane of panes) {
+          pane.host.setAttribute("data-mlgraph-pane", modes.length > 1 ? parseMode(pane.mode).sweep : "main");
+          if (modes.length > 1) pane.host.append(div("mlgraph-pane-title", modeLabel(pane.mode)));
+          pane.scene = buildScene(svg, g);
+          const svgHost = div("mlgraph-pane-svg");
+          svgHost.append(pane.scene.svg);
+          pane.host.append(svgHost);
+        }
+        const scene = /** @type {import("./scene.js").Scene} */ (panes[0].scene);
+        camera.setArea(scene.area);
+        minimap.setGraph(scene.area, [...scene.nodes.values(), ...scene.groups.values()].map((n) => n.box));
+        stats.layoutMs = performance.now() - t0;
+      } catch (err) {
+        panesBox.replaceChildren(div("mlgraph-message", `mlgraph could not lay out the graph: ${err}`));
+      }
+    }
+    root.classList.toggle("mlgraph-compare", modes.length > 1);
+    root.classList.toggle("mlgraph-paths-on", Boolean(pathData));
+    zero = zeroColour(root);
+    placePanel();
+    openView();
+    lastCursor = model.get("cursor");
+    root.setAttribute("data-mlgraph-ready", "1");
+    paint();
+  }
+
+  function onKey(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|SELECT)$/.test(/** @type {Element} */ (e.target).tagName)) return;
+    const action = KEYS[e.key];
+    if (!action) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const n = model.get("paths") ? graph().paths?.[model.get("paths")]?.paths.length ?? 0 : 0;
+    if (n && (action === "step" || action === "back")) { // ← / → walk the paths one by one
+      pathIndex = action === "step" ? (pathIndex + 1) % n : pathIndex <= 0 ? n - 1 : pathIndex - 1;
+      markPath(pathIndex);
+      paint();
+    } else act(action);
+  }
+  function onClick(e) {
+    if (camera.dragged()) return;
+    const hit = clicked(e.target), g = graph();
+    const grp = (g.groups ?? []).find((x) => x.scope === hit.scope);
+    if (grp) { layouts.toggle(grp.id); drawGraph(); return; }
+    const node = (g.nodes ?? []).find((n) => n.name === hit.node);
+    if (node && !model.get("paths")) { inspect = inspect === node.id ? null : node.id; paint(); }
+  }
+  const onPlaying = () => { player.schedule(); paint(); };
+  const relayout = () => { placePanel(); camera.go(camera.view); };
+  const handlers = [["change:cursor", paint], ["change:mode", drawGraph], ["change:streams", paint],
+    ["change:tables", drawGraph], ["change:graph", drawGraph], ["change:max_nodes", drawGraph],
+    ["change:compare", drawGraph], ["change:paths", drawGraph], ["change:playing", onPlaying],
+    ["change:speed", paint], ["change:follow", paint], ["change:predict", paint],
+    ["change:panel", relayout], ["change:font_size", () => openView()], ["change:title", drawGraph],
+    ["change:height", () => { root.style.height = `${model.get("height")}px`; relayout(); }]];
+  for (const [ev, fn] of handlers) model.on(ev, fn);
+  root.style.height = `${model.get("height")}px`;
+  root.addEventListener("keydown", onKey);
+  stage.addEventListener("click", onClick);
+  const resize = new ResizeObserver(() => relayout());
+  resize.observe(root);
+  drawGraph().then(() => player.schedule());
+  return () => {
+    disposed = true;
+    clearTimeout(noteTimer);
+    player.dispose();
+    camera.dispose();
+    resize.disconnect();
+    for (const p of panes) p.table?.dispose();
+    for (const [ev, fn] of handlers) model.off(ev, fn);
+    root.removeEventListener("keydown", onKey);
+    stage.removeEventListener("click", onClick);
+  };
+}
