@@ -18,14 +18,16 @@ export function fitScale(area, vw, vh) {
 }
 
 /**
- * The view a graph opens with: the whole graph if it fits between `floor` and `base`,
- * else `floor` (the smallest readable scale) at the start of the graph (or on `focus`).
+ * The view a graph opens with: the whole graph if it fits with text near the chosen
+ * size `base` (down to 7/8 of it, never below `floor`), else at that size on the start of
+ * the graph (or on `focus`).
  * @param {Box} area @param {number} vw @param {number} vh @param {number} base  the
  *   scale at which text has the chosen font size @param {number} floor @param {Box|null} [focus]
  * @returns {View & {fits: boolean}}
  */
 export function openingView(area, vw, vh, base, floor, focus) {
-  const fit = fitScale(area, vw, vh), scale = Math.max(floor, Math.min(fit, base));
+  // NOTE: shrink to fit by at most 1/8 of the chosen size (and never below the floor)
+  const fit = fitScale(area, vw, vh), scale = Math.max(floor, base * 0.875, Math.min(fit, base));
   const fits = fit >= scale - 1e-9;
   const mid = (b) => ({ cx: (b.x0 + b.x1) / 2, cy: (b.y0 + b.y1) / 2 });
   if (fits) return { ...mid(area), scale, fits };

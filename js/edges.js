@@ -56,15 +56,50 @@ export function buildEdge(g, edge, off, shape, constant) {
   return { g, key: edge.key, at: { x: at.x + off.x, y: at.y + off.y }, path, setState, setBadge };
 }
 
+/** The size of a chip with these lines. @param {string[]} lines */
+export function chipSize(lines) {
+  return { w: Math.max(...lines.map(glyphs)) * CHAR + 16, h: lines.length * (CHIP_SIZE + 5) + 8 };
+}
+
+/**
+ * Where a chip goes: the free spot nearest its edge's middle (it may float off the edge,
+ * with a leader line), covering as little as possible of the nodes and chips around.
+ * @param {SVGPathElement | null} path @param {{x: number, y: number}} fallback  inner coordinates
+ * @param {{w: number, h: number}} size @param {import("./geometry.js").Box[]} boxes  in inner coordinates
+ * @param {import("./geometry.js").Box} area  the graph's extent (inner coordinates): the chip stays inside
+ * @returns {{x: number, y: number, from: {x: number, y: number}}}  the chip's centre and the edge point
+ */
+export function placeChip(path, fallback, size, boxes, area) {
+  const length = path?.getTotalLength ? path.getTotalLength() : 0;
+  const points = length ? [0.5, 0.35, 0.65].map((t) => path.getPointAtLength(length * t)) : [fallback];
+  let best = { x: fallback.x, y: fallback.y, from: fallback }, cost = Infinity;
+  for (const [k, p] of points.entries()) {
+    for (let dx = -160; dx <= 160; dx += 40) {
+      for (let dy = -150; dy <= 150; dy += 25) {
+        const x0 = p.x + dx - size.w / 2, y0 = p.y + dy - size.h / 2, x1 = x0 + size.w, y1 = y0 + size.h;
+        let c = Math.hypot(dx, dy) + k * 10;
+        c += 8 * (Math.max(0, area.x0 - x0) + Math.max(0, x1 - area.x1) + Math.max(0, area.y0 - y0) + Math.max(0, y1 - area.y1)) * size.h;
+        for (const b of boxes) c += 6 * Math.max(0, Math.min(x1, b.x1) - Math.max(x0, b.x0)) * Math.max(0, Math.min(y1, b.y1) - Math.max(y0, b.y0));
+        if (c < cost) { cost = c; best = { x: p.x + dx, y: p.y + dy, from: { x: p.x, y: p.y } }; }
+      }
+    }
+  }
+  return best;
+}
+
 /**
  * A chain-rule chip: a rounded box with one or two lines, centred on `at` (inner
  * coordinates of the graph group), drawn into `layer` (the topmost group).
  * @param {Element} layer @param {{x: number, y: number}} at @param {string[]} lines
  * @param {string} sweep  "forward" | "reverse" (its colour) @param {string} key  the edge
+ * @param {{x: number, y: number}} [from]  the point on the edge it belongs to
  */
-export function drawChip(layer, at, lines, sweep, key) {
-  const w = Math.max(...lines.map(glyphs)) * CHAR + 16, lh = CHIP_SIZE + 5, hgt = lines.length * lh + 8;
+export function drawChip(layer, at, lines, sweep, key, from) {
+  const { w, h: hgt } = chipSize(lines), lh = CHIP_SIZE + 5;
   const g = s("g", { class: `mlgraph-chip mlgraph-chip-${sweep}`, "data-mlgraph-chip": key });
+  if (from && Math.hypot(from.x - at.x, from.y - at.y) > 4) { // a leader line to its edge
+    g.append(s("line", { class: "mlgraph-chip-leader", x1: from.x, y1: from.y, x2: at.x, y2: at.y }));
+  }
   g.append(s("rect", { x: at.x - w / 2, y: at.y - hgt / 2, width: w, height: hgt, rx: 6 }));
   lines.forEach((line, k) => {
     g.append(s("text", { x: at.x, y: at.y - hgt / 2 + 4 + lh * (k + 1) - 5, "font-size": CHIP_SIZE,

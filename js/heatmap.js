@@ -18,7 +18,7 @@ const num = (v) => (typeof v === "number" ? v : v === "inf" ? Infinity : v === "
  */
 export function cellColour(v, span, zero) {
   const x = num(v);
-  if (Number.isNaN(x)) return "var(--mlgraph-ink)";
+  if (Number.isNaN(x)) return "rgb(64,64,64)"; // NaN: dark grey, outlined as bad
   const t = span > 0 && Number.isFinite(x) ? Math.round((Math.abs(x) / span) * SHADES) / SHADES : Number.isFinite(x) ? 0 : 1;
   const end = x < 0 ? NEG : POS;
   const rgb = zero.map((z, k) => Math.round(z + (end[k] - z) * t));

@@ -52,6 +52,14 @@ export function showInspector(host, node, now, graph, zero, close) {
   host.replaceChildren(box);
 }
 
+/** Black or white, whichever reads better on `fill` ("rgb(r,g,b)"): at least 4.58:1. */
+function inkOn(fill) {
+  const [r, g, b] = (fill.match(/\d+/g) ?? ["0", "0", "0"]).map((c) => Number(c) / 255)
+    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const lum = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) ? "#000" : "#fff";
+}
+
 /** A tensor's entries as a table of cells, each with its sign-scale background. */
 function cellTable(e, node, zero) {
   const cols = node.shape[node.shape.length - 1] ?? 1;
@@ -62,8 +70,9 @@ function cellTable(e, node, zero) {
     for (let c = 0; c < cols; c++) {
       const k = r * cols + c, v = flat[k];
       const td = h("td", { class: bad(v) ? "mlgraph-bad" : "" }, e.cells[k]);
-      td.style.background = cellColour(v, m, zero);
-      td.style.color = Math.abs(Number(v)) > 0.55 * m ? "#fff" : "var(--mlgraph-cell-ink)";
+      const fill = cellColour(v, m, zero);
+      td.style.background = fill;
+      td.style.color = inkOn(fill);
       tr.append(td);
     }
     table.append(tr);

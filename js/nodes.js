@@ -52,7 +52,9 @@ export function buildNode(g, node, off, shape) {
   const kind = node.group ? "group" : node.kind;
   if (kind === "const") {
     text(line((inner.y0 + inner.y1) / 2 + 5, "mlgraph-head", SIZE.head), fit(node.label, room, SIZE.head));
-    return { g, box, update: () => {} };
+    /** @param {NodeView} v */
+    const update = (v) => attr(g, "data-mlgraph-state", v.status);
+    return { g, box, update };
   }
   const head = node.group ? null : line(inner.y0 + 18, "mlgraph-head", SIZE.head);
   if (head) text(head, fit(`${node.name}  ${node.label}${shape ? `  ${shape}` : ""}`, room, SIZE.head));
@@ -111,7 +113,7 @@ export function buildNode(g, node, off, shape) {
     };
     show(el.value, v.value, "eval", v.hideValue);
     if (v.parts?.length) {
-      text(el.deriv, fit(`${quantityName(name, "reverse")}: ${v.parts.join(" ")}`, room, SIZE.value));
+      text(el.deriv, fit(`\u03a3 ${v.parts.join(" ")}`, room, SIZE.value)); // parts so far
       el.deriv.classList.remove("mlgraph-bad");
     } else show(el.deriv, v.deriv, v.sweep ?? "reverse", v.hideDeriv);
     el.deriv.setAttribute("class", `mlgraph-slot mlgraph-${dq}${el.deriv.classList.contains("mlgraph-bad") ? " mlgraph-bad" : ""}`);

@@ -3,7 +3,7 @@
 // node, edge, chip and badge shows. (Two panes side by side in the compare view.)
 import { contributions, edgeKey, frontier, latest, pendingSums, replay, stepEdges, visitedEdges } from "./state.js";
 import { badge, forwardChip, reverseChip, signed } from "./story.js";
-import { drawChip } from "./edges.js";
+import { chipSize, drawChip, placeChip } from "./edges.js";
 import { union } from "./geometry.js";
 
 /**
@@ -40,7 +40,8 @@ export function paintPane(scene, p) {
     const d = p.sweep ? l[p.sweep] : undefined;
     /** @type {string} */
     let status = s?.status ?? "pending";
-    if (n?.kind === "const") status = "const";
+    if (status === "active") { /* the step's node, whatever it is */ }
+    else if (n?.kind === "const") status = "const";
     else if (phase === "reverse" && !n?.grad) status = "fixed";
     else if (status === "pending" && ready.has(id)) status = "ready";
     const mine = parts.get(id);
@@ -80,19 +81,27 @@ export function paintPane(scene, p) {
   scene.overlay.replaceChildren();
   const boxes = [];
   const nodeBox = (id) => scene.nodes.get(id)?.box ?? [...scene.groups.values()].find((g) => g.grp.nodes.includes(id))?.box;
+  const inner = (b) => ({ x0: b.x0 - scene.off.x, y0: b.y0 - scene.off.y, x1: b.x1 - scene.off.x, y1: b.y1 - scene.off.y });
+  const taken = [...scene.nodes.values(), ...scene.groups.values()].map((n) => inner(n.box));
+  /** Draw a chip on an edge where it hides the least; returns its box (outer coordinates). */
+  const chip = (key, lines, sweep) => {
+    const item = scene.edges.get(key);
+    if (!item) return null;
+    const size = chipSize(lines), fallback = { x: item.at.x - scene.off.x, y: item.at.y - scene.off.y };
+    const at = placeChip(/** @type {any} */ (item.path), fallback, size, taken, inner(scene.area));
+    drawChip(scene.overlay, at, lines, sweep, key, at.from);
+    const b = { x0: at.x - size.w / 2, y0: at.y - size.h / 2, x1: at.x + size.w / 2, y1: at.y + size.h / 2 };
+    taken.push(b);
+    return { x0: b.x0 + scene.off.x, y0: b.y0 + scene.off.y, x1: b.x1 + scene.off.x, y1: b.y1 + scene.off.y };
+  };
   if (now?.kind === "accumulate" && !p.path) {
-    const key = edgeKey(now.node, now.src, now.argnum), item = scene.edges.get(key);
-    if (item) {
-      const at = { x: item.at.x - scene.off.x, y: item.at.y - scene.off.y };
-      const { w, h } = drawChip(scene.overlay, at, reverseChip(now, p.story, hideNow), "reverse", key);
-      boxes.push({ x0: item.at.x - w / 2, y0: item.at.y - h / 2, x1: item.at.x + w / 2, y1: item.at.y + h / 2 });
-    }
+    const b = chip(edgeKey(now.node, now.src, now.argnum), reverseChip(now, p.story, hideNow), "reverse");
+    if (b) boxes.push(b);
   } else if (now?.sweep === "forward" && now.kind === "visit" && !p.path) {
     for (const e of graph.edges) {
-      const item = scene.edges.get(e.key);
-      if (!item || e.dst !== now.node || kinds.get(e.src)?.kind === "const" || !kinds.get(e.src)?.grad) continue;
-      const at = { x: item.at.x - scene.off.x, y: item.at.y - scene.off.y };
-      drawChip(scene.overlay, at, forwardChip(e, p.story), "forward", e.key);
+      if (e.dst !== now.node || kinds.get(e.src)?.kind === "const" || !kinds.get(e.src)?.grad) continue;
+      const b = chip(e.key, forwardChip(e, p.story), "forward");
+      if (b) boxes.push(b);
     }
   }
   const activeBox = now ? nodeBox(now.node) ?? null : null;

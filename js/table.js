@@ -16,8 +16,10 @@ const BLOCK = { eval: "forward primal trace \u2193", forward: "forward tangent t
  */
 export function buildTable(host, rows, nameOf, onPick, reduced) {
   const table = h("table", { class: "mlgraph-table" });
+  const cols = h("colgroup");
+  for (const c of ["lhs", "rule", "numbers", "value"]) cols.append(h("col", { class: `mlgraph-col-${c}` }));
   const body = h("tbody");
-  table.append(body);
+  table.append(cols, body);
   let sweep = "";
   /** @type {{tr: HTMLElement, numbers: HTMLElement, value: HTMLElement, row: any}[]} */
   const items = [];
@@ -31,7 +33,7 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
     }
     const tr = h("tr", { class: `mlgraph-row mlgraph-row-${r.sweep}`, "data-mlgraph-row-node": nameOf(r.node), "data-step": String(r.step) });
     const numbers = h("td", { class: "mlgraph-numbers" }), value = h("td", { class: "mlgraph-value" });
-    tr.append(h("td", { class: "mlgraph-lhs" }, r.lhs), h("td", { class: "mlgraph-rule" }, `= ${r.rule}`), numbers, value);
+    tr.append(h("td", { class: "mlgraph-lhs" }, r.lhs), h("td", { class: "mlgraph-rule", title: `${r.lhs} = ${r.rule}` }, `= ${r.rule}`), numbers, value);
     tr.addEventListener("click", () => onPick(i));
     body.append(tr);
     items.push({ tr, numbers, value, row: r });
@@ -53,6 +55,7 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
       const ask = hide ? "= ?" : "= \u2026"; // predicting: a question; else: being worked on
       numbers.textContent = open ? nums : i === at && nums ? ask : "";
       value.textContent = open ? `= ${row.value}` : i === at ? ask : "";
+      tr.title = open ? row.text ?? "" : ""; // the whole row, where a cell is cut
       tr.classList.toggle("mlgraph-row-done", done);
       tr.classList.toggle("mlgraph-bad", Boolean(row.bad) && open);
     });

@@ -5,7 +5,7 @@
 // lays a graph out once per collapse state, and stepping only changes classes and text.
 import { div, h } from "./dom.js";
 import { buildControls } from "./controls.js";
-import { createCamera, followView, openingView } from "./camera.js";
+import { DEAD_ZONE, createCamera, fitScale, followView, openingView } from "./camera.js";
 import { sendToken } from "./edges.js";
 import { zeroColour } from "./heatmap.js";
 import { showInspector } from "./inspector.js";
@@ -46,13 +46,13 @@ export function mountView(model, el, layout) {
   narration.setAttribute("data-mlgraph-narration", "");
   narration.append(eq, words, operator, passes);
   const main = div("mlgraph-main"), stage = div("mlgraph-stage"), panesBox = div("mlgraph-panes");
-  const mapHost = div("mlgraph-minimap"), note = div("mlgraph-note");
+  const mapHost = div("mlgraph-minimap");
   const side = div("mlgraph-side"), sideBody = div("mlgraph-side-body"), inspector = div("mlgraph-side-body");
   const legend = div("mlgraph-legend"), bar = controls.bottom;
   for (const [cls, t] of [["primal", "v value"], ["tangent", "v\u0307 forward derivative"], ["cotangent", "v\u0304 adjoint (gradient)"], ["focus", "now"]]) {
     legend.append(h("span", { class: `mlgraph-swatch mlgraph-swatch-${cls}` }), h("span", {}, t));
   }
-  stage.append(panesBox, mapHost, note);
+  stage.append(panesBox, mapHost);
   inspector.hidden = true;
   side.append(sideBody, inspector);
   main.append(stage, side);
@@ -66,7 +66,7 @@ export function mountView(model, el, layout) {
   let panes = [];
   let drawing = 0, disposed = false, inspect = /** @type {number|null} */ (null), pathIndex = -1;
   let markPath = (/** @type {number} */ i) => {};
-  let lastCursor = -2, zero = [232, 234, 235], noteTimer = 0, lastNote = "";
+  let lastCursor = -2, zero = [232, 234, 235];
   const layouts = buildLayouts(layout);
   const graph = () => get("graph");
   const eventsOf = (m) => get("streams")[m] ?? [];
@@ -100,7 +100,7 @@ export function mountView(model, el, layout) {
     else if (action === "mode-forward") act("mode", modes.find((m) => parseMode(m).sweep === "forward"));
     else if (action === "compare") save({ compare: !model.get("compare"), cursor: -1, paths: "" });
     else if (action === "zoom-in" || action === "zoom-out") { camera.zoom(action === "zoom-in" ? 1.25 : 0.8); userMoved(); }
-    else if (action === "fit") { openView(true); userMoved(); }
+    else if (action === "fit") { openView(); userMoved(); }
     else if (action === "actual") { camera.go({ ...camera.view, scale: base() }); userMoved(); }
     else if (action === "follow") save({ follow: !model.get("follow") });
     else if (action === "font-down" || action === "font-up") save({ font_size: Math.max(14, Math.min(40, model.get("font_size") + (action === "font-up" ? 2 : -2))) });
@@ -110,18 +110,25 @@ export function mountView(model, el, layout) {
     else if (action === "close-inspector") { inspect = null; paint(); }
   }
 
+  /** "auto": the table beside the graph or below it, whichever shows the graph larger. */
   function placePanel() {
-    const want = model.get("panel"), wide = root.getBoundingClientRect().width >= WIDE;
-    const place = want === "auto" ? (wide ? "beside" : "below") : want;
+    const want = model.get("panel"), area = panes[0]?.scene?.area, r = main.getBoundingClientRect();
+    let place = want;
+    if (want === "auto") {
+      const side = Math.min(0.44 * r.width, 600);
+      const beside = area ? fitScale(area, (r.width - side) / panes.length, r.height) : 0;
+      const below = area ? fitScale(area, r.width / panes.length, 0.64 * r.height) : 0;
+      place = r.width >= WIDE && beside >= Math.min(below, base()) ? "beside" : "below";
+    }
     root.setAttribute("data-mlgraph-panel", place);
   }
 
-  function openView(fitAll = false) {
+  function openView() {
     const scene = panes[0]?.scene;
     if (!scene) return;
     const { w, h: ht } = camera.size();
     const first = scene.nodes.get(graph().inputs?.[0])?.box ?? null;
-    const v = openingView(scene.area, w, ht, fitAll ? Math.max(base(), 8) : base(), floor(), first);
+    const v = openingView(scene.area, w, ht, base(), floor(), first);
     camera.go(v);
     root.toggleAttribute("data-mlgraph-fits", v.fits);
     mapHost.hidden = v.fits;
@@ -138,7 +145,7 @@ export function mountView(model, el, layout) {
     const st0 = story(ev0, c0), row0 = rowAt(main0.rows, ev0, c0);
     const said = narrate(ev0[c0], main0.rows[row0], st0, { hide: !revealed, parts: pendingSums(ev0, c0).get(ev0[c0]?.node), mode: main0.mode });
     eq.textContent = said.eq;
-    words.textContent = said.words;
+    words.textContent = cursor < 0 && layouts.note() ? layouts.note() : said.words;
     operator.textContent = modeOperator(main0.mode);
     controls.update({ modes: Object.keys(get("streams")), mode, cursor, n: length(), playing: model.get("playing"),
       speed: model.get("speed"), compare: model.get("compare"), follow: model.get("follow"), panel: model.get("panel"),
@@ -168,8 +175,10 @@ export function mountView(model, el, layout) {
       if (model.get("follow") && focus) {
         const { w, h: ht } = camera.size();
         const avoid = mapHost.hidden ? null : { w: mapHost.offsetWidth + 16, h: mapHost.offsetHeight + 16 };
-        const to = followView(camera.view, focus, w, ht, floor(), avoid) ?? (active ? followView(camera.view, active, w, ht, floor(), avoid) : null);
-        if (to) camera.go(to, 300);
+        const roomy = (b) => (b.x1 - b.x0) * floor() <= w * DEAD_ZONE && (b.y1 - b.y0) * floor() <= ht * DEAD_ZONE;
+        const box = roomy(focus) || !active ? focus : active; // the step's neighbourhood, else its node
+        const to = followView(camera.view, box, w, ht, floor(), avoid);
+        if (to) camera.go(to, Math.min(300, 350 / model.get("speed"))); // still for most of the step
       }
       if (cursor === lastCursor + 1 && revealed === !model.get("predict")) animate(ev0[c0]);
       lastCursor = cursor;
@@ -202,11 +211,6 @@ export function mountView(model, el, layout) {
     passes.textContent = parseMode(model.get("mode")).sweep === "eval" ? "" :
       `full Jacobian: ${p.forward} forward pass${p.forward === 1 ? "" : "es"} or ${p.reverse} reverse`;
     passes.title = "one forward pass per scalar input entry, one reverse pass per scalar output entry";
-    if (lastNote !== layouts.note()) { // said once, for a few seconds
-      lastNote = note.textContent = layouts.note();
-      clearTimeout(noteTimer);
-      noteTimer = setTimeout(() => { note.textContent = ""; }, 6000);
-    }
     panes = modes.map((mode) => ({ mode, scene: null, host: div("mlgraph-pane"), table: null, rows: get("tables")[mode] ?? [] }));
     sideBody.replaceChildren();
     const pathData = model.get("paths") ? g.paths?.[model.get("paths")] : null;
@@ -292,7 +296,6 @@ export function mountView(model, el, layout) {
   drawGraph().then(() => player.schedule());
   return () => {
     disposed = true;
-    clearTimeout(noteTimer);
     player.dispose();
     camera.dispose();
     resize.disconnect();

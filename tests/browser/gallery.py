@@ -126,17 +126,23 @@ TITLES = {
     "g12": "12. RNN unrolled 3 steps",
 }
 
-#: What the class must see: (mode, node name, text on the node at the end of the sweep).
+#: What the class must see: (mode, node name or "out", text on the node at the end).
 EXPECT = {
-    "g1": [("eval", "v6", "v6 = 11.652"), ("reverse", "v0", "v\u03040 = 5.5"),
-           ("reverse", "v1", "v\u03041 = 1.716"), ("forward:x1", "v6", "v\u03076 = 5.5")],
+    "g1": [("eval", "out", "v6 = 11.652"), ("reverse", "v0", "v\u03040 = 5.5"),
+           ("reverse", "v1", "v\u03041 = 1.716"), ("forward:x1", "out", "v\u03076 = 5.5"),
+           ("forward:x1", "v2", "v\u03072 = 0.5")],
     "g2": [("reverse", "v0", "v\u03040 = \u22120.25")],
     "g3": [("reverse", "v0", "v\u03040 = \u22120.25")],
-    "g4": [("eval", "v7", "= 20.609"), ("reverse", "v0", "v\u03040 = 7.2"),
+    "g4": [("eval", "out", "= 20.609"), ("reverse", "v0", "v\u03040 = 7.2"),
            ("reverse", "v1", "v\u03041 = 8.2")],
-    "g9": [("eval", "v5", "= 10.909"), ("reverse", "v0", "v\u03040 = 4.584"),
+    "g5": [("eval", "out", "= 0.9608")],
+    "g6a": [("forward:w1", "out", "= \u22121.873")],
+    "g6b": [("forward:w1", "out", "= 0.7016")],
+    "g7": [("eval", "out", "= 0.6532")],
+    "g9": [("eval", "out", "= 10.909"), ("reverse", "v0", "v\u03040 = 4.584"),
            ("reverse", "v1", "v\u03041 = 2")],
-    "g10": [("eval", "v8", "= 2"), ("reverse", "v0", "v\u03040 = \u22124")],
+    "g10": [("eval", "out", "= 2"), ("reverse", "v0", "v\u03040 = \u22124")],
+    "g12": [("eval", "out", "= 0.07297")],
 }
 
 
