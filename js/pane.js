@@ -56,7 +56,7 @@ export function paintPane(scene, p) {
   }
   for (const [id, item] of scene.nodes) item.update(nodeView(id), p.zero);
   for (const item of scene.groups.values()) {
-    const inner = item.grp.nodes.map((n) => state.get(n)?.status);
+    const inner = item.grp.nodes.map((n) => nodeView(n).status).filter((x) => x !== "const" && x !== "fixed");
     const v = nodeView(item.grp.output);
     v.status = inner.includes("active") ? "active" : inner.every((x) => x === "done") ? "done" : inner.some((x) => x === "done") ? "ready" : "pending";
     item.update(v, p.zero);

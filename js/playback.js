@@ -38,8 +38,9 @@ export function createPlayer(model, opt) {
     timer = null;
     if (!model.get("playing")) return;
     timer = later(() => {
-      if (next()) schedule();
-      else save({ playing: false });
+      const moved = next(), end = model.get("cursor") >= opt.length() - 1 && revealed;
+      if (moved && !end) schedule();
+      else save({ playing: false }); // stop on the last step, not one tick after it
     }, 1000 / Math.max(model.get("speed"), 0.01) / (model.get("predict") ? 2 : 1));
   }
   /** @param {string} action @param {any} [arg] @returns {boolean} handled */
