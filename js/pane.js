@@ -75,7 +75,8 @@ export function paintPane(scene, p) {
     else if (active.has(e.key)) st = "active";
     else if (flowed.has(e.key) || visited.has(e.key) || (!p.sweep && evalDone.has(e.key))) st = "done";
     item.setState(constant && st !== "dim" ? `const-${st}` : st, st === "active" ? sweepNow : p.sweep ?? "eval");
-    const b = st === "done" && p.sweep && !constant ? badge(e, p.story, p.sweep, flowed.get(e.key)) : "";
+    const b = st === "path" ? e.partial?.text ?? "" // a path's edges carry their local derivative
+      : st === "done" && p.sweep && !constant ? badge(e, p.story, p.sweep, flowed.get(e.key)) : "";
     item.setBadge(b);
   }
   scene.overlay.replaceChildren();

@@ -144,13 +144,20 @@ export function mountView(model, el, layout) {
     const main0 = panes[0], ev0 = eventsOf(main0.mode), c0 = Math.min(cursor, ev0.length - 1);
     const st0 = story(ev0, c0), row0 = rowAt(main0.rows, ev0, c0);
     const said = narrate(ev0[c0], main0.rows[row0], st0, { hide: !revealed, parts: pendingSums(ev0, c0).get(ev0[c0]?.node), mode: main0.mode });
-    eq.textContent = said.eq;
-    words.textContent = cursor < 0 && layouts.note() ? layouts.note() : said.words;
+    const pathData = model.get("paths") ? g.paths?.[model.get("paths")] : null;
+    if (pathData) { // the paths view narrates the sum over paths
+      const one = pathData.paths[pathIndex], wrt = model.get("paths");
+      eq.textContent = one ? `path ${pathIndex + 1}: ${one.factors.join("\u00b7")} = ${one.product}`
+        : `\u2202f/\u2202${wrt} = ${pathData.sum ?? pathData.grad}`;
+      words.textContent = `every path from ${wrt} to the output multiplies its local derivatives; the ${pathData.count} products add up to the gradient (\u2190 \u2192: one path at a time)`;
+    } else {
+      eq.textContent = said.eq;
+      words.textContent = cursor < 0 && layouts.note() ? layouts.note() : said.words;
+    }
     operator.textContent = modeOperator(main0.mode);
     controls.update({ modes: Object.keys(get("streams")), mode, cursor, n: length(), playing: model.get("playing"),
       speed: model.get("speed"), compare: model.get("compare"), follow: model.get("follow"), panel: model.get("panel"),
       predict: model.get("predict"), paths: model.get("paths"), pathInputs: Object.keys(g.paths ?? {}), label: `step ${cursor + 1} of ${length()}: ${said.eq}` });
-    const pathData = model.get("paths") ? g.paths?.[model.get("paths")] : null;
     const chosen = pathData ? (pathIndex >= 0 ? [pathData.paths[pathIndex]] : pathData.paths) : null;
     const path = chosen ? { edges: new Set(chosen.flatMap((p) => p.edges)), nodes: new Set(chosen.flatMap((p) => p.nodes)) } : null;
     let focus = null, active = null;
