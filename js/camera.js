@@ -92,16 +92,22 @@ export function createCamera(stage, svgs, hooks) {
   /** @type {Box} */
   let area = { x0: 0, y0: 0, x1: 1, y1: 1 };
   let frame = 0;
+  /** The stage's size, read when it changes (a ResizeObserver) or told by the view when it
+   * knows it (before a new SVG is in the page), never read in the middle of a step. */
+  let stageSize = { w: 1, h: 1 };
+  const watch = new ResizeObserver(([e]) => {
+    stageSize = { w: Math.max(1, e.contentRect.width), h: Math.max(1, e.contentRect.height) };
+    apply();
+  });
+  watch.observe(stage);
+  /** Each pane's size: the stage split side by side, less a pane's title. */
   const size = () => {
-    const panes = svgs();
-    const r = (panes[0]?.parentElement ?? stage).getBoundingClientRect();
-    return { w: Math.max(1, r.width), h: Math.max(1, r.height) };
+    const n = Math.max(1, svgs().length);
+    return { w: Math.max(1, (stageSize.w - 8 * (n - 1)) / n), h: Math.max(1, stageSize.h - (n > 1 ? 26 : 0)) };
   };
   function apply() {
-    for (const svg of svgs()) {
-      const r = (svg.parentElement ?? stage).getBoundingClientRect();
-      svg.setAttribute("viewBox", viewBox(view, Math.max(1, r.width), Math.max(1, r.height)));
-    }
+    const { w, h } = size();
+    for (const svg of svgs()) svg.setAttribute("viewBox", viewBox(view, w, h));
     hooks.onChange(view);
   }
   /** @param {View} to @param {number} ms */
@@ -158,6 +164,8 @@ export function createCamera(stage, svgs, hooks) {
   return {
     /** @param {Box} a */
     setArea(a) { area = a; },
+    /** The stage's size, when the view knows it first. @param {number} w @param {number} h */
+    setStage(w, h) { stageSize = { w: Math.max(1, w), h: Math.max(1, h) }; },
     get view() { return view; },
     get area() { return area; },
     size,
@@ -167,6 +175,7 @@ export function createCamera(stage, svgs, hooks) {
     dragged: () => Boolean(drag?.moved),
     dispose() {
       cancelAnimationFrame(frame);
+      watch.disconnect();
       stage.removeEventListener("wheel", onWheel);
       stage.removeEventListener("pointerdown", onDown);
       window.removeEventListener("pointermove", onMove);

@@ -3,7 +3,7 @@
 // compact badge), the chain-rule chip of the active edge (one rounded box, two lines, on
 // top of everything), shapes on tensor edges, and the token that carries a contribution.
 import { attr, s, text } from "./dom.js";
-import { glyphs, labelAnchor } from "./geometry.js";
+import { glyphs, labelAnchor, pointsAlong } from "./geometry.js";
 
 export const CHIP_SIZE = 16;
 const CHAR = 0.6 * CHIP_SIZE;
@@ -20,25 +20,25 @@ export function buildEdge(g, edge, off, shape, constant) {
   const at = labelAnchor(g);
   g.querySelectorAll("text, title").forEach((t) => t.remove());
   const path = g.querySelector("path");
-  if (path) {
-    const halo = /** @type {Element} */ (path.cloneNode());
-    halo.setAttribute("class", "mlgraph-edge-halo");
-    g.prepend(halo);
-  }
   if (!edge) return { g, key: null, at: { x: at.x + off.x, y: at.y + off.y }, path, setState: () => {}, setBadge: () => {} };
   g.setAttribute("data-mlgraph-edge", edge.key);
   if (constant) g.classList.add("mlgraph-edge-const");
-  const label = s("g", { class: "mlgraph-badge" });
-  const rect = s("rect", { class: "mlgraph-badge-bg", rx: 3 });
-  const t = s("text", { x: at.x, y: at.y + 5, class: "mlgraph-badge-text", "font-size": CHIP_SIZE });
-  label.append(rect, t);
-  g.append(label);
+  /** @type {{rect: Element, t: Element, label: Element} | null} */
+  let badgeEls = null; // made on first use: a 1,000-node graph has thousands of edges
   let badgeText = "";
   /** @param {string} v */
   function setBadge(v) {
     const shown = v || shape;
     if (shown === badgeText) return;
     badgeText = shown;
+    if (!badgeEls) {
+      const label = s("g", { class: "mlgraph-badge" }), rect = s("rect", { class: "mlgraph-badge-bg", rx: 3 });
+      const t = s("text", { x: at.x, y: at.y + 5, class: "mlgraph-badge-text", "font-size": CHIP_SIZE });
+      label.append(rect, t);
+      g.append(label);
+      badgeEls = { rect, t, label };
+    }
+    const { rect, t, label } = badgeEls;
     text(t, shown);
     label.classList.toggle("mlgraph-shape", !v && Boolean(shape));
     const w = glyphs(shown) * CHAR + 8;
@@ -47,9 +47,15 @@ export function buildEdge(g, edge, off, shape, constant) {
     attr(rect, "width", String(shown ? w : 0));
     attr(rect, "height", String(shown ? 20 : 0));
   }
-  setBadge("");
+  if (shape) setBadge("");
+  let halo = null;
   /** @param {string} state  "future" | "active" | "done" @param {string|null} sweep */
   const setState = (state, sweep) => {
+    if (!halo && path && (state === "active" || state === "path")) { // the yellow underlay, when first needed
+      halo = /** @type {Element} */ (path.cloneNode());
+      halo.setAttribute("class", "mlgraph-edge-halo");
+      g.prepend(halo);
+    }
     attr(g, "data-mlgraph-state", state);
     attr(g, "data-mlgraph-sweep", sweep);
   };
@@ -70,8 +76,10 @@ export function chipSize(lines) {
  * @returns {{x: number, y: number, from: {x: number, y: number}}}  the chip's centre and the edge point
  */
 export function placeChip(path, fallback, size, boxes, area) {
-  const length = path?.getTotalLength ? path.getTotalLength() : 0;
-  const points = length ? [0.5, 0.35, 0.65].map((t) => path.getPointAtLength(length * t)) : [fallback];
+  const along = pointsAlong(path, [0.5, 0.35, 0.65]), points = along.length ? along : [fallback];
+  const reach = 200 + Math.max(size.w, size.h); // only what the chip could cover
+  const near = (b) => points.some((p) => b.x1 > p.x - reach && b.x0 < p.x + reach && b.y1 > p.y - reach && b.y0 < p.y + reach);
+  boxes = boxes.filter(near);
   let best = { x: fallback.x, y: fallback.y, from: fallback }, cost = Infinity;
   for (const [k, p] of points.entries()) {
     for (let dx = -160; dx <= 160; dx += 40) {
@@ -118,9 +126,9 @@ export function drawChip(layer, at, lines, sweep, key, from) {
 export function sendToken(layer, path, backwards, sweep, ms) {
   const dot = s("circle", { r: 7, class: `mlgraph-token mlgraph-token-${sweep}` });
   layer.append(dot);
-  const length = path.getTotalLength(), t0 = performance.now();
-  let frame = 0;
+  let frame = 0, length = -1, t0 = 0;
   const tick = (now) => {
+    if (length < 0) { length = path.getTotalLength(); t0 = now; } // measured after the step's paint
     const u = Math.min(1, (now - t0) / ms), e = u < 0.5 ? 2 * u * u : 1 - (-2 * u + 2) ** 2 / 2;
     const p = path.getPointAtLength(length * (backwards ? 1 - e : e));
     dot.setAttribute("cx", String(p.x));

@@ -72,3 +72,22 @@ export function fit(t, width, size) {
   }
   return out + "\u2026";
 }
+
+/**
+ * Points along a Graphviz edge path ("M x,y C x,y x,y x,y ..."), from its on-curve points:
+ * no layout is read (getPointAtLength would force one in the middle of a step).
+ * @param {Element | null} path @param {number[]} at  fractions of the way, 0..1
+ * @returns {{x: number, y: number}[]}
+ */
+export function pointsAlong(path, at) {
+  const nums = numbers(path?.getAttribute("d") ?? "");
+  const pts = [];
+  for (let i = 0; i + 1 < nums.length; i += 6) pts.push({ x: nums[i], y: nums[i + 1] }); // M, then every 3rd point
+  if (!pts.length) return [];
+  return at.map((t) => {
+    const u = t * (pts.length - 1), k = Math.min(pts.length - 2, Math.floor(u));
+    if (k < 0) return pts[0];
+    const f = u - k;
+    return { x: pts[k].x + (pts[k + 1].x - pts[k].x) * f, y: pts[k].y + (pts[k + 1].y - pts[k].y) * f };
+  });
+}

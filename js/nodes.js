@@ -85,7 +85,8 @@ export function buildNode(g, node, off, shape) {
 
   /** @param {NodeView} v @param {number[]} zero  the heatmap's colour for 0 */
   function update(v, zero) {
-    const key = JSON.stringify(v);
+    const slotKey = (x) => (x ? `${x.text}|${x.bad ? 1 : 0}|${x.absmax ?? ""}` : "-");
+    const key = `${v.status}|${slotKey(v.value)}|${slotKey(v.deriv)}|${v.sweep}|${v.parts?.join(" ") ?? ""}|${v.hideValue ? 1 : 0}${v.hideDeriv ? 1 : 0}|${v.value?.grid ? zero.join() : ""}`;
     if (key === last) return;
     last = key;
     attr(g, "data-mlgraph-state", v.status);

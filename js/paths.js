@@ -7,7 +7,7 @@ import { div, h } from "./dom.js";
 /**
  * @param {HTMLElement} host
  * @param {string} input  the input's label
- * @param {{paths: {edges: string[], nodes: number[], factors: string[], product: string}[],
+ * @param {{paths: {edges: string[], factors: string[], product: string}[],
  *   count: number, sum?: string, grad: string}} data  from mlgraph.display.path_sums
  * @param {(i: number) => void} pick
  */
@@ -16,7 +16,7 @@ export function showPaths(host, input, data, pick) {
   box.append(h("h4", {}, `\u2202f/\u2202${input}: sum over paths`));
   const items = data.paths.map((p, i) => {
     const li = h("li", { class: "mlgraph-path", "data-mlgraph-path": String(i), tabindex: "-1" },
-      `${p.nodes.map((n) => `v${n}`).join(" \u2192 ")} : ${p.factors.join(" \u00b7 ")} = ${p.product}`);
+      `${pathNodes(p.edges).map((n) => `v${n}`).join(" \u2192 ")} : ${p.factors.join(" \u00b7 ")} = ${p.product}`);
     li.addEventListener("click", () => pick(i));
     return li;
   });
@@ -34,4 +34,10 @@ export function showPaths(host, input, data, pick) {
   host.replaceChildren(box);
   /** @param {number} i */
   return (i) => items.forEach((li, k) => li.classList.toggle("mlgraph-path-current", k === i));
+}
+
+/** The nodes a path visits, from its edge keys "src_dst_argnum". @param {string[]} edges */
+export function pathNodes(edges) {
+  const ids = edges.map((k) => k.split("_").map(Number));
+  return ids.length ? [ids[0][0], ...ids.map(([, dst]) => dst)] : [];
 }

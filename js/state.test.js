@@ -80,4 +80,11 @@ test("the evaluation frontier: nodes whose inputs are all computed", () => {
 test("unpack restores the records mlgraph.widget.pack turned into columns", () => {
   const packed = { reverse: { "@cols": ["step", "kind", "src"], "@rows": [[0, "seed", null], [1, "accumulate", 3]] } };
   assert.deepEqual(unpack(packed), { reverse: [{ step: 0, kind: "seed" }, { step: 1, kind: "accumulate", src: 3 }] });
+  const dense = { "@cols": ["kind"], "@rows": [[1], [0]], "@seq": ["step"], "@enums": { kind: ["accumulate", "seed"] } };
+  assert.deepEqual(unpack(dense), [{ step: 0, kind: "seed" }, { step: 1, kind: "accumulate" }]);
+});
+
+test("unpack reads the streams Python packed (tests/fixtures/packed_streams.json)", () => {
+  const { packed, plain } = JSON.parse(readFileSync(new URL("../tests/fixtures/packed_streams.json", import.meta.url), "utf8"));
+  assert.deepEqual(unpack(packed), plain);
 });

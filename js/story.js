@@ -15,6 +15,18 @@ import { quantityName } from "./modes.js";
  *   the latest event of a sweep for a node, at the cursor
  */
 
+/**
+ * A table row as one line, `lhs = rule = numbers = value`, leaving out a part that only
+ * repeats the next (as the kernel prints it: mlgraph.tables.Row.__str__).
+ * @param {import("./state.js").Row} r
+ */
+export function rowText(r) {
+  const parts = [r.lhs, r.rule];
+  if (r.numbers && r.numbers !== r.value) parts.push(r.numbers);
+  if (r.value !== r.rule) parts.push(r.value);
+  return parts.join(" = ");
+}
+
 const paren = (t) => (t.startsWith("\u2212") || /[ +·/]/.test(t) ? `(${t})` : t);
 
 /** `+2`, `−0.2837`: a contribution with its sign. @param {string} t */
@@ -78,7 +90,7 @@ export function badge(edge, st, sweep, acc) {
 export function narrate(e, row, st, opt) {
   if (!e) return { eq: "", words: START[opt.mode.split(":")[0]] ?? "" };
   const me = st.name(e.node), q = quantityName(me, e.sweep);
-  const rowText = row ? (opt.hide ? `${row.lhs} = ${row.rule === row.value ? "?" : `${row.rule} = ?`}` : row.text ?? `${row.lhs} = ${row.value}`) : "";
+  const line = row ? (opt.hide ? `${row.lhs} = ${row.rule === row.value ? "?" : `${row.rule} = ?`}` : rowText(row)) : "";
   if (e.kind === "accumulate") {
     const [head, tail] = reverseChip(e, st, opt.hide);
     const n = opt.parts?.length ?? 1;
@@ -86,17 +98,17 @@ export function narrate(e, row, st, opt) {
     return { eq: `${head} ${tail}`, words: `${st.name(/** @type {number} */ (e.src))} sends ${me} its share (contribution ${n})${sofar}` };
   }
   if (e.sweep === "eval") {
-    return { eq: rowText, words: e.kind === "seed" ? `the input ${st.label(e.node)} is given` : `${me} is computed from its inputs` };
+    return { eq: line, words: e.kind === "seed" ? `the input ${st.label(e.node)} is given` : `${me} is computed from its inputs` };
   }
   if (e.sweep === "forward") {
     if (e.kind === "seed") {
       const moves = !opt.hide && e.text !== "0" && !/^[[(]?0(, 0)*[\])]?$/.test(e.text ?? "");
       return { eq: opt.hide ? `${q} = ?` : `${q} = ${e.text}`, words: `seed: ${st.label(e.node)} ${moves ? "moves at rate 1" : "is held fixed"}` };
     }
-    return { eq: rowText, words: `${q}: the local derivatives on the edges into ${me} times their tangents, summed` };
+    return { eq: line, words: `${q}: the local derivatives on the edges into ${me} times their tangents, summed` };
   }
   if (e.kind === "seed") return { eq: opt.hide ? `${q} = ?` : `${q} = \u0233 = ${e.text}`, words: `seed: \u2202f/\u2202${me} = 1 at the output` };
-  return { eq: rowText, words: `${q} is final: every consumer of ${me} has sent its share` };
+  return { eq: line, words: `${q} is final: every consumer of ${me} has sent its share` };
 }
 
 const START = {

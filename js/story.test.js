@@ -7,9 +7,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { latest, rowAt } from "./state.js";
-import { badge, narrate, reverseChip } from "./story.js";
+import { badge, narrate, reverseChip, rowText } from "./story.js";
 
 const gallery = JSON.parse(readFileSync(new URL("../tests/fixtures/widget_gallery.json", import.meta.url), "utf8"));
+
+for (const data of Object.values(gallery)) {
+  for (const e of data.graph.edges) e.key = `${e.src}_${e.dst}_${e.argnum}`;
+}
 
 /** The story helpers at a cursor, as view.js builds them. */
 function storyAt(data, events, cursor) {
@@ -71,4 +75,11 @@ test("finished edges keep the contribution they carried; tensor edges their shap
   assert.equal(badge(edge, st, "reverse", acc), "\u22120.2837");
   const g7 = gallery.g7, st7 = storyAt(g7, g7.streams.reverse, 0);
   assert.equal(badge(g7.graph.edges.find((x) => x.src === 1), st7, "reverse"), "(2\u00d73)");
+});
+
+test("a row reads as one line exactly as the kernel prints it", () => {
+  for (const data of Object.values(gallery)) {
+    assert.deepEqual(data.tables.reverse.map(rowText), data.row_text);
+  }
+  assert.equal(rowText({ step: 0, sweep: "eval", node: 0, lhs: "v0", rule: "x1", numbers: "", value: "2" }), "v0 = x1 = 2");
 });

@@ -4,6 +4,7 @@
 // rows showing their rule only (no spoilers). Hooks: `data-mlgraph-current` on the current
 // row, `data-mlgraph-row-node="v3"` on every row.
 import { h } from "./dom.js";
+import { rowText } from "./story.js";
 
 const BLOCK = { eval: "forward primal trace \u2193", forward: "forward tangent trace \u2193", reverse: "reverse adjoint trace \u2191" };
 
@@ -21,7 +22,7 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
   const body = h("tbody");
   table.append(cols, body);
   let sweep = "";
-  /** @type {{tr: HTMLElement, numbers: HTMLElement, value: HTMLElement, row: any}[]} */
+  /** @type {{tr: HTMLElement, numbers: HTMLElement, value: HTMLElement, row: any, shown: string}[]} */
   const items = [];
   rows.forEach((r, i) => {
     if (r.sweep !== sweep) {
@@ -36,7 +37,7 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
     tr.append(h("td", { class: "mlgraph-lhs" }, r.lhs), h("td", { class: "mlgraph-rule", title: `${r.lhs} = ${r.rule}` }, `= ${r.rule}`), numbers, value);
     tr.addEventListener("click", () => onPick(i));
     body.append(tr);
-    items.push({ tr, numbers, value, row: r });
+    items.push({ tr, numbers, value, row: r, shown: "" });
   });
   const spacer = h("div", { class: "mlgraph-table-spacer" });
   host.replaceChildren(table, spacer);
@@ -48,14 +49,18 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
    * @param {boolean} hide  the current row's numbers are not revealed yet (predict)
    */
   function update(cursor, at, hide) {
-    items.forEach(({ tr, numbers, value, row }, i) => {
+    items.forEach((item, i) => {
+      const { tr, numbers, value, row } = item;
       const done = row.step <= cursor, open = done && !(i === at && hide);
+      const shown = `${done}${open}${i === at}${hide}`;
+      if (shown === item.shown) return; // only the rows the step changed touch the DOM
+      item.shown = shown;
       const same = row.numbers === row.value || row.numbers === `(${row.value})`;
       const nums = row.numbers && !same ? `= ${row.numbers}` : "";
       const ask = hide ? "= ?" : "= \u2026"; // predicting: a question; else: being worked on
       numbers.textContent = open ? nums : i === at && nums ? ask : "";
       value.textContent = open ? `= ${row.value}` : i === at ? ask : "";
-      tr.title = open ? row.text ?? "" : ""; // the whole row, where a cell is cut
+      tr.title = open ? rowText(row) : ""; // the whole row, where a cell is cut
       tr.classList.toggle("mlgraph-row-done", done);
       tr.classList.toggle("mlgraph-bad", Boolean(row.bad) && open);
     });

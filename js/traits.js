@@ -18,14 +18,19 @@ export async function engineBundle(model, name) {
   return engine[key];
 }
 
-/** Inverse of mlgraph.widget.pack: `{"@cols", "@rows"}` back to a list of records. */
+/** Inverse of mlgraph.widget.pack: `{"@cols", "@rows", "@seq"?, "@enums"?}` back to a
+ * list of records. @param {any} v @returns {any} */
 export function unpack(v) {
   if (Array.isArray(v)) return v.map(unpack);
   if (v === null || typeof v !== "object") return v;
   if ("@cols" in v) {
-    return v["@rows"].map((row) => {
+    const seq = v["@seq"] ?? [], enums = v["@enums"] ?? {};
+    return v["@rows"].map((row, n) => {
       const rec = {};
-      v["@cols"].forEach((k, i) => { if (row[i] !== null) rec[k] = unpack(row[i]); });
+      for (const k of seq) rec[k] = n;
+      v["@cols"].forEach((k, i) => {
+        if (row[i] !== null) rec[k] = k in enums ? enums[k][row[i]] : unpack(row[i]);
+      });
       return rec;
     });
   }

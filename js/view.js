@@ -13,10 +13,10 @@ import { buildLayouts } from "./layout.js";
 import { buildMinimap } from "./minimap.js";
 import { modeLabel, modeOperator, parseMode } from "./modes.js";
 import { paintPane } from "./pane.js";
-import { showPaths } from "./paths.js";
+import { pathNodes, showPaths } from "./paths.js";
 import { KEYS, createPlayer } from "./playback.js";
 import { buildScene, clicked } from "./scene.js";
-import { latest, pendingSums, rowAt } from "./state.js";
+import { edgeKey, latest, pendingSums, rowAt } from "./state.js";
 import { narrate } from "./story.js";
 import { buildTable } from "./table.js";
 import { jsonTraits } from "./traits.js";
@@ -68,7 +68,11 @@ export function mountView(model, el, layout) {
   let markPath = (/** @type {number} */ i) => {};
   let lastCursor = -2, zero = [232, 234, 235];
   const layouts = buildLayouts(layout);
-  const graph = () => get("graph");
+  const graph = () => { // edges get their key "src_dst_argnum" once per graph
+    const g = get("graph");
+    for (const e of g.edges ?? []) e.key ??= edgeKey(e.src, e.dst, e.argnum);
+    return g;
+  };
   const eventsOf = (m) => get("streams")[m] ?? [];
   const paneModes = () => model.get("compare") ? [graph().partners?.[model.get("mode")] ?? model.get("mode"), "reverse"] : [model.get("mode")];
   const length = () => Math.max(0, ...paneModes().map((m) => eventsOf(m).length));
@@ -86,9 +90,11 @@ export function mountView(model, el, layout) {
     model.save_changes();
   }
   const names = new Map(), labels = new Map();
+  let edgeIndex = { graph: null, byKey: new Map() };
   const story = (events, cursor) => {
-    const last = latest(events, cursor), edges = new Map((graph().edges ?? []).map((e) => [e.key, e]));
-    const shapes = graph().shapes ?? {};
+    const g = graph(), last = latest(events, cursor);
+    if (edgeIndex.graph !== g) edgeIndex = { graph: g, byKey: new Map((g.edges ?? []).map((e) => [e.key, e])) };
+    const edges = edgeIndex.byKey, shapes = g.shapes ?? {};
     return { name: (id) => names.get(id) ?? `v${id}`, label: (id) => labels.get(id) ?? "", shape: (id) => shapes[String(id)] ?? "",
       edge: (k) => edges.get(k), last: (id, sw) => last.get(id)?.[sw] };
   };
@@ -110,17 +116,20 @@ export function mountView(model, el, layout) {
     else if (action === "close-inspector") { inspect = null; paint(); }
   }
 
-  /** "auto": the table beside the graph or below it, whichever shows the graph larger. */
-  function placePanel() {
-    const want = model.get("panel"), area = panes[0]?.scene?.area, r = main.getBoundingClientRect();
+  /** "auto": the table beside the graph or below it, whichever shows the graph larger.
+   * Tells the camera the stage's size it chose (CSS: beside 44% up to 600 px, below 36%). */
+  function placePanel(r = main.getBoundingClientRect()) {
+    const want = model.get("panel"), area = panes[0]?.scene?.area;
+    const side = Math.min(0.44 * r.width, 600);
+    const stageOf = { beside: [r.width - side - 1, r.height], below: [r.width, 0.64 * r.height - 1], hidden: [r.width, r.height] };
     let place = want;
     if (want === "auto") {
-      const side = Math.min(0.44 * r.width, 600);
-      const beside = area ? fitScale(area, (r.width - side) / panes.length, r.height) : 0;
-      const below = area ? fitScale(area, r.width / panes.length, 0.64 * r.height) : 0;
+      const beside = area ? fitScale(area, stageOf.beside[0] / panes.length, stageOf.beside[1]) : 0;
+      const below = area ? fitScale(area, stageOf.below[0] / panes.length, stageOf.below[1]) : 0;
       place = r.width >= WIDE && beside >= Math.min(below, base()) ? "beside" : "below";
     }
     root.setAttribute("data-mlgraph-panel", place);
+    camera.setStage(stageOf[place][0], stageOf[place][1]);
   }
 
   function openView() {
@@ -159,7 +168,7 @@ export function mountView(model, el, layout) {
       speed: model.get("speed"), compare: model.get("compare"), follow: model.get("follow"), panel: model.get("panel"),
       predict: model.get("predict"), paths: model.get("paths"), pathInputs: Object.keys(g.paths ?? {}), label: `step ${cursor + 1} of ${length()}: ${said.eq}` });
     const chosen = pathData ? (pathIndex >= 0 ? [pathData.paths[pathIndex]] : pathData.paths) : null;
-    const path = chosen ? { edges: new Set(chosen.flatMap((p) => p.edges)), nodes: new Set(chosen.flatMap((p) => p.nodes)) } : null;
+    const path = chosen ? { edges: new Set(chosen.flatMap((p) => p.edges)), nodes: new Set(chosen.flatMap((p) => pathNodes(p.edges))) } : null;
     let focus = null, active = null;
     for (const p of panes) {
       const ev = eventsOf(p.mode), c = Math.min(cursor, ev.length - 1), sweep = parseMode(p.mode).sweep;
@@ -181,7 +190,7 @@ export function mountView(model, el, layout) {
     if (cursor !== lastCursor) {
       if (model.get("follow") && focus) {
         const { w, h: ht } = camera.size();
-        const avoid = mapHost.hidden ? null : { w: mapHost.offsetWidth + 16, h: mapHost.offsetHeight + 16 };
+        const avoid = mapHost.hidden ? null : { w: 150 + 16, h: 80 + 16 }; // the minimap's box (CSS)
         const roomy = (b) => (b.x1 - b.x0) * floor() <= w * DEAD_ZONE && (b.y1 - b.y0) * floor() <= ht * DEAD_ZONE;
         const box = roomy(focus) || !active ? focus : active; // the step's neighbourhood, else its node
         const to = followView(camera.view, box, w, ht, floor(), avoid);
@@ -206,6 +215,8 @@ export function mountView(model, el, layout) {
 
   async function drawGraph() {
     const g = graph(), limit = model.get("max_nodes"), token = ++drawing;
+    zero = zeroColour(root); // read before the DOM changes: no style or layout pass
+    const mainRect = main.getBoundingClientRect();
     root.removeAttribute("data-mlgraph-ready");
     caption.textContent = model.get("title") ?? "";
     caption.hidden = !caption.textContent;
@@ -238,7 +249,6 @@ export function mountView(model, el, layout) {
       try {
         const t0 = performance.now(), svg = await layouts.svg(g);
         if (disposed || token !== drawing) return;
-        panesBox.replaceChildren(...panes.map((pane) => pane.host));
         for (const pane of panes) {
           pane.host.setAttribute("data-mlgraph-pane", modes.length > 1 ? parseMode(pane.mode).sweep : "main");
           if (modes.length > 1) pane.host.append(div("mlgraph-pane-title", modeLabel(pane.mode)));
@@ -247,6 +257,8 @@ export function mountView(model, el, layout) {
           svgHost.append(pane.scene.svg);
           pane.host.append(svgHost);
         }
+        placePanel(mainRect);
+        panesBox.replaceChildren(...panes.map((pane) => pane.host));
         const scene = /** @type {import("./scene.js").Scene} */ (panes[0].scene);
         camera.setArea(scene.area);
         minimap.setGraph(scene.area, [...scene.nodes.values(), ...scene.groups.values()].map((n) => n.box));
@@ -257,8 +269,7 @@ export function mountView(model, el, layout) {
     }
     root.classList.toggle("mlgraph-compare", modes.length > 1);
     root.classList.toggle("mlgraph-paths-on", Boolean(pathData));
-    zero = zeroColour(root);
-    placePanel();
+    if (!panes[0]?.scene) placePanel(mainRect);
     openView();
     lastCursor = model.get("cursor");
     root.setAttribute("data-mlgraph-ready", "1");
@@ -300,12 +311,15 @@ export function mountView(model, el, layout) {
   stage.addEventListener("click", onClick);
   const resize = new ResizeObserver(() => relayout());
   resize.observe(root);
+  const theme = new MutationObserver(() => { zero = zeroColour(root); paint(); }); // light <-> dark
+  theme.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "class"] });
   drawGraph().then(() => player.schedule());
   return () => {
     disposed = true;
     player.dispose();
     camera.dispose();
     resize.disconnect();
+    theme.disconnect();
     for (const p of panes) p.table?.dispose();
     for (const [ev, fn] of handlers) model.off(ev, fn);
     root.removeEventListener("keydown", onKey);

@@ -122,8 +122,9 @@ def path_sums(g: dict, partials: dict, gradient: dict[int, Any]) -> dict:
         gradient: input id -> its final adjoint from the reverse sweep.
 
     Returns:
-        input label -> `{"paths": [{"edges", "nodes", "factors", "product"}], "count",
-        "sum", "grad"}`; `paths` is empty when there are more than `MAX_PATHS`.
+        input label -> `{"paths": [{"edges", "factors", "product"}], "count", "sum",
+        "grad"}`: each path as its edge keys "src_dst_argnum" from the input to the
+        output; `paths` is empty when there are more than `MAX_PATHS`.
     """
     out_id = g["outputs"][0]
     into: dict[int, list[tuple[int, int, int]]] = {}
@@ -157,7 +158,6 @@ def path_sums(g: dict, partials: dict, gradient: dict[int, Any]) -> dict:
             acc += product
             paths.append({
                 "edges": [f"{s}_{d}_{k}" for (s, d, k) in edges],
-                "nodes": [i, *[d for (_, d, _) in edges]],
                 "factors": [fmt(v) for v in values],
                 "product": fmt(product),
             })

@@ -135,23 +135,25 @@ def dot_parts(graph: Any, rankdir: str = "LR") -> dict:
     head = (
         "digraph mlgraph {\n"
         f"\tgraph [{_attrs(**layout)}]\n"
-        f"\tnode [{_attrs(shape='box', fixedsize='true', label='', fontname='Courier', fontsize=EDGE_FONT)}]\n"
-        f"\tedge [{_attrs(arrowsize='0.7', fontname='Courier', fontsize=EDGE_FONT)}]\n"
+        f"\tnode [{_attrs(shape='box', fixedsize='true', label='', fontname='Courier', fontsize=EDGE_FONT, width=NODE_WIDTH, height=NODE_HEIGHT)}]\n"
+        f"\tedge [{_attrs(arrowsize='0.7', fontname='Courier', fontsize=EDGE_FONT, label='' if big else BADGE_ROOM)}]\n"
     )
     nodes, names = {}, {}
     by_id = {n["id"]: n for n in g["nodes"]}
     for node in g["nodes"]:
         name = f"v{int(node['id'])}"
         names[node["id"]] = name
-        width, height = node_size(node)
-        nodes[name] = f"\t{name} [{_attrs(id=name, width=width, height=height)}]\n"
+        size = dict(zip(("width", "height"), node_size(node), strict=True))
+        size = {k: v for k, v in size.items() if v != {"width": NODE_WIDTH, "height": NODE_HEIGHT}[k]}
+        nodes[name] = f"\t{name} [{_attrs(id=name, **size)}]\n"
     edges = []
     for edge in g["edges"]:
         src, dst, argnum = (int(edge[k]) for k in ("src", "dst", "argnum"))
         attrs = {"id": f"e{src}_{dst}_{argnum}"}
-        if not big and by_id[src].get("kind") != "const":
-            shape = by_id[src].get("shape") or []
-            attrs["label"] = shape_text(shape) if shape else BADGE_ROOM
+        if not big and by_id[src].get("kind") == "const":
+            attrs["label"] = ""                      # no derivative on a constant's edge
+        elif not big and by_id[src].get("shape"):
+            attrs["label"] = shape_text(by_id[src]["shape"])
         stmt = f"\t{names[src]} -> {names[dst]} [{_attrs(**attrs)}]\n"
         edges.append({"src": names[src], "dst": names[dst], "stmt": stmt})
     groups, tail = [], ""

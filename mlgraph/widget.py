@@ -34,8 +34,9 @@ NODE_FIELDS = ("id", "name", "label", "op", "kind", "shape", "scope")
 
 #: Above this many inputs only eval, reverse and the chosen mode are precomputed.
 MAX_FORWARD_MODES = 8
-#: Graphs up to this many nodes get the paths view (scalar graphs only).
-MAX_PATH_NODES = 200
+#: Graphs up to this many nodes get the paths view (scalar graphs only): the lecture
+#: graphs; a bigger graph has too many paths to read one by one.
+MAX_PATH_NODES = 40
 
 #: Keyword presets of `GraphWidget.from_graph` / `mlgraph.show`.
 PRESETS = {
@@ -126,8 +127,7 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
     tables = {}
     for m, ev in runs.items():
         table = trace_table(graph, ev)
-        tables[m] = [display.table_record({**d, "text": str(r)})
-                     for d, r in zip(table.to_json(), table.rows, strict=True)]
+        tables[m] = [display.table_record(d) for d in table.to_json()]
     g = graph_json(graph)
     try:
         partials = mlgraph.local_partials(graph)
@@ -144,7 +144,7 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
         nodes.append(node)
     edges = []
     for e in g["edges"]:
-        edge = {**e, "key": f"{e['src']}_{e['dst']}_{e['argnum']}"}
+        edge = dict(e)
         lab = partials.get((e["src"], e["dst"], e["argnum"]))
         if lab is not None and e["src"] in grad:
             edge["partial"] = display.partial_record(lab)
@@ -166,23 +166,45 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
 
 def pack(value: Any) -> Any:
     """Lists of dicts as columns `{"@cols": [...], "@rows": [[...], ...]}`, recursively;
-    a missing key becomes null. `js/traits.js` unpacks it."""
+    a missing key becomes null. A column that is the row index (an event's `step`) is
+    listed in `"@seq"` and left out of the rows; a column of a few repeated strings
+    (`sweep`, `kind`) is sent as indexes into `"@enums"`. `js/traits.js` unpacks it."""
     if isinstance(value, dict):
         return {k: pack(v) for k, v in value.items()}
-    if isinstance(value, list) and value and all(isinstance(x, dict) for x in value):
-        cols = list(dict.fromkeys(k for x in value for k in x))
-        return {"@cols": cols, "@rows": [[pack(x.get(k)) for k in cols] for x in value]}
-    return value
+    if not (isinstance(value, list) and value and all(isinstance(x, dict) for x in value)):
+        return value
+    cols = list(dict.fromkeys(k for x in value for k in x))
+    columns = {k: [x.get(k) for x in value] for k in cols}
+    seq = [k for k in cols if columns[k] == list(range(len(value)))]
+    enums = {}
+    for k in cols:
+        if len(value) >= 8 and all(isinstance(w, str) for w in columns[k]):
+            words = sorted(set(columns[k]))
+            if len(words) <= 16:
+                enums[k] = words
+    keep = [k for k in cols if k not in seq]
+    index = {k: {w: i for i, w in enumerate(ws)} for k, ws in enums.items()}
+    rows = [[index[k][x.get(k)] if k in index else pack(x.get(k)) for k in keep] for x in value]
+    out: dict[str, Any] = {"@cols": keep, "@rows": rows}
+    if seq:
+        out["@seq"] = seq
+    if enums:
+        out["@enums"] = enums
+    return out
 
 
 def unpack(value: Any) -> Any:
     """Inverse of `pack` (null entries are dropped)."""
     if isinstance(value, dict) and "@cols" in value:
-        cols = value["@cols"]
-        return [
-            {k: unpack(v) for k, v in zip(cols, row, strict=True) if v is not None}
-            for row in value["@rows"]
-        ]
+        cols, enums = value["@cols"], value.get("@enums", {})
+        out = []
+        for n, row in enumerate(value["@rows"]):
+            rec = {k: n for k in value.get("@seq", [])}
+            for k, v in zip(cols, row, strict=True):
+                if v is not None:
+                    rec[k] = enums[k][v] if k in enums else unpack(v)
+            out.append(rec)
+        return out
     if isinstance(value, dict):
         return {k: unpack(v) for k, v in value.items()}
     return value
