@@ -57,9 +57,9 @@ export function buildScene(svgText, graph) {
     if (edge) edges.set(edge.key, built);
   }
   const top = svg.querySelector("g.graph") ?? svg;
-  const overlay = s("g", { class: "mlgraph-overlay" });
-  top.append(overlay);
-  return { svg, nodes, groups, clusters, edges, overlay, area, off };
+  const overlay = s("g", { class: "mlgraph-overlay" }), tokens = s("g", { class: "mlgraph-tokens" });
+  top.append(overlay, tokens); // chips are redrawn each step; tokens live out their flight
+  return { svg, nodes, groups, clusters, edges, overlay, tokens, area, off };
 }
 
 /** @typedef {ReturnType<typeof buildScene>} Scene */

@@ -2,7 +2,7 @@
 // The words of a step: the chain-rule chip on an edge, the badge a finished edge keeps,
 // and the narration line. Pure string assembly from texts the kernel wrote (numbers are
 // never formatted here), so the chip, the table row and the narration read alike.
-import { quantityName } from "./modes.js";
+import { parseMode, quantityName } from "./modes.js";
 
 /**
  * What the texts are made from.
@@ -88,7 +88,7 @@ export function badge(edge, st, sweep, acc) {
  * @returns {{eq: string, words: string}}
  */
 export function narrate(e, row, st, opt) {
-  if (!e) return { eq: "", words: START[opt.mode.split(":")[0]] ?? "" };
+  if (!e) return { eq: "", words: START[parseMode(opt.mode).sweep] };
   const me = st.name(e.node), q = quantityName(me, e.sweep);
   const line = row ? (opt.hide ? `${row.lhs} = ${row.rule === row.value ? "?" : `${row.rule} = ?`}` : rowText(row)) : "";
   if (e.kind === "accumulate") {

@@ -6,7 +6,7 @@
 import { h } from "./dom.js";
 import { rowText } from "./story.js";
 
-const BLOCK = { eval: "forward primal trace \u2193", forward: "forward tangent trace \u2193", reverse: "reverse adjoint trace \u2191" };
+const BLOCK = { eval: "forward primal trace \u2193", forward: "forward trace: values and tangents \u2193", reverse: "reverse adjoint trace \u2191" };
 
 /**
  * @param {HTMLElement} host  the scrolling pane
@@ -22,11 +22,13 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
   const body = h("tbody");
   table.append(cols, body);
   let sweep = "";
+  const hasTangents = rows.some((r) => r.sweep === "forward");
   /** @type {{tr: HTMLElement, numbers: HTMLElement, value: HTMLElement, row: any, shown: string}[]} */
   const items = [];
   rows.forEach((r, i) => {
-    if (r.sweep !== sweep) {
-      sweep = r.sweep;
+    const block = r.sweep === "reverse" ? "reverse" : hasTangents ? "forward" : "eval"; // v and v̇ rows interleave
+    if (block !== sweep) {
+      sweep = block;
       const th = h("th", { colspan: "4", class: `mlgraph-block mlgraph-block-${sweep}` }, BLOCK[sweep] ?? sweep);
       const head = h("tr");
       head.append(th);

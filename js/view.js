@@ -83,7 +83,10 @@ export function mountView(model, el, layout) {
     onChange: (v) => { const { w, h: ht } = camera.size(); minimap.setView(v, w, ht); },
     reduced: reducedMotion,
   });
-  const base = () => model.get("font_size") / VALUE, floor = () => FLOOR_PX / SMALLEST;
+  /** The scale at which node text has the chosen size (a quarter larger in JupyterLab's
+   * presentation mode), and the smallest scale that keeps every text at 14 px. */
+  const presenting = () => document.body.classList.contains("jp-mod-presentationMode");
+  const base = () => (model.get("font_size") / VALUE) * (presenting() ? 1.25 : 1), floor = () => FLOOR_PX / SMALLEST;
   function userMoved() { if (model.get("follow")) save({ follow: false }); }
   function save(changes) {
     for (const [k, v] of Object.entries(changes)) model.set(k, v);
@@ -209,7 +212,7 @@ export function mountView(model, el, layout) {
       : e.sweep === "forward" && e.kind === "visit" ? (graph().edges ?? []).filter((x) => x.dst === e.node).map((x) => x.key) : [];
     for (const k of keys) {
       const path = /** @type {SVGPathElement | null} */ (scene.edges.get(k)?.path ?? null);
-      if (path) sendToken(scene.overlay, path, e.kind === "accumulate", e.sweep, 350);
+      if (path) sendToken(scene.tokens, path, e.kind === "accumulate", e.sweep, 350);
     }
   }
 
@@ -311,7 +314,13 @@ export function mountView(model, el, layout) {
   stage.addEventListener("click", onClick);
   const resize = new ResizeObserver(() => relayout());
   resize.observe(root);
-  const theme = new MutationObserver(() => { zero = zeroColour(root); paint(); }); // light <-> dark
+  let wasPresenting = presenting();
+  const theme = new MutationObserver(() => { // light <-> dark, presentation mode on or off
+    const was = zero.join();
+    zero = zeroColour(root);
+    if (presenting() !== wasPresenting) { wasPresenting = presenting(); openView(); }
+    if (zero.join() !== was) paint();
+  });
   theme.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "class"] });
   drawGraph().then(() => player.schedule());
   return () => {

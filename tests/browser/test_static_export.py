@@ -234,3 +234,24 @@ def test_view_traits_survive_the_export(page, tmp_path):
     widget.locator('[data-mlgraph-action="font-down"]').click()
     page.wait_for_function("() => !document.querySelector('[data-mlgraph-moving]')")
     assert value.evaluate(size) == pytest.approx(20, abs=0.5)
+
+
+@pytest.mark.browser
+def test_reduced_motion_cuts_instead_of_moving(page, tmp_path):
+    """With reduced motion the camera cuts and no token travels; at 1 step/s otherwise a
+    contribution's token runs along its edge."""
+    w = GraphWidget.from_graph(build("g7"), modes=["reverse"])
+    acc = next(e["step"] for e in w.streams["reverse"] if e["kind"] == "accumulate")
+    for motion, tokens in (("no-preference", 1), ("reduce", 0)):
+        page.emulate_media(reduced_motion=motion)
+        widget, _ = open_page(page, w, tmp_path / f"{motion}.html")
+        set_traits(page, widget, cursor=acc - 1)
+        widget.focus()
+        page.keyboard.press("ArrowRight")
+        expect(widget.locator(".mlgraph-token")).to_have_count(tokens)
+        moved = page.evaluate("""async () => {
+          const m = document.getElementById('mlgraph-root').mlgraphModel, seen = [];
+          for (let c = 0; c < 30; c++) { m.set('cursor', c); seen.push(!!document.querySelector('[data-mlgraph-moving]')); }
+          return seen.some(Boolean);
+        }""")
+        assert moved is (motion != "reduce")
