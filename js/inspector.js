@@ -5,17 +5,22 @@
 import { div, h } from "./dom.js";
 import { bad, cellColour, span } from "./heatmap.js";
 import { quantityName } from "./modes.js";
+import { latest } from "./state.js";
 
 /**
  * @param {HTMLElement} host
  * @param {any} node  the graph node
- * @param {{value?: import("./state.js").Event, deriv?: import("./state.js").Event, sweep: string|null,
- *   hideValue: boolean, hideDeriv: boolean}} now  the node's latest events at the cursor
+ * @param {{events: import("./state.js").Event[], cursor: number, sweep: string, revealed: boolean}} at
+ *   the pane's stream, the cursor, its sweep, and whether the step at the cursor is shown
  * @param {any} graph  the `graph` trait (edges, matmul, shapes)
  * @param {number[]} zero  the heatmap colour of 0
  * @param {() => void} close
  */
-export function showInspector(host, node, now, graph, zero, close) {
+export function showInspector(host, node, at, graph, zero, close) {
+  const l = latest(at.events, at.cursor).get(node.id) ?? {}, e = at.events[at.cursor];
+  const hidden = !at.revealed && e?.node === node.id, sw = at.sweep;
+  const now = { value: l.eval, deriv: sw === "eval" ? undefined : l[sw], sweep: sw,
+    hideValue: hidden && e?.sweep === "eval", hideDeriv: hidden && e?.sweep !== "eval" };
   const box = div("mlgraph-inspector");
   const shut = h("button", { type: "button", class: "mlgraph-button", "data-mlgraph-action": "close-inspector", title: "back to the trace table" }, "\u00d7 table");
   shut.addEventListener("click", close);

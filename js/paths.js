@@ -41,3 +41,15 @@ export function pathNodes(edges) {
   const ids = edges.map((k) => k.split("_").map(Number));
   return ids.length ? [ids[0][0], ...ids.map(([, dst]) => dst)] : [];
 }
+
+/**
+ * The narration of the paths view: one path's product, or the sum over all of them.
+ * @param {string} wrt  the input @param {any} data  its entry of `graph.paths` @param {number} i  the path shown (-1: all)
+ */
+export function pathsNarration(wrt, data, i) {
+  const one = data.paths[i];
+  return {
+    eq: one ? `path ${i + 1}: ${one.factors.join("\u00b7")} = ${one.product}` : `\u2202f/\u2202${wrt} = ${data.sum ?? data.grad}`,
+    words: `every path from ${wrt} to the output multiplies its local derivatives; the ${data.count} products add up to the gradient (\u2190 \u2192: one path at a time)`,
+  };
+}

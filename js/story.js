@@ -3,6 +3,7 @@
 // and the narration line. Pure string assembly from texts the kernel wrote (numbers are
 // never formatted here), so the chip, the table row and the narration read alike.
 import { parseMode, quantityName } from "./modes.js";
+import { latest } from "./state.js";
 
 /**
  * What the texts are made from.
@@ -116,3 +117,20 @@ const START = {
   forward: "Press \u25b6 or \u2192: each value and its tangent v\u0307 move forward together.",
   reverse: "Press \u25b6 or \u2192: an evaluation sweep, then the adjoints v\u0304 flow back from the output.",
 };
+
+/**
+ * The story helpers of a pane at a cursor (names, labels, shapes, edges by key, the
+ * latest event per node and sweep); the edge index is built once per graph.
+ * @param {() => any} graph @param {Map<number, string>} names @param {Map<number, string>} labels
+ * @returns {(events: import("./state.js").Event[], cursor: number) => Story}
+ */
+export function storyMaker(graph, names, labels) {
+  let index = { graph: null, byKey: new Map() };
+  return (events, cursor) => {
+    const g = graph(), last = latest(events, cursor);
+    if (index.graph !== g) index = { graph: g, byKey: new Map((g.edges ?? []).map((e) => [e.key, e])) };
+    const edges = index.byKey, shapes = g.shapes ?? {};
+    return { name: (id) => names.get(id) ?? `v${id}`, label: (id) => labels.get(id) ?? "", shape: (id) => shapes[String(id)] ?? "",
+      edge: (k) => edges.get(k), last: (id, sw) => last.get(id)?.[sw] };
+  };
+}

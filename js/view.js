@@ -3,7 +3,7 @@
 // camera, and a side panel (trace table, inspector or paths) beside or below it, in one
 // box of fixed height. All state lives in this closure and the model's traits; Graphviz
 // lays a graph out once per collapse state, and stepping only changes classes and text.
-import { div, h } from "./dom.js";
+import { div } from "./dom.js";
 import { buildControls } from "./controls.js";
 import { DEAD_ZONE, createCamera, fitScale, followView, openingView } from "./camera.js";
 import { sendToken } from "./edges.js";
@@ -13,17 +13,15 @@ import { buildLayouts } from "./layout.js";
 import { buildMinimap } from "./minimap.js";
 import { modeLabel, modeOperator, parseMode } from "./modes.js";
 import { paintPane } from "./pane.js";
-import { pathNodes, showPaths } from "./paths.js";
+import { pathNodes, pathsNarration, showPaths } from "./paths.js";
 import { KEYS, createPlayer } from "./playback.js";
 import { buildScene, clicked } from "./scene.js";
-import { edgeKey, latest, pendingSums, rowAt } from "./state.js";
-import { narrate } from "./story.js";
+import { edgeKey, pendingSums, rowAt } from "./state.js";
+import { narrate, storyMaker } from "./story.js";
+import { EMPTY, buildFrame, tooBig } from "./frame.js";
 import { buildTable } from "./table.js";
 import { jsonTraits } from "./traits.js";
 
-const EMPTY = "No graph yet: build one with mlgraph.show(f, x1=2.0, ...) or GraphWidget.from_graph(mlgraph.trace(f, ...)).";
-const tooBig = (n, limit) => `This graph has ${n} nodes, more than this widget draws (max_nodes = ${limit}). Set ` +
-  `widget.max_nodes = ${n} to draw it anyway (layout may take a few seconds), or trace a smaller function. The trace table still plays.`;
 /** Smallest text in the SVG (badges, chips, headers) and the node value text, in px at scale 1. */
 const SMALLEST = 16, VALUE = 16, FLOOR_PX = 14, WIDE = 1000;
 const reducedMotion = () => typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -36,28 +34,8 @@ const reducedMotion = () => typeof matchMedia === "function" && matchMedia("(pre
  */
 export function mountView(model, el, layout) {
   const get = jsonTraits(model);
-  const root = div("mlgraph");
-  root.tabIndex = 0;
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  const caption = div("mlgraph-caption");
   const controls = buildControls(act);
-  const narration = div("mlgraph-narration"), eq = div("mlgraph-eq"), words = div("mlgraph-words");
-  const operator = div("mlgraph-operator"), passes = div("mlgraph-passes");
-  narration.setAttribute("data-mlgraph-narration", "");
-  narration.append(eq, words, operator, passes);
-  const main = div("mlgraph-main"), stage = div("mlgraph-stage"), panesBox = div("mlgraph-panes");
-  const mapHost = div("mlgraph-minimap");
-  const side = div("mlgraph-side"), sideBody = div("mlgraph-side-body"), inspector = div("mlgraph-side-body");
-  const legend = div("mlgraph-legend"), bar = controls.bottom;
-  for (const [cls, t] of [["primal", "v value"], ["tangent", "v\u0307 forward derivative"], ["cotangent", "v\u0304 adjoint (gradient)"], ["focus", "now"]]) {
-    legend.append(h("span", { class: `mlgraph-swatch mlgraph-swatch-${cls}` }), h("span", {}, t));
-  }
-  stage.append(panesBox, mapHost);
-  inspector.hidden = true;
-  side.append(sideBody, inspector);
-  main.append(stage, side);
-  bar.prepend(legend);
-  root.append(caption, controls.el, narration, main, bar);
+  const { root, caption, eq, words, operator, passes, main, stage, panesBox, mapHost, sideBody, inspector } = buildFrame(controls);
   el.replaceChildren(root);
   const stats = { layoutMs: NaN, paintMs: /** @type {number[]} */ ([]) };
   Object.assign(el, { mlgraphStats: stats }); // read by benchmarks/widget
@@ -65,8 +43,7 @@ export function mountView(model, el, layout) {
   /** @type {{mode: string, scene: import("./scene.js").Scene | null, host: HTMLElement, table: any, rows: any[]}[]} */
   let panes = [];
   let drawing = 0, disposed = false, inspect = /** @type {number|null} */ (null), pathIndex = -1;
-  let markPath = (/** @type {number} */ i) => {};
-  let lastCursor = -2, zero = [232, 234, 235];
+  let markPath = (/** @type {number} */ i) => {}, lastCursor = -2, zero = [232, 234, 235];
   const layouts = buildLayouts(layout);
   const graph = () => { // edges get their key "src_dst_argnum" once per graph
     const g = get("graph");
@@ -93,14 +70,7 @@ export function mountView(model, el, layout) {
     model.save_changes();
   }
   const names = new Map(), labels = new Map();
-  let edgeIndex = { graph: null, byKey: new Map() };
-  const story = (events, cursor) => {
-    const g = graph(), last = latest(events, cursor);
-    if (edgeIndex.graph !== g) edgeIndex = { graph: g, byKey: new Map((g.edges ?? []).map((e) => [e.key, e])) };
-    const edges = edgeIndex.byKey, shapes = g.shapes ?? {};
-    return { name: (id) => names.get(id) ?? `v${id}`, label: (id) => labels.get(id) ?? "", shape: (id) => shapes[String(id)] ?? "",
-      edge: (k) => edges.get(k), last: (id, sw) => last.get(id)?.[sw] };
-  };
+  const story = storyMaker(graph, names, labels);
 
   function act(action, arg) {
     if (player.act(action, arg)) return;
@@ -157,15 +127,10 @@ export function mountView(model, el, layout) {
     const st0 = story(ev0, c0), row0 = rowAt(main0.rows, ev0, c0);
     const said = narrate(ev0[c0], main0.rows[row0], st0, { hide: !revealed, parts: pendingSums(ev0, c0).get(ev0[c0]?.node), mode: main0.mode });
     const pathData = model.get("paths") ? g.paths?.[model.get("paths")] : null;
-    if (pathData) { // the paths view narrates the sum over paths
-      const one = pathData.paths[pathIndex], wrt = model.get("paths");
-      eq.textContent = one ? `path ${pathIndex + 1}: ${one.factors.join("\u00b7")} = ${one.product}`
-        : `\u2202f/\u2202${wrt} = ${pathData.sum ?? pathData.grad}`;
-      words.textContent = `every path from ${wrt} to the output multiplies its local derivatives; the ${pathData.count} products add up to the gradient (\u2190 \u2192: one path at a time)`;
-    } else {
-      eq.textContent = said.eq;
-      words.textContent = cursor < 0 && layouts.note() ? layouts.note() : said.words;
-    }
+    const line = pathData ? pathsNarration(model.get("paths"), pathData, pathIndex)
+      : { eq: said.eq, words: cursor < 0 && layouts.note() ? layouts.note() : said.words };
+    eq.textContent = line.eq;
+    words.textContent = line.words;
     operator.textContent = modeOperator(main0.mode);
     controls.update({ modes: Object.keys(get("streams")), mode, cursor, n: length(), playing: model.get("playing"),
       speed: model.get("speed"), compare: model.get("compare"), follow: model.get("follow"), panel: model.get("panel"),
@@ -184,11 +149,8 @@ export function mountView(model, el, layout) {
     }
     inspector.hidden = inspect === null || Boolean(pathData);
     sideBody.hidden = !inspector.hidden;
-    if (inspect !== null && !pathData) {
-      const node = g.nodes.find((n) => n.id === inspect), l = latest(ev0, c0).get(inspect) ?? {}, sw = parseMode(main0.mode).sweep;
-      const hidden = !revealed && ev0[c0]?.node === inspect;
-      if (node) showInspector(inspector, node, { value: l.eval, deriv: sw === "eval" ? undefined : l[sw], sweep: sw, hideValue: hidden && ev0[c0].sweep === "eval", hideDeriv: hidden && ev0[c0].sweep !== "eval" }, g, zero, () => act("close-inspector"));
-    }
+    const node = inspect === null || pathData ? null : g.nodes.find((n) => n.id === inspect);
+    if (node) showInspector(inspector, node, { events: ev0, cursor: c0, sweep: parseMode(main0.mode).sweep, revealed }, g, zero, () => act("close-inspector"));
     minimap.setActive(active);
     if (cursor !== lastCursor) {
       if (model.get("follow") && focus) {
