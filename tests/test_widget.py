@@ -443,4 +443,5 @@ def test_export_assets_are_built_beside_the_view(tmp_path):
     assert nbconvert_args() == [
         "--HTMLExporter.require_js_url=require.js",
         "--HTMLExporter.widget_renderer_url=embed-amd.js",
+        "--HTMLExporter.mathjax_url=mathjax.js",
     ]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
+
+# one network blocker for the tests and the site's screenshots
+from mlgraph.export.thumbnails import block_network  # noqa: F401
 
 KERNEL_IDLE = """() => {
   const nb = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -45,17 +50,53 @@ def open_notebook(page, jupyter_lab, name, cells):
     run_cell(page, 0)
 
 
-def block_network(page):
-    """Abort every request that is not file:, blob: or data:; returns the blocked URLs."""
-    blocked: list[str] = []
+def cell_json(page, index, tag):
+    """Run cell `index`, which prints a line "TAG {json}", and return the JSON."""
+    import json
 
-    def handle(route):
-        url = route.request.url
-        if url.startswith(("file:", "blob:", "data:")):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
+    from playwright.sync_api import expect
 
-    page.route("**/*", handle)
-    return blocked
+    run_cell(page, index)
+    out = page.locator(".jp-Cell").nth(index).locator(".jp-OutputArea-output")
+    expect(out).to_contain_text(tag)
+    lines = out.inner_text().splitlines()
+    line = next(ln for ln in lines if ln.startswith(tag + " "))
+    return json.loads(line[len(tag) + 1:])
+
+
+
+# --- what is on screen: text size and contrast, from the rendered colours ---------------
+
+VISIBLE_TEXT = "\n".join(  # the function, without its leading comment
+    line
+    for line in (Path(__file__).parent / "visible_text.js").read_text().splitlines()
+    if not line.startswith("//")
+)
+
+
+def _luminance(rgb):
+    def channel(c):
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg, bg):
+    """WCAG contrast ratio of two sRGB colours (0-255 triples)."""
+    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_problems(locator, min_px=14.0, min_contrast=4.5, skip=None):
+    """Every visible text under `locator` (not under the CSS selector `skip`) that is
+    smaller than `min_px` or below `min_contrast` against its rendered background.
+    Returns (problems, number of texts checked)."""
+    texts = locator.evaluate(VISIBLE_TEXT, skip)
+    bad = [
+        {**t, "contrast": round(contrast(t["fg"], t["bg"]), 2)}
+        for t in texts
+        if t["size"] < min_px - 0.05 or contrast(t["fg"], t["bg"]) < min_contrast
+    ]
+    return bad, len(texts)

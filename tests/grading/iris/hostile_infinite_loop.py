@@ -1,0 +1,6 @@
+"""Never returns."""
+
+
+def gradients(X, Y, W, V):
+    while True:
+        pass

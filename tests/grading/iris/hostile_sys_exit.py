@@ -1,0 +1,8 @@
+"""Calls sys.exit() while being imported."""
+import sys
+
+sys.exit(0)
+
+
+def gradients(X, Y, W, V):
+    return None
