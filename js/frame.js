@@ -34,3 +34,21 @@ export function buildFrame(controls) {
   root.append(caption, controls.el, narration, main, controls.bottom);
   return { root, caption, eq, words, operator, passes, main, stage, panesBox, mapHost, sideBody, inspector };
 }
+
+/** Whether JupyterLab's presentation mode is on (text a quarter larger). */
+export const presenting = () => document.body.classList.contains("jp-mod-presentationMode");
+
+/**
+ * Watch the page for a theme switch and for presentation mode going on or off.
+ * @param {() => void} onTheme @param {() => void} onPresenting
+ * @returns {MutationObserver} (disconnect it when the view goes)
+ */
+export function watchPage(onTheme, onPresenting) {
+  let was = presenting();
+  const watch = new MutationObserver(() => {
+    if (presenting() !== was) { was = presenting(); onPresenting(); }
+    onTheme();
+  });
+  watch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "class"] });
+  return watch;
+}

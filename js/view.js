@@ -18,7 +18,7 @@ import { KEYS, createPlayer } from "./playback.js";
 import { buildScene, clicked } from "./scene.js";
 import { edgeKey, pendingSums, rowAt } from "./state.js";
 import { narrate, storyMaker } from "./story.js";
-import { EMPTY, buildFrame, tooBig } from "./frame.js";
+import { EMPTY, buildFrame, presenting, tooBig, watchPage } from "./frame.js";
 import { buildTable } from "./table.js";
 import { jsonTraits } from "./traits.js";
 
@@ -62,7 +62,6 @@ export function mountView(model, el, layout) {
   });
   /** The scale at which node text has the chosen size (a quarter larger in JupyterLab's
    * presentation mode), and the smallest scale that keeps every text at 14 px. */
-  const presenting = () => document.body.classList.contains("jp-mod-presentationMode");
   const base = () => (model.get("font_size") / VALUE) * (presenting() ? 1.25 : 1), floor = () => FLOOR_PX / SMALLEST;
   function userMoved() { if (model.get("follow")) save({ follow: false }); }
   function save(changes) {
@@ -262,11 +261,15 @@ export function mountView(model, el, layout) {
     const node = (g.nodes ?? []).find((n) => n.name === hit.node);
     if (node && !model.get("paths")) { inspect = inspect === node.id ? null : node.id; paint(); }
   }
-  const onPlaying = () => { player.schedule(); paint(); };
-  const relayout = () => { placePanel(); camera.go(camera.view); };
+  const relayout = () => { // drawn while hidden (a closed tab)? open the view once it has a size
+    const was = camera.size();
+    placePanel();
+    if (was.w < 50 || was.h < 50) openView();
+    else camera.go(camera.view);
+  };
   const handlers = [["change:cursor", paint], ["change:mode", drawGraph], ["change:streams", paint],
     ["change:tables", drawGraph], ["change:graph", drawGraph], ["change:max_nodes", drawGraph],
-    ["change:compare", drawGraph], ["change:paths", drawGraph], ["change:playing", onPlaying],
+    ["change:compare", drawGraph], ["change:paths", drawGraph], ["change:playing", () => { player.schedule(); paint(); }],
     ["change:speed", paint], ["change:follow", paint], ["change:predict", paint],
     ["change:panel", relayout], ["change:font_size", () => openView()], ["change:title", drawGraph],
     ["change:height", () => { root.style.height = `${model.get("height")}px`; relayout(); }]];
@@ -276,14 +279,11 @@ export function mountView(model, el, layout) {
   stage.addEventListener("click", onClick);
   const resize = new ResizeObserver(() => relayout());
   resize.observe(root);
-  let wasPresenting = presenting();
-  const theme = new MutationObserver(() => { // light <-> dark, presentation mode on or off
+  const theme = watchPage(() => { // light <-> dark: the heatmaps' zero colour
     const was = zero.join();
     zero = zeroColour(root);
-    if (presenting() !== wasPresenting) { wasPresenting = presenting(); openView(); }
     if (zero.join() !== was) paint();
-  });
-  theme.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "class"] });
+  }, () => openView());
   drawGraph().then(() => player.schedule());
   return () => {
     disposed = true;
