@@ -32,7 +32,7 @@ import resource  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from typing import Callable  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -119,7 +119,7 @@ def summarize(raw: dict, reference: str) -> list[dict]:
         ts = d["times"]
         med = statistics.median(ts)
         q1, q3 = _quartiles(ts)
-        ratios = [a / b for a, b in zip(ts, ref)]
+        ratios = [a / b for a, b in zip(ts, ref, strict=False)]
         rows.append({"contender": name, "median_s": med, "min_s": min(ts),
                      "iqr_rel": (q3 - q1) / med, "ratio": statistics.median(ratios),
                      "ratios": ratios, "times": ts, "calls_per_block": d["inner"],

@@ -3,10 +3,9 @@ functions (written as a student would, with ``mlgraph.numpy``) and our hand-writ
 numpy forward/backward (the floor: same numpy calls, no graph bookkeeping)."""
 from __future__ import annotations
 
-import _bench  # noqa: F401  (1 BLAS thread before numpy)
-
 import itertools
 
+import _bench  # noqa: F401  (1 BLAS thread before numpy)
 import numpy as np
 
 import mlgraph as mg
@@ -38,7 +37,7 @@ def random_class_batches(n_batches=8, batch=128, n_in=784, n_cls=10, seed=0, dty
 def init_mlp(sizes, seed=0, dtype=np.float64):
     rng = np.random.default_rng(seed)
     ps = []
-    for fi, fo in zip(sizes[:-1], sizes[1:]):
+    for fi, fo in zip(sizes[:-1], sizes[1:], strict=False):
         ps.append((rng.standard_normal((fi, fo)) / np.sqrt(fi)).astype(dtype))
         ps.append((0.1 * rng.standard_normal(fo)).astype(dtype))
     return ps
@@ -128,7 +127,7 @@ def numpy_step(loss_grad, params0, batches, lr):
     def step():
         X, y = next(it)
         val, grads = loss_grad(params, X, y)
-        for p, g in zip(params, grads):
+        for p, g in zip(params, grads, strict=False):
             p -= lr * g
         return val
     return step
@@ -146,7 +145,7 @@ def _sgd(vg, params, batches, lr):
     def step():
         X, y = next(it)
         val, grads = vg(*params, X, y)
-        for p, g in zip(params, grads):
+        for p, g in zip(params, grads, strict=False):
             p -= lr * g
         return val
     return step

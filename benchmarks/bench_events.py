@@ -15,34 +15,32 @@ Goal: (i) <= 1.05 x (ii).
 """
 from __future__ import annotations
 
-import _bench
-
 import ast
 import hashlib
 import inspect
 import textwrap
 from typing import Any
 
+import _bench
+import _mlp
+import bench_w1_scalar as w1
 
 import mlgraph as mg
 from mlgraph import sweeps
-from mlgraph.graph import _DEBUG_NANS, check_finite
-from mlgraph.sweeps import _unbroadcast, _zeros, drain
-
-import _mlp
-import bench_w1_scalar as w1
+from mlgraph.errors import check_finite, debug_nans_on
+from mlgraph.sweeps import _F64, _unbroadcast, _zeros, drain
 
 
 def reverse_no_events(g, values, cotangent):
     """mlgraph/sweeps.py ``_reverse`` with the emit branches removed: a plain function,
     no generator, no Event objects, no step counter. Otherwise line for line
     (``copy_in_sync`` in the checks compares it with the current source)."""
-    prims, args, params, needs = g._prims, g._args, g._params, g._needs
+    prims, args, params, needs = g.prims, g.args, g.params, g.needs
     out_id = g.output
     adj: list[Any] = [None] * len(values)
     adj[out_id] = cotangent
-    inputs = set(g.inputs)
-    nans = _DEBUG_NANS[0]
+    inputs = g.inputs
+    nans = debug_nans_on()
     for i in range(len(values) - 1, -1, -1):
         a = adj[i]
         if a is None:
@@ -52,20 +50,26 @@ def reverse_no_events(g, values, cotangent):
         prim = prims[i]
         if prim is None:
             continue
-        xs = [values[j] for j in args[i]]
-        out = values[i]
-        for k, j in enumerate(args[i]):
-            rule = prim.vjp_rule(k) if needs[j] else None
-            if rule is None:
+        ids = args[i]
+        xs = [values[j] for j in ids]
+        out, kw = values[i], params[i]
+        rules = prim.vjp if not prim.variadic else prim.rules(len(ids))[1]
+        for k, j in enumerate(ids):
+            rule = rules[k]
+            if rule is None or not needs[j]:
                 continue
-            delta = rule(a, *xs, out=out, **params[i])
-            shape = getattr(values[j], "shape", ())
-            if getattr(delta, "shape", ()) != shape:
-                delta = _unbroadcast(delta, shape)
-            adj[j] = delta if adj[j] is None else adj[j] + delta
+            delta = rule(a, *xs, out=out, **kw) if kw else rule(a, *xs, out=out)
+            x = values[j]
+            if type(delta) is not _F64 or type(x) is not _F64:   # NOTE: scalars skip it
+                shape = getattr(x, "shape", ())
+                if getattr(delta, "shape", ()) != shape:
+                    delta = _unbroadcast(delta, shape)
+            prev = adj[j]
+            adj[j] = delta if prev is None else prev + delta
             if nans:
-                check_finite(adj[j], f"the cotangent v̄{j} (from v{i} = {g.listing(i)})",
-                             "in the reverse-mode sweep")
+                check_finite(adj[j], j, "cotangent", lambda i=i, j=j: (
+                    f"the cotangent v̄{j} (from v{i} = {g.listing(i)})"),
+                    "in the reverse-mode sweep")
     return adj
 
 
@@ -103,7 +107,7 @@ def graphs():
 
 
 def contenders(g):
-    values = g._values
+    values = g.values
     seed = sweeps._cotangent_seed(g, None)
     a = drain(sweeps._reverse(g, values, seed, False))
     b = reverse_no_events(g, values, seed)

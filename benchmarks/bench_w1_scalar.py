@@ -17,11 +17,11 @@ Goal: mlgraph per-call median at or below micrograd's (ratio <= 1.0).
 """
 from __future__ import annotations
 
-import _bench  # noqa: F401  (sets 1 BLAS thread before numpy; sys.path)
-
 import math
 import random
 import sys
+
+import _bench  # noqa: F401  (sets 1 BLAS thread before numpy; sys.path)
 
 import mlgraph as mg
 
@@ -175,8 +175,12 @@ def chain_spec(n_ops=N_OPS, n_in=N_IN, seed=SEED):
         op, j = rng.choice(("add", "mul", "tanh", "exp")), rng.randrange(n_in)
         if op == "exp" and v > 1.0:
             op = "tanh"
-        v = {"add": lambda: v + xs[j], "mul": lambda: v * xs[j],
-             "tanh": lambda: math.tanh(v), "exp": lambda: math.exp(v)}[op]()
+        if op == "add":
+            v = v + xs[j]
+        elif op == "mul":
+            v = v * xs[j]
+        else:
+            v = math.tanh(v) if op == "tanh" else math.exp(v)
         ops.append((op, j))
     return xs, ops
 

@@ -15,7 +15,6 @@ traces the loss anew on every call, is shown beside it.
 from __future__ import annotations
 
 import _bench
-
 import _mlp
 
 SIZES, LR, BATCH, TOL = [2, 16, 16, 1], 0.1, 32, 1e-9

@@ -15,10 +15,8 @@ Goal: mlgraph <= 1.1 x numpy, judged on the library's own training step (what Tr
 from __future__ import annotations
 
 import _bench
-
-import numpy as np
-
 import _mlp
+import numpy as np
 
 SIZES, LR, BATCH, DTYPE, TOL = [784, 256, 10], 0.01, 128, np.float32, 1e-4
 LOSS = _mlp.w3_loss

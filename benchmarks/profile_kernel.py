@@ -9,12 +9,11 @@ use it to rank hotspots, and the benchmarks for times.
 """
 from __future__ import annotations
 
-import _bench
-
 import cProfile
 import os
 import pstats
 
+import _bench
 import _mlp
 import bench_w1_scalar as w1
 import bench_w2_mlp as w2
@@ -58,7 +57,7 @@ def report(name, fn, n, top=18):
     lines = [f"## {name}: {n} calls, profiled total {total / n * 1e6:.1f} µs/call\n",
              "| own % | cum % | ncalls/call | function |", "|---|---|---|---|"]
     items = sorted(st.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
-    for (path, line, func), (cc, nc, tt, ct, _callers) in items:
+    for (path, line, func), (_cc, nc, tt, ct, _callers) in items:
         lines.append(f"| {100 * tt / total:.1f} | {100 * ct / total:.1f} | {nc / n:.1f} | "
                      f"`{_short(path)}:{line}({func})` |")
     lines.append("\nTop by cumulative time (mlgraph functions):\n")
@@ -66,7 +65,7 @@ def report(name, fn, n, top=18):
     lines.append("|---|---|---|")
     items = sorted(((k, v) for k, v in st.stats.items() if "mlgraph" in k[0]),
                    key=lambda kv: kv[1][3], reverse=True)[:12]
-    for (path, line, func), (cc, nc, tt, ct, _callers) in items:
+    for (path, line, func), (_cc, _nc, tt, ct, _callers) in items:
         lines.append(f"| {100 * ct / total:.1f} | {100 * tt / total:.1f} | `{_short(path)}:{line}({func})` |")
     return "\n".join(lines) + "\n"
 

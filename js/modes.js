@@ -13,7 +13,7 @@ export function parseMode(mode) {
   const sweep = at < 0 ? mode : mode.slice(0, at);
   const wrt = at < 0 ? null : mode.slice(at + 1);
   if ((sweep === "eval" || sweep === "reverse") && wrt === null) return { sweep, wrt };
-  if (sweep === "forward" && wrt) return { sweep, wrt };
+  if (sweep === "forward" && wrt !== "") return { sweep, wrt }; // "forward": a one-input graph's
   throw new Error(`unknown mode ${JSON.stringify(mode)}; use 'eval', 'forward:<input>' or 'reverse'`);
 }
 

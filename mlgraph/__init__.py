@@ -1,7 +1,8 @@
 """mlgraph: computation graphs and automatic differentiation you can watch.
 
 Trace a function into a graph, run its evaluation, forward-mode and reverse-mode sweeps
-as streams of events, and read the lecture's trace tables, or animate them in JupyterLab.
+as streams of events, and read the lecture's trace tables, or animate them in
+JupyterLab.
 
 Example:
     >>> import mlgraph as mg
@@ -15,13 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from . import numpy
+from .errors import debug_nans
 from .events import Event, replay
 from .gradcheck import check_grads, gradcheck
-from .graph import Graph, Node, debug_nans, local_partials, scope, trace
+from .graph import Graph, Node, local_partials
 from .primitives import PRIMITIVES, Primitive
 from .sweeps import eval_sweep, forward_sweep, reverse_sweep, run
 from .tables import trace_table
-from .tensor import Tensor
+from .tracer import Tensor, scope, trace
 from .transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 
 __version__ = "0.1.0"
@@ -48,7 +50,8 @@ __all__ = [
     "debug_nans", "gradcheck",
     "eval_sweep", "exp", "forward_sweep", "grad", "hessian", "jacobian", "jvp",
     "local_partials", "log", "numpy", "relu", "replay", "reverse_sweep", "run",
-    "scope", "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad", "vjp",
+    "scope", "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad",
+    "vjp",
     *_LAZY,
 ]
 

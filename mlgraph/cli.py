@@ -58,8 +58,8 @@ def inputs_for(names: list[str], at: str) -> dict[str, float]:
 
 def _add_trace(sub: Any) -> None:
     p = sub.add_parser("trace", help="print an expression's graph and trace tables",
-                       description="Trace EXPR at a point and print the lecture's trace "
-                       "tables for one mode, or its events as JSON.")
+                       description="Trace EXPR at a point and print the lecture's "
+                       "trace tables for one mode, or its events as JSON.")
     p.add_argument("expr", help="e.g. 'ln(x1) + x1*x2 - sin(x2)'")
     p.add_argument("--at", default="", help="input values, e.g. x1=2,x2=5")
     p.add_argument("--mode", default="reverse",
@@ -74,22 +74,18 @@ def _run_trace(args: argparse.Namespace) -> int:
 
     f, names = parse(args.expr)
     values = inputs_for(names, args.at)
-    kind, _, wrt = args.mode.partition(":")
-    if kind == "forward" and not wrt and len(names) == 1:
-        wrt = names[0]
-    if kind == "forward" and wrt not in names:
-        raise ValueError(f"--mode forward needs an input, one of {', '.join(names)}: "
-                         f"write e.g. --mode forward:{names[0]}.")
+    mode = mlgraph.events.Mode.parse(args.mode).resolve(names)
     g = mlgraph.trace(f, **values)
-    events = mlgraph.run(g, f"forward:{wrt}" if kind == "forward" else args.mode)
-    table = mlgraph.trace_table(g, events, wrt=wrt or None)
+    events = mlgraph.run(g, mode)
+    table = mlgraph.trace_table(g, events, wrt=mode.wrt)
     if args.json:
         json.dump({"expr": args.expr, "mode": args.mode, "inputs": values,
                    "graph": g.to_json(), "events": [e.to_json() for e in events],
                    "table": table.to_json()}, sys.stdout, ensure_ascii=False)
         print()
         return 0
-    print(f"y = {args.expr}   at {', '.join(f'{k} = {v:g}' for k, v in values.items())}")
+    at = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+    print(f"y = {args.expr}   at {at}")
     print()
     print(g)
     print()

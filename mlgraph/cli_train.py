@@ -1,4 +1,4 @@
-"""``mlgraph train``: train an MLP on a bundled dataset from the command line.
+r"""``mlgraph train``: train an MLP on a bundled dataset from the command line.
 
     mlgraph train --dataset moons --hidden 16,16 --activation tanh --loss bce \\
         --lr 0.1 --batch-size 32 --epochs 300 --seed 0 [--gradcheck] [--json]
@@ -21,6 +21,7 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``train`` command to an ``argparse`` subparsers object."""
     from .datasets import DATASETS
+    from .nn import HIDDEN_ACTIVATIONS
 
     p = subparsers.add_parser(
         "train",
@@ -36,7 +37,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--hidden", default="16,16", help="hidden widths, e.g. 16,16 ('' for none)"
     )
     p.add_argument(
-        "--activation", default="tanh", choices=["tanh", "relu", "sigmoid", "identity"]
+        "--activation", default="tanh", choices=list(HIDDEN_ACTIVATIONS)
     )
     p.add_argument("--init", default="auto", choices=["auto", "small", "xavier", "he"])
     p.add_argument("--loss", default="auto", choices=["auto", "bce", "ce", "mse"])
@@ -65,130 +66,93 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``mlgraph train``; returns the process exit code."""
-    import numpy as np
+    from .trainer import TrainingDiverged
 
-    from . import datasets, nn
-    from .trainer import Trainer, TrainingDiverged
-
-    out = sys.stdout
-    kwargs = {"seed": args.seed, "test_size": args.test_size}
-    if args.noise is not None:
-        kwargs["noise"] = args.noise
-    if args.n is not None:
-        kwargs["n"] = args.n
     try:
-        data = datasets.load(args.dataset, **kwargs)
-        hidden = [int(h) for h in args.hidden.split(",") if h.strip()]
+        trainer = _trainer(args)
     except (ValueError, TypeError) as err:
         print(f"mlgraph train: {err}", file=sys.stderr)
         return 2
-    loss = (
-        args.loss
-        if args.loss != "auto"
-        else {"binary": "bce", "multiclass": "ce"}.get(data.task, "mse")
-    )
-    n_out = data.n_classes if loss == "ce" else 1
-    dtype = np.float32 if args.float32 else np.float64
-    model = nn.MLP(
-        [data.n_features, *hidden, n_out],
-        activation=args.activation,
-        init=args.init,
-        seed=args.seed,
-        dtype=dtype,
-    )
-    opt = nn.SGD(
-        lr=args.lr,
-        momentum=args.momentum,
-        batch_size=args.batch_size or None,
-        schedule=args.schedule,
-        seed=args.seed,
-    )
-    every = max(1, args.epochs // 10) if args.gradcheck else None
-    try:
-        trainer = Trainer(
-            model,
-            data,
-            loss=loss,
-            optimizer=opt,
-            l2=args.l2,
-            l1=args.l1,
-            check_gradients_every=every,
-            progress=not (args.no_progress or args.json),
-        )
-    except ValueError as err:
-        print(f"mlgraph train: {err}", file=sys.stderr)
-        return 2
     if not args.json:
-        print(
-            f"{model} on {data}, loss {loss}, lr {args.lr:g}, batch "
-            f"{args.batch_size or 'full'}",
-            file=out,
-        )
+        print(f"{trainer.model} on {trainer.data}, loss {trainer.loss}, "
+              f"lr {args.lr:g}, batch {args.batch_size or 'full'}")
     try:
-        history = trainer.fit(args.epochs)
+        trainer.fit(args.epochs)
         diverged = None
     except TrainingDiverged as err:
-        history, diverged = trainer.history, str(err)
-
-    result: dict[str, Any] = {
-        "train_accuracy": _last(history["train_accuracy"]),
-        "test_accuracy": _last(history["test_accuracy"]),
-        "final_loss": _last(history["train_loss"]),
-        "gradcheck_max_rel_error": None,
-    }
-    check = None
-    if args.gradcheck and diverged is None:
-        # NOTE: the final check is in float64 (central differences in float32 are only
-        # good to ~1e-3), on 32 training examples, every entry.
-        check = _final_check(trainer)
-        result["gradcheck_max_rel_error"] = check["max_rel_error"]
-
-    if args.json:
-        print(json.dumps({k: _clean(v) for k, v in result.items()}), file=out)
-    else:
-        loss_text = (
-            "n/a" if result["final_loss"] is None else f"{result['final_loss']:.4g}"
-        )
-        print(
-            f"epochs {trainer.epoch}: final loss {loss_text}, "
-            f"train accuracy {_pct(result['train_accuracy'])}, "
-            f"test accuracy {_pct(result['test_accuracy'])}",
-            file=out,
-        )
-        if history["gradcheck"]:
-            worst = max(history["gradcheck"], key=lambda r: r["max_rel_error"])
-            print(
-                f"gradient checks during training: {len(history['gradcheck'])}, "
-                f"all passed: {all(r['passed'] for r in history['gradcheck'])}, "
-                f"worst relative error {worst['max_rel_error']:.2e} "
-                f"({worst['worst_parameter']}, epoch {worst['epoch']})",
-                file=out,
-            )
-        if check is not None:
-            print(check["report"], file=out)
+        diverged = str(err)
+    # NOTE: the final check is in float64 (central differences in float32 are only
+    # good to ~1e-3), on 32 training examples, every entry.
+    check = (trainer.check_gradients(mode="full", batch=32)
+             if args.gradcheck and diverged is None else None)
+    _report(trainer, check, args.json)
     if diverged is not None:
         print(f"mlgraph train: {diverged}", file=sys.stderr)
         return 2
     if args.save:
         path = trainer.save(args.save)
         if not args.json:
-            print(f"saved {path} and {path.with_suffix('.npz')}", file=out)
-    if check is not None and not check["passed"]:
-        return 1
-    return 0
+            print(f"saved {path} and {path.with_suffix('.npz')}")
+    return 1 if check is not None and not check["passed"] else 0
 
 
-def _final_check(trainer: Any) -> dict[str, Any]:
-    """Every entry of every parameter, on 32 training examples, in float64."""
-    return trainer.check_gradients(mode="full", batch=32)
+def _trainer(args: argparse.Namespace) -> Any:
+    """The dataset, model, optimizer and `Trainer` the arguments describe."""
+    import numpy as np
+
+    from . import datasets, nn
+    from .trainer import Trainer, default_loss, output_width
+
+    kwargs = {"seed": args.seed, "test_size": args.test_size}
+    if args.noise is not None:
+        kwargs["noise"] = args.noise
+    if args.n is not None:
+        kwargs["n"] = args.n
+    data = datasets.load(args.dataset, **kwargs)
+    hidden = [int(h) for h in args.hidden.split(",") if h.strip()]
+    loss = args.loss if args.loss != "auto" else default_loss(data.task)
+    model = nn.MLP([data.n_features, *hidden, output_width(loss, data.n_classes)],
+                   activation=args.activation, init=args.init, seed=args.seed,
+                   dtype=np.float32 if args.float32 else np.float64)
+    opt = nn.SGD(lr=args.lr, momentum=args.momentum, batch_size=args.batch_size or None,
+                 schedule=args.schedule, seed=args.seed)
+    return Trainer(model, data, loss=loss, optimizer=opt, l2=args.l2, l1=args.l1,
+                   check_gradients_every=max(1, args.epochs // 10) if args.gradcheck
+                   else None, progress=not (args.no_progress or args.json))
+
+
+def _report(trainer: Any, check: dict | None, as_json: bool) -> None:
+    """The final metrics (and gradient checks) as text or as one JSON line."""
+    from .plain import jsonable
+
+    history = trainer.history
+    result: dict[str, Any] = {
+        "train_accuracy": _last(history["train_accuracy"]),
+        "test_accuracy": _last(history["test_accuracy"]),
+        "final_loss": _last(history["train_loss"]),
+        "gradcheck_max_rel_error": None if check is None else check["max_rel_error"],
+    }
+    if as_json:
+        print(json.dumps(jsonable(result)))
+        return
+    loss = result["final_loss"]
+    loss_text = "n/a" if loss is None else f"{loss:.4g}"
+    print(f"epochs {trainer.epoch}: final loss {loss_text}, "
+          f"train accuracy {_pct(result['train_accuracy'])}, "
+          f"test accuracy {_pct(result['test_accuracy'])}")
+    checks = history["gradcheck"]
+    if checks:
+        worst = max(checks, key=lambda r: r["max_rel_error"])
+        print(f"gradient checks during training: {len(checks)}, all passed: "
+              f"{all(r['passed'] for r in checks)}, worst relative error "
+              f"{worst['max_rel_error']:.2e} ({worst['worst_parameter']}, epoch "
+              f"{worst['epoch']})")
+    if check is not None:
+        print(check["report"])
 
 
 def _last(xs: list) -> float | None:
     return float(xs[-1]) if xs else None
-
-
-def _clean(v: Any) -> Any:
-    return None if isinstance(v, float) and not math.isfinite(v) else v
 
 
 def _pct(v: float | None) -> str:

@@ -1,7 +1,7 @@
 """Small datasets for the lectures: XOR, circles, moons, spiral, blobs, Iris, flights.
 
 Every generator is seeded and returns a `Dataset` split into train and test parts.
-Iris is read from the CSV shipped in ``mlgraph/data`` (no downloads). Layer 3: imports
+Iris is read from the CSV shipped in ``mlgraph/data`` (no downloads). Layer 0: imports
 numpy and the standard library only.
 """
 

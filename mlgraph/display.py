@@ -1,7 +1,8 @@
-"""What the graph widget shows, computed here from the engine so the browser formats no
-number: the text of every value, tangent, adjoint and local derivative
-(`mlgraph.tables.fmt`, the trace tables' own formatter), pooled heatmap grids of tensors,
-the sums over paths, and the weighted sums inside a matrix product.
+"""What the graph widget shows, computed from the engine: the browser formats no number.
+
+The text of every value, tangent, adjoint and local derivative (`mlgraph.tables.fmt`,
+the trace tables' own formatter), pooled heatmap grids of tensors, the sums over paths,
+and the weighted sums inside a matrix product.
 
 Non-finite numbers are data: they travel as text (∞, −∞, NaN) with a `bad` flag, and in
 JSON number fields as the strings "inf", "-inf", "nan" (as `mlgraph.events` does).
@@ -42,8 +43,10 @@ def is_bad(x: Any) -> bool:
 
 
 def grid(x: Any) -> list[list[float | str]]:
-    """`x` as the rows × columns of its heatmap (`mlgraph.dot.heat_dims`), average-pooled
-    where an axis is longer than 16, to 4 significant digits."""
+    """`x` as the rows × columns of its heatmap (`mlgraph.dot.heat_dims`).
+
+    An axis longer than 16 is average-pooled; entries keep 4 significant digits.
+    """
     a = _array(x)
     cols = a.shape[-1] if a.ndim else 1
     a = a.reshape(-1, cols)
@@ -52,14 +55,18 @@ def grid(x: Any) -> list[list[float | str]]:
         if a.shape[0] > rows_out:
             a = np.stack([c.mean(axis=0) for c in np.array_split(a, rows_out, axis=0)])
         if a.shape[1] > cols_out:
-            a = np.stack([c.mean(axis=1) for c in np.array_split(a, cols_out, axis=1)],
-                         axis=1)
+            a = np.stack(
+                [c.mean(axis=1) for c in np.array_split(a, cols_out, axis=1)], axis=1
+            )
     return [[number(float(f"{v:.4g}")) for v in row] for row in a]
 
 
 def quantity(x: Any) -> dict:
-    """The display fields of one value: `text`, `bad`, and for arrays `grid`, `stats`
-    and (up to 64 entries) `cells`, every entry's text in row-major order."""
+    """The display fields of one value.
+
+    `text` and `bad`, and for arrays `grid`, `stats` and (up to 64 entries) `cells`,
+    every entry's text in row-major order.
+    """
     out: dict[str, Any] = {"text": fmt(x)}
     if is_bad(x):
         out["bad"] = True
@@ -69,16 +76,23 @@ def quantity(x: Any) -> dict:
         with np.errstate(all="ignore"):
             finite = a[np.isfinite(a)]
             span = float(np.abs(finite).max()) if finite.size else 0.0
-            out["stats"] = {"min": fmt(a.min()), "max": fmt(a.max()),
-                            "mean": fmt(a.mean()), "absmax": fmt(span)}
+            out["stats"] = {
+                "min": fmt(a.min()),
+                "max": fmt(a.max()),
+                "mean": fmt(a.mean()),
+                "absmax": fmt(span),
+            }
         if a.size <= CELL_TEXTS:
             out["cells"] = [fmt(v) for v in a.ravel()]
     return out
 
 
 def event_record(event: Any) -> dict:
-    """An event's JSON (`Event.to_json`) with the texts the view shows: the quantity's
-    display fields, and for an accumulation `dtext` (and `dbad`), the contribution."""
+    """An event's JSON (`Event.to_json`) with the texts the view shows.
+
+    The quantity's display fields, and for an accumulation `dtext` (and `dbad`), the
+    contribution.
+    """
     d = event.to_json()
     d.update(quantity(event.value))
     if event.kind == "accumulate":
@@ -95,7 +109,7 @@ def table_record(row: dict) -> dict:
 
 
 def partial_record(lab: dict) -> dict:
-    """A local derivative for an edge: its formula and, for scalars, its value's text."""
+    """A local derivative for an edge: its formula and, for scalars, its value."""
     out: dict[str, Any] = {"formula": str(lab["formula"])}
     if lab.get("value") is not None:
         out["text"] = fmt(lab["value"])
@@ -113,8 +127,10 @@ def _join(terms: list[str]) -> str:
 
 
 def path_sums(g: dict, partials: dict, gradient: dict[int, Any]) -> dict:
-    """For a graph of scalars: every path from each input to the output with the product
-    of its local derivatives, and their sum (Olah's sum over paths).
+    """Every path from each input to the output, and its product: Olah's sum over paths.
+
+    For a graph of scalars: each path's local derivatives, their product, and the sum of
+    the products.
 
     Args:
         g: Graph JSON.
@@ -128,11 +144,11 @@ def path_sums(g: dict, partials: dict, gradient: dict[int, Any]) -> dict:
     """
     out_id = g["outputs"][0]
     into: dict[int, list[tuple[int, int, int]]] = {}
-    for (src, dst, k) in partials:
+    for src, dst, k in partials:
         into.setdefault(src, []).append((src, dst, k))
     count: dict[int, int] = {out_id: 1}
 
-    def n_paths(i: int) -> int:          # paths from i to the output (memoized)
+    def n_paths(i: int) -> int:  # paths from i to the output (memoized)
         if i not in count:
             count[i] = sum(n_paths(dst) for (_, dst, _) in into.get(i, []))
         return count[i]
@@ -156,11 +172,13 @@ def path_sums(g: dict, partials: dict, gradient: dict[int, Any]) -> dict:
             values = [float(partials[e]["value"]) for e in edges]
             product = float(np.prod(values))
             acc += product
-            paths.append({
-                "edges": [f"{s}_{d}_{k}" for (s, d, k) in edges],
-                "factors": [fmt(v) for v in values],
-                "product": fmt(product),
-            })
+            paths.append(
+                {
+                    "edges": [f"{s}_{d}_{k}" for (s, d, k) in edges],
+                    "factors": [fmt(v) for v in values],
+                    "product": fmt(product),
+                }
+            )
         entry = {"paths": paths, "count": total, "grad": fmt(gradient[i])}
         if paths:
             entry["sum"] = fmt(acc)
@@ -169,7 +187,8 @@ def path_sums(g: dict, partials: dict, gradient: dict[int, Any]) -> dict:
 
 
 def matmul_sums(g: Any) -> dict[str, list[dict]]:
-    """For each matrix-product node, its first output entries as weighted sums:
+    """Each matrix-product node's first output entries as weighted sums.
+
     `v3 = 2·0.1 + 3·0.5 − 1·2.5 + 5·0.2 = 0.2`, and when a single `add` consumes it (a
     bias), that entry plus the bias: `… + 3 = 3.2`.
 
@@ -178,7 +197,7 @@ def matmul_sums(g: Any) -> dict[str, list[dict]]:
     """
     nodes = g.nodes
     consumers: dict[int, list[int]] = {}
-    for (src, dst, _) in g.edges:
+    for src, dst, _ in g.edges:
         consumers.setdefault(src, []).append(dst)
     out = {}
     for n in nodes:
@@ -191,22 +210,29 @@ def matmul_sums(g: Any) -> dict[str, list[dict]]:
             continue
         value = np.asarray(n.value, dtype=float)
         after = consumers.get(n.id, [])
-        add = nodes[after[0]] if len(after) == 1 and nodes[after[0]].op == "add" else None
+        add = (
+            nodes[after[0]] if len(after) == 1 and nodes[after[0]].op == "add" else None
+        )
         entries = []
         for flat in range(min(value.size, MAX_EXPANDED)):
             index = np.unravel_index(flat, value.shape) if value.ndim else ()
             r, c = (flat // b2.shape[1], flat % b2.shape[1])
             terms = [f"{fmt(a2[r, k])}·{_factor(b2[k, c])}" for k in range(a2.shape[1])]
-            entry = {"index": [int(i) for i in index], "terms": _join(terms),
-                     "value": fmt(value[index] if value.ndim else value)}
+            entry = {
+                "index": [int(i) for i in index],
+                "terms": _join(terms),
+                "value": fmt(value[index] if value.ndim else value),
+            }
             if add is not None:
                 other = add.inputs[1] if add.inputs[0] == n.id else add.inputs[0]
                 full = np.asarray(add.value, dtype=float)
-                bias = np.broadcast_to(np.asarray(nodes[other].value, dtype=float),
-                                       full.shape)
+                bias = np.broadcast_to(
+                    np.asarray(nodes[other].value, dtype=float), full.shape
+                )
                 if full.shape == value.shape:
-                    entry.update(bias=fmt(bias[index]), out=fmt(full[index]),
-                                 add=add.id)
+                    entry.update(
+                        bias=fmt(bias[index]), out=fmt(full[index]), add=add.id
+                    )
             entries.append(entry)
         out[str(n.id)] = entries
     return out
@@ -218,11 +244,15 @@ def _factor(v: float) -> str:
 
 
 def passes(g: dict) -> dict[str, int]:
-    """What a full Jacobian costs, counted in scalar entries: one forward pass per input
-    entry, one reverse pass per output entry."""
+    """What a full Jacobian costs, counted in scalar entries.
+
+    One forward pass per input entry, one reverse pass per output entry.
+    """
     sizes = {n["id"]: int(np.prod(n["shape"])) if n["shape"] else 1 for n in g["nodes"]}
-    return {"forward": sum(sizes[i] for i in g["inputs"]),
-            "reverse": sum(sizes[o] for o in g["outputs"])}
+    return {
+        "forward": sum(sizes[i] for i in g["inputs"]),
+        "reverse": sum(sizes[o] for o in g["outputs"]),
+    }
 
 
 def shapes(g: dict) -> dict[str, str]:

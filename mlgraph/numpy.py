@@ -2,7 +2,7 @@
 
 Change ``import numpy as np`` to ``import mlgraph.numpy as np`` and ordinary numpy code
 becomes traceable and differentiable. Functions not listed here are plain numpy (not
-differentiable); use them on data, not on traced values. Imports layers 0-1.
+differentiable); use them on data, not on traced values. Layer 2.
 """
 
 from __future__ import annotations
@@ -11,33 +11,46 @@ from typing import Any
 
 import numpy as _np
 
-from . import primitives as P
-from .tensor import Tensor, _resolve_shape, _static_axis, as_value
-
 # Non-differentiable numpy pieces students use next to the differentiable ones.
 from numpy import (  # noqa: F401
-    arange, argmax, argmin, array, asarray, e, eye, float32, float64, inf, linspace,
-    nan, newaxis, ones, pi, random, zeros,
+    arange,
+    argmax,
+    argmin,
+    array,
+    asarray,
+    e,
+    eye,
+    float32,
+    float64,
+    inf,
+    linspace,
+    nan,
+    newaxis,
+    ones,
+    pi,
+    random,
+    zeros,
 )
 
-__all__ = [
-    "abs", "add", "concatenate", "cos", "divide", "dot", "exp", "log", "log_softmax",
-    "logsumexp", "matmul", "max", "maximum", "mean", "multiply", "negative",
-    "ones_like", "power", "relu", "reshape", "sigmoid", "sin", "softmax", "softplus", "sqrt",
-    "square", "stack", "subtract", "sum", "tanh", "transpose", "where", "zeros_like",
-    "broadcast_to", "clip", "minimum", "outer", "shape", "ndim",
-]
+from . import primitives as P
+from .primitives import value_of
+from .tensor import resolve_shape as _resolve_shape
+from .tensor import static_axis as _static_axis
 
-add, subtract, multiply, divide, power = P.add, P.sub, P.mul, P.div, P.pow
-negative, exp, log, sin, cos, tanh, sqrt = P.neg, P.exp, P.log, P.sin, P.cos, P.tanh, P.sqrt
-sigmoid, relu, abs, maximum, matmul = P.sigmoid, P.relu, P.abs, P.maximum, P.matmul
-softplus = P.softplus
-true_divide = divide
+# The primitives numpy offers as they are (np.add, np.exp, ...), under numpy's names.
+_ALIASES = {name: prim for prim in P.PRIMITIVES.values() for name in prim.numpy_names}
+globals().update(_ALIASES)
+
+__all__ = [
+    *_ALIASES, "concatenate", "dot", "log_softmax", "logsumexp", "max", "mean",
+    "ones_like", "reshape", "softmax", "square", "stack", "sum", "transpose", "where",
+    "zeros_like", "broadcast_to", "clip", "minimum", "outer", "shape", "ndim",
+]
 
 
 def dot(a: Any, b: Any) -> Any:
     """Matrix product (as ``np.dot`` for 1-D and 2-D operands)."""
-    if _np.ndim(as_value(a)) == 0 or _np.ndim(as_value(b)) == 0:
+    if _np.ndim(value_of(a)) == 0 or _np.ndim(value_of(b)) == 0:
         return P.mul(a, b)
     return P.matmul(a, b)
 
@@ -64,7 +77,7 @@ def clip(x: Any, lo: Any, hi: Any) -> Any:
 
 def where(cond: Any, x: Any, y: Any) -> Any:
     """Choose x where cond holds, else y. ``cond`` is not differentiated."""
-    return P.where(_np.asarray(as_value(cond)), x, y)
+    return P.where(_np.asarray(value_of(cond)), x, y)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
@@ -103,7 +116,7 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
 def reshape(x: Any, shape: Any) -> Any:
     """The same entries in a new shape."""
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return P.reshape(x, shape=_resolve_shape(shape, int(_np.size(as_value(x)))))
+    return P.reshape(x, shape=_resolve_shape(shape, int(_np.size(value_of(x)))))
 
 
 def transpose(x: Any, axes: Any = None) -> Any:
@@ -128,22 +141,20 @@ def stack(xs: Any, axis: int = 0) -> Any:
 
 def ones_like(x: Any) -> _np.ndarray:
     """An array of ones with x's shape and dtype (a constant, not traced)."""
-    return _np.ones_like(_np.asarray(as_value(x)))
+    return _np.ones_like(_np.asarray(value_of(x)))
 
 
 def zeros_like(x: Any) -> _np.ndarray:
     """An array of zeros with x's shape and dtype (a constant, not traced)."""
-    return _np.zeros_like(_np.asarray(as_value(x)))
+    return _np.zeros_like(_np.asarray(value_of(x)))
 
 
 def shape(x: Any) -> tuple[int, ...]:
     """x's shape."""
-    return _np.shape(as_value(x))
+    return _np.shape(value_of(x))
 
 
 def ndim(x: Any) -> int:
     """x's number of axes."""
-    return _np.ndim(as_value(x))
+    return _np.ndim(value_of(x))
 
-
-del Tensor

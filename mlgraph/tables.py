@@ -3,7 +3,8 @@
 Forward Evaluation Trace (v), Forward Derivative Trace (v̇) and Backward Adjoint Trace
 (v̄): each row shows the rule and the numbers, e.g.
 ``v̄1 = v̄3·v0 + v̄4·cos(v1) = 1·2 + (−1)·0.2837 = 1.716``. Every number is an event's
-value or a local derivative computed by the primitive's own rule. Imports layers 0-2.
+value or a local derivative computed by the primitive's own rule. Layer 3: imports
+layers 0-1.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .events import Event
-from .graph import Graph, _listing, local_partials
+from .graph import Graph, local_partials
 
 __all__ = ["TraceTable", "Row", "trace_table", "fmt"]
 
@@ -53,7 +54,9 @@ def _num_text(v: float) -> str:
 
 
 def _paren(text: str) -> str:
-    return f"({text})" if text.startswith("−") or any(c in text for c in " +·/") else text
+    if text.startswith("−") or any(c in text for c in " +·/"):
+        return f"({text})"
+    return text
 
 
 @dataclass(frozen=True)
@@ -104,13 +107,6 @@ class TraceTable:
             return f"{TITLES[sweep]} (∂/∂{self.wrt})"
         return TITLES[sweep]
 
-    def row_for_step(self, step: int) -> Row | None:
-        """The row completed by event ``step``, if any."""
-        for r in self.rows:
-            if r.step == step:
-                return r
-        return None
-
     def __str__(self) -> str:
         blocks = []
         for sweep in self.sweeps():
@@ -125,13 +121,15 @@ class TraceTable:
                'flex-wrap:wrap">']
         for sweep in self.sweeps():
             out.append(f'<table class="mlgraph-trace mlgraph-trace-{sweep}">'
-                       f'<caption style="font-weight:bold">{e(self.title(sweep))}</caption>')
+                       '<caption style="font-weight:bold">'
+                       f'{e(self.title(sweep))}</caption>')
             for r in self.rows:
                 if r.sweep != sweep:
                     continue
                 nums = r.numbers if r.numbers and r.numbers != r.value else ""
                 out.append(
-                    f'<tr data-step="{r.step}"><td style="text-align:left">{e(r.lhs)}</td>'
+                    f'<tr data-step="{r.step}">'
+                    f'<td style="text-align:left">{e(r.lhs)}</td>'
                     f'<td style="text-align:left">= {e(r.rule)}</td>'
                     f'<td style="text-align:left">{"= " + e(nums) if nums else ""}</td>'
                     f'<td style="text-align:right"><b>= {e(r.value)}</b></td></tr>')
@@ -180,14 +178,13 @@ def trace_table(g: Graph, events: list[Event], wrt: str | None = None) -> TraceT
 
 def _eval_row(g: Graph, ev: Event, primal: dict) -> Row:
     i = ev.node
-    prim = g._prims[i]
+    prim = g.prims[i]
     if prim is None:
-        return Row(ev.step, "eval", i, f"v{i}", g._labels[i], "", fmt(ev.value))
-    args = g._args[i]
-    shown = [fmt(primal[j]) for j in args]
+        return Row(ev.step, "eval", i, f"v{i}", g.labels[i], "", fmt(ev.value))
+    shown = [fmt(primal[j]) for j in g.args[i]]
     if prim.infix:
         shown = [_paren(v) if v.startswith("−") else v for v in shown]
-    numbers = _listing(prim, args, g._params[i], None, shown)
+    numbers = g.listing(i, shown)
     return Row(ev.step, "eval", i, f"v{i}", g.listing(i), numbers, fmt(ev.value))
 
 
@@ -218,7 +215,7 @@ def _forward_row(g: Graph, ev: Event, tangent: dict, partials: dict) -> Row:
     if ev.kind == "seed":
         return Row(ev.step, "forward", i, f"v{d}{i}", fmt(ev.value), "", fmt(ev.value))
     rules, numbers = [], []
-    for k, j in enumerate(g._args[i]):
+    for k, j in enumerate(g.args[i]):
         if j not in tangent:
             continue
         p = partials.get((j, i, k), {})

@@ -19,8 +19,10 @@ import anywidget
 import numpy as np
 import traitlets
 
-from . import Trainer, datasets, nn, trace, value_and_grad
+from . import datasets, nn, value_and_grad
 from .tables import fmt
+from .trainer import Trainer, default_loss, output_width
+from .tracer import trace
 from .widget import GraphWidget
 
 __all__ = ["TrainingWidget", "loss_text", "percent_text"]
@@ -28,7 +30,7 @@ __all__ = ["TrainingWidget", "loss_text", "percent_text"]
 STATIC = Path(__file__).parent / "static"
 #: Datasets with two input features, so the decision boundary can be drawn.
 DATASETS_2D = ("moons", "circles", "xor", "spiral", "blobs", "flights", "iris", "plane")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "identity")
+ACTIVATIONS = nn.HIDDEN_ACTIVATIONS
 MAX_LAYERS, MAX_WIDTH = 6, 8  # the diagram draws every neuron (TF Playground's limits)
 GRID = 60  # the boundary map is GRID × GRID cells
 NEURON_GRID = 16  # each neuron's tile is NEURON_GRID × NEURON_GRID cells
@@ -206,8 +208,8 @@ class TrainingWidget(anywidget.AnyWidget):
         self._push()
 
     def _new_trainer(self) -> Trainer:
-        loss = {"binary": "bce", "multiclass": "ce"}.get(self.data.task, "mse")
-        n_out = self.data.n_classes if loss == "ce" else 1
+        loss = default_loss(self.data.task)
+        n_out = output_width(loss, self.data.n_classes)
         model = nn.MLP(
             [self.data.n_features, *_widths(self.hidden), n_out],
             activation=self.activation,

@@ -2,7 +2,7 @@
 
 Each traces ``f`` once and drains the sweeps of `mlgraph.sweeps` with event recording
 off: the numbers returned are computed by exactly the code the widget animates.
-Imports layers 0-2.
+Layer 3: imports layers 0-3.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
-from .graph import Graph, _bind_arguments, _check_arg, _trace, _trace_data, trace
+from .arguments import bind
+from .errors import ValueDependence
+from .graph import Graph
 from .sweeps import (
     _cotangent_seed,
     _eval,
@@ -25,7 +27,7 @@ from .sweeps import (
     drain,
     primal_values,
 )
-from .tensor import Tensor, ValueDependence
+from .tracer import Tensor, trace, trace_inputs
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian"]
 
@@ -40,26 +42,17 @@ def _argnums(argnums: int | Sequence[int], n: int, fname: str) -> tuple[int, ...
 
 
 def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> Graph:
-    """Trace f with only the arguments in ``nums`` as inputs; the others are constants."""
-    names, values = _bind_arguments(f, args, {})
-    if not kwargs and nums == tuple(range(len(values))):   # every argument is an input
-        return _trace(f, names, values, renumber=False)
-    diff = [values[k] for k in nums]      # _trace checks each of them
-
-    def partial(*xs):
-        full = list(values)
-        for k, x in zip(nums, xs):
-            full[k] = x
-        return f(*full, **kwargs)
-
-    constants = {names[k]: values[k] for k in range(len(values)) if k not in nums}
-    g = _trace(partial, [names[k] for k in nums], diff, constants, renumber=False)
-    g.fn_name = getattr(f, "__name__", "f")
-    return g
+    """Trace f with the arguments in ``nums`` as inputs; the others are constants."""
+    fn, names, values, fixed = bind(f, args, kwargs, nums)
+    return trace_inputs(fn, names, values, fixed=fixed, renumber=False,
+                        fn_name=getattr(f, "__name__", "f"))
 
 
 def _scalar_output(g: Graph, fname: str, api: str) -> None:
-    shape = np.shape(g._values[g.output])
+    out = g.values[g.output]
+    if type(out) is np.float64:
+        return
+    shape = np.shape(out)
     if shape != ():
         raise ValueError(
             f"{api} needs {fname} to return a scalar, but it returned shape {shape}. "
@@ -69,10 +62,13 @@ def _scalar_output(g: Graph, fname: str, api: str) -> None:
 
 def _result(x: Any, like: Any) -> Any:
     """Gradients come back with their input's dtype and as numpy unless traced."""
+    if type(x) is np.float64 and type(like) is float:   # NOTE: the scalar case, quickly
+        return x
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, np.ndarray) and isinstance(like, np.ndarray) and x.dtype == like.dtype:
-        # NOTE: a broadcast cotangent is a read-only view; hand out an array one can edit
+    if (isinstance(x, np.ndarray) and isinstance(like, np.ndarray)
+            and x.dtype == like.dtype):
+        # NOTE: a broadcast cotangent is a read-only view; hand out a writable array
         return x if x.flags.writeable else x.copy()
     out = np.asarray(x, dtype=np.asarray(getattr(like, "value", like)).dtype)
     if out.ndim and not out.flags.writeable:
@@ -103,19 +99,37 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
         >>> round(float(y), 3), round(float(d1), 3), round(float(d2), 3)
         (11.652, 5.5, 1.716)
     """
-    fname = getattr(f, "__name__", "f")
-    cache: dict[tuple, Graph] = {}
+    call = _value_and_grad(f, argnums, reuse_graph)
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        nums = _argnums(argnums, len(args), fname)
+        return call(args, kwargs)
+
+    return wrapper
+
+
+def _value_and_grad(f: Callable, argnums: int | Sequence[int], reuse_graph: bool
+                    ) -> Callable[[tuple, dict], tuple[Any, Any]]:
+    """``call(args, kwargs) -> (value, gradient)``, shared by `value_and_grad`, `grad`.
+
+    The argument numbers are checked once per number of arguments.
+    """
+    fname = getattr(f, "__name__", "f")
+    cache: dict[tuple, Graph] = {}
+    nums_for: dict[int, tuple[int, ...]] = {}
+    single = isinstance(argnums, int)
+
+    def call(args: tuple, kwargs: dict) -> tuple[Any, Any]:
+        nums = nums_for.get(len(args))
+        if nums is None:
+            nums = nums_for[len(args)] = _argnums(argnums, len(args), fname)
         if reuse_graph and not kwargs and not _any_tensor(args):
             out, grads = _reused(f, cache, args, nums, fname)
         else:
             out, grads = _fresh(f, args, kwargs, nums, fname)
-        return out, (grads[0] if isinstance(argnums, int) else grads)
+        return out, (grads[0] if single else grads)
 
-    return wrapper
+    return call
 
 
 _RETRACE = object()
@@ -135,12 +149,13 @@ def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname:
     _scalar_output(g, fname, "grad")
     values = primal_values(g)
     adj = drain(_reverse(g, values, _cotangent_seed(g, None), False))
-    grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
+    grads = tuple([_result(adj[i], args[k])
+                   for i, k in zip(g.inputs, nums, strict=True)])
     return values[g.output], grads
 
 
 def _graph_key(args: tuple, nums: tuple[int, ...]) -> tuple:
-    """What a reused graph depends on: array shapes and dtypes, the values of the rest."""
+    """What a reused graph depends on: array shapes and dtypes, other values."""
     key = [nums]
     for a in args:
         if type(a) is np.ndarray:
@@ -166,29 +181,22 @@ def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname:
     g, order, seed = entry
     values = drain(_eval(g, [args[k] for k in order], False))
     adj = drain(_reverse(g, values, seed, False))
-    grads = tuple(_result(adj[i], args[k]) for i, k in zip(g.inputs, nums))
+    # NOTE: the data inputs come after the differentiated ones and get no gradient
+    grads = tuple(_result(adj[i], args[k])
+                  for i, k in zip(g.inputs, nums, strict=False))
     return values[g.output], grads
 
 
 def _trace_for_reuse(f: Callable, args: tuple, nums: tuple[int, ...], fname: str
                      ) -> Any:
     """(graph, argument order, output cotangent), or _RETRACE if f looks at values."""
-    names, _ = _bind_arguments(f, args, {})
-    for k in nums:
-        _check_arg(args[k], names[k])
-    data = [k for k, a in enumerate(args) if k not in nums and isinstance(a, (np.ndarray,
-                                                                             float))]
+    data = [k for k, a in enumerate(args)
+            if k not in nums and isinstance(a, (np.ndarray, float))]
     order = tuple(nums) + tuple(data)
-
-    def partial(*xs):
-        full = list(args)
-        for k, x in zip(order, xs):
-            full[k] = x
-        return f(*full)
-
+    fn, names, values, _ = bind(f, args, None, order)
     try:
-        g = _trace_data(partial, [names[k] for k in order], [args[k] for k in order],
-                        len(nums))
+        g = trace_inputs(fn, names, values, n_diff=len(nums), renumber=False,
+                         strict=True, fn_name=fname)
     except ValueDependence:
         # NOTE: f looks at its values (a comparison, np.asarray, an `if`), so a
         # recorded graph could go stale: trace every call instead, as without reuse.
@@ -214,19 +222,21 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
 
     Example:
         >>> import mlgraph as mg
-        >>> float(mg.grad(lambda x: x ** 3)(2.0)), float(mg.grad(mg.grad(lambda x: x ** 3))(2.0))
+        >>> cube = lambda x: x ** 3
+        >>> float(mg.grad(cube)(2.0)), float(mg.grad(mg.grad(cube))(2.0))
         (12.0, 12.0)
     """
-    vg = value_and_grad(f, argnums)
+    call = _value_and_grad(f, argnums, False)
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return vg(*args, **kwargs)[1]
+        return call(args, kwargs)[1]
 
     return wrapper
 
 
-def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]
+        ) -> tuple[Any, Any]:
     """Forward mode: ``(f(*primals), J·tangents)`` in one forward-mode sweep.
 
     Example:
@@ -238,8 +248,8 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     """
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
-        raise ValueError(f"jvp got {len(primals)} primals but {len(tangents)} tangents; "
-                         "give one tangent per primal, with the same shape.")
+        raise ValueError(f"jvp got {len(primals)} primals but {len(tangents)} "
+                         "tangents; give one tangent per primal, with the same shape.")
     g = trace(f, *primals)
     values = primal_values(g)
     seeds = _seeds(g, None, tangents)
@@ -266,7 +276,8 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         seed = _cotangent_seed(g, cotangent)
         adj = drain(_reverse(g, values, seed, False))
-        return tuple(_result(adj[i], p) for i, p in zip(g.inputs, primals))
+        return tuple(_result(adj[i], p)
+                     for i, p in zip(g.inputs, primals, strict=True))
 
     return values[g.output], vjp_fn
 
@@ -292,8 +303,8 @@ def jacobian(f: Callable, argnums: int = 0, mode: str = "reverse") -> Callable:
         g = _trace_wrt(f, args, kwargs, (k,))
         values = primal_values(g)
         x_id, y_id = g.inputs[0], g.output
-        xs, ys = np.shape(g._values[x_id]), np.shape(g._values[y_id])
-        dtype = np.asarray(g._values[x_id]).dtype
+        xs, ys = np.shape(g.values[x_id]), np.shape(g.values[y_id])
+        dtype = np.asarray(g.values[x_id]).dtype
         rows = []
         if mode == "reverse":
             for idx in np.ndindex(*ys):

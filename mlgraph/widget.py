@@ -18,7 +18,7 @@ import html
 import json
 import os
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import anywidget
 import traitlets
@@ -26,6 +26,7 @@ from ipywidgets import widget_serialization
 
 from mlgraph import display
 from mlgraph.dot import dot_parts, graph_json, heat_cell, heat_dims, scope_groups
+from mlgraph.events import Mode
 
 STATIC = Path(__file__).parent / "static"
 
@@ -45,31 +46,23 @@ PRESETS = {
 }
 
 
-class Mode(NamedTuple):
-    """A parsed mode string: `sweep` is "eval", "forward" or "reverse"; `wrt` the input
-    of a forward mode (`"forward:x1"`)."""
-
-    sweep: str
-    wrt: str | None = None
-
-
 def parse_mode(mode: str) -> Mode:
-    """`"eval"`, `"forward:x1"` or `"reverse"` as a `Mode`; the one parser of mode strings
-    on the Python side (`js/modes.js` is the other side's).
+    """`"eval"`, `"forward:x1"` or `"reverse"` as the core's `mlgraph.events.Mode`.
+
+    The one parser of mode strings on the Python side (`js/modes.js` is the other
+    side's).
 
     Raises:
         ValueError: naming the accepted forms.
     """
-    sweep, sep, wrt = str(mode).partition(":")
-    if (sweep in ("eval", "reverse") and not sep) or (sweep == "forward" and wrt):
-        return Mode(sweep, wrt or None)
-    raise ValueError(f"unknown mode {mode!r}; use 'eval', 'forward:<input>' (e.g. "
-                     "'forward:x1') or 'reverse'.")
+    return Mode.parse(mode)
 
 
 class GraphvizEngine(anywidget.AnyWidget):
-    """Carries the Graphviz WASM bundle and the view code once per page; every
-    `GraphWidget` points at one."""
+    """Carries the Graphviz WASM bundle and the view code once per page.
+
+    Every `GraphWidget` points at one.
+    """
 
     _esm = "export default { render({ el }) { el.textContent = ''; } };"
     source = traitlets.Unicode("").tag(sync=True)  # static/engine.js: Graphviz WASM
@@ -99,8 +92,11 @@ def default_modes(graph: Any) -> list[str]:
 
 
 def _needs_derivative(g: dict) -> set[int]:
-    """Nodes that depend on some input: the others (constants and what is computed
-    from constants only) never get a tangent or an adjoint."""
+    """Nodes that depend on some input.
+
+    The others (constants and what is computed from constants only) never get a tangent
+    or an adjoint.
+    """
     out = set(g["inputs"])
     for e in sorted(g["edges"], key=lambda e: e["dst"]):
         if e["src"] in out:
@@ -111,8 +107,11 @@ def _needs_derivative(g: dict) -> set[int]:
 def _partners(modes: list[str]) -> dict[str, str]:
     """The forward mode shown beside reverse in the compare view, for each mode."""
     forward = [m for m in modes if parse_mode(m).sweep == "forward"]
-    return {m: m if parse_mode(m).sweep == "forward" else forward[0]
-            for m in modes} if forward else {}
+    return (
+        {m: m if parse_mode(m).sweep == "forward" else forward[0] for m in modes}
+        if forward
+        else {}
+    )
 
 
 def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
@@ -150,10 +149,16 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
             edge["partial"] = display.partial_record(lab)
         edges.append(edge)
     data: dict[str, Any] = {
-        "nodes": nodes, "edges": edges, "inputs": g["inputs"], "outputs": g["outputs"],
-        "dot_parts": dot_parts(g), "groups": scope_groups(g),
-        "partners": _partners(modes), "passes": display.passes(g),
-        "shapes": display.shapes(g), "matmul": display.matmul_sums(graph),
+        "nodes": nodes,
+        "edges": edges,
+        "inputs": g["inputs"],
+        "outputs": g["outputs"],
+        "dot_parts": dot_parts(g),
+        "groups": scope_groups(g),
+        "partners": _partners(modes),
+        "passes": display.passes(g),
+        "shapes": display.shapes(g),
+        "matmul": display.matmul_sums(graph),
     }
     scalar = all(not n["shape"] for n in g["nodes"])
     if scalar and partials and len(g["nodes"]) <= MAX_PATH_NODES:
@@ -165,13 +170,17 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
 
 
 def pack(value: Any) -> Any:
-    """Lists of dicts as columns `{"@cols": [...], "@rows": [[...], ...]}`, recursively;
-    a missing key becomes null. A column that is the row index (an event's `step`) is
+    """Lists of dicts as columns `{"@cols": [...], "@rows": [[...], ...]}`, recursively.
+
+    A missing key becomes null. A column that is the row index (an event's `step`) is
     listed in `"@seq"` and left out of the rows; a column of a few repeated strings
-    (`sweep`, `kind`) is sent as indexes into `"@enums"`. `js/traits.js` unpacks it."""
+    (`sweep`, `kind`) is sent as indexes into `"@enums"`. `js/traits.js` unpacks it.
+    """
     if isinstance(value, dict):
         return {k: pack(v) for k, v in value.items()}
-    if not (isinstance(value, list) and value and all(isinstance(x, dict) for x in value)):
+    if not (
+        isinstance(value, list) and value and all(isinstance(x, dict) for x in value)
+    ):
         return value
     cols = list(dict.fromkeys(k for x in value for k in x))
     columns = {k: [x.get(k) for x in value] for k in cols}
@@ -184,7 +193,10 @@ def pack(value: Any) -> Any:
                 enums[k] = words
     keep = [k for k in cols if k not in seq]
     index = {k: {w: i for i, w in enumerate(ws)} for k, ws in enums.items()}
-    rows = [[index[k][x.get(k)] if k in index else pack(x.get(k)) for k in keep] for x in value]
+    rows = [
+        [index[k][x.get(k)] if k in index else pack(x.get(k)) for k in keep]
+        for x in value
+    ]
     out: dict[str, Any] = {"@cols": keep, "@rows": rows}
     if seq:
         out["@seq"] = seq
@@ -226,15 +238,34 @@ JSON_TEXT = {"to_json": _to_json_text, "from_json": _from_json_text}
 
 #: Allowed ranges of the numeric view traits, with what they mean.
 _RANGES = {
-    "font_size": (14, 40, "font_size is the node text size in px, from 14 (the smallest "
-                  "a projector shows legibly) to 40"),
+    "font_size": (
+        14,
+        40,
+        "font_size is the node text size in px, from 14 (the smallest "
+        "a projector shows legibly) to 40",
+    ),
     "height": (240, 2000, "height is the widget's height in px, from 240 to 2000"),
 }
 
 #: The traits that define a view; `save_html` writes them into the page.
-VIEW_TRAITS = ("graph", "streams", "tables", "mode", "cursor", "speed", "max_nodes",
-               "compare", "collapse", "font_size", "panel", "predict", "paths", "follow",
-               "height", "title")
+VIEW_TRAITS = (
+    "graph",
+    "streams",
+    "tables",
+    "mode",
+    "cursor",
+    "speed",
+    "max_nodes",
+    "compare",
+    "collapse",
+    "font_size",
+    "panel",
+    "predict",
+    "paths",
+    "follow",
+    "height",
+    "title",
+)
 
 
 class GraphWidget(anywidget.AnyWidget):
@@ -312,13 +343,19 @@ class GraphWidget(anywidget.AnyWidget):
             **kwargs: trait values, e.g. `font_size=20`, `panel="below"`.
         """
         if preset not in PRESETS:
-            raise ValueError(f"unknown preset {preset!r}; use one of "
-                             f"{', '.join(map(repr, PRESETS))}.")
-        parse_mode(mode)
+            raise ValueError(
+                f"unknown preset {preset!r}; use one of "
+                f"{', '.join(map(repr, PRESETS))}."
+            )
+        g = graph_json(graph)
+        labels = [n["label"] for n in g["nodes"] if n["id"] in g["inputs"]]
+        mode = str(parse_mode(mode).resolve(labels))  # "forward" -> "forward:x"
         modes = list(modes or default_modes(graph))
         if mode not in modes:
             modes.append(mode)
-        return cls(mode=mode, **widget_data(graph, modes), **{**PRESETS[preset], **kwargs})
+        return cls(
+            mode=mode, **widget_data(graph, modes), **{**PRESETS[preset], **kwargs}
+        )
 
     def set_graph(self, graph: Any) -> None:
         """Show a new trace (e.g. new input values), keeping the mode and the step."""
@@ -339,8 +376,10 @@ class GraphWidget(anywidget.AnyWidget):
         return self.streams.get(self.mode if mode is None else mode, [])
 
     def compare_modes(self) -> tuple[str, str]:
-        """The two panes of the compare view: `mode` if it is a forward mode (else the
-        first forward mode), and `reverse`."""
+        """The two panes of the compare view.
+
+        `mode` if it is a forward mode (else the first forward mode), and `reverse`.
+        """
         return self.graph.get("partners", {}).get(self.mode, self.mode), "reverse"
 
     @traitlets.validate("cursor")
@@ -385,10 +424,13 @@ class GraphWidget(anywidget.AnyWidget):
     def _check_paths(self, proposal: dict) -> str:
         value, known = proposal["value"], self.graph.get("paths", {})
         if value and value not in known:
-            names = ", ".join(map(repr, known)) or "none (only graphs of scalars have it)"
+            names = (
+                ", ".join(map(repr, known)) or "none (only graphs of scalars have it)"
+            )
             raise traitlets.TraitError(
                 f"paths must name an input of the graph ({names}) or be '', got "
-                f"{value!r}.")
+                f"{value!r}."
+            )
         return value
 
     @traitlets.observe("mode", "streams", "compare")
@@ -459,6 +501,14 @@ def standalone_html(widget: GraphWidget, title: str | None = None) -> str:
         state["title"] = title
     state.update(playing=False)
     css = (STATIC / "widget.css").read_text(encoding="utf-8").replace("</", "<\\/")
-    js = (STATIC / "page.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
-    return _PAGE.format(title=html.escape(state["title"] or "mlgraph"), css=css,
-                        data=_inline_json({"state": state}), js=js)
+    js = (
+        (STATIC / "page.js")
+        .read_text(encoding="utf-8")
+        .replace("</script", "<\\/script")
+    )
+    return _PAGE.format(
+        title=html.escape(state["title"] or "mlgraph"),
+        css=css,
+        data=_inline_json({"state": state}),
+        js=js,
+    )

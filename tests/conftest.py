@@ -17,3 +17,20 @@ def rng():
 @pytest.fixture
 def lecture_graph():
     return mg.trace(lecture_f, 2.0, 5.0)
+
+
+#: The layers of mlgraph (docs/architecture.md): a module may import from its own layer
+#: and the layers below, never above. A subpackage's modules share its entry. The
+#: layers below "ui" are the headless core.
+LAYERS = {
+    "primitives": 0, "events": 0, "errors": 0, "plain": 0, "datasets": 0,  # data
+    "corpus": 0,
+    "graph": 1,                                                             # graph
+    "arguments": 2, "tensor": 2, "tracer": 2, "numpy": 2,                   # tracing
+    "sweeps": 3, "transforms": 3, "tables": 3, "expr": 3, "gradcheck": 3,   # autodiff
+    "nn": 4, "trainer": 4, "surface": 4, "grading": 4,                      # learning
+    "__init__": 5, "cli": 5, "cli_train": 5,                                # entry points
+    "dot": 6, "widget": 6, "controls": 6, "training_widget": 6, "export": 6,  # ui
+    "cli_html": 6, "cli_site": 6, "cli_surface": 6, "__main__": 6, "plots": 6, "surface_explorer": 6,
+}
+UI_LAYER = 6

@@ -8,15 +8,31 @@ import re
 from pathlib import Path
 
 import pytest
+from browser.gallery import SCOPES, ZOO, hostile_graph, mlp_loss_graph
 
 import mlgraph
-from browser.gallery import SCOPES, ZOO, hostile_graph, mlp_loss_graph
 from mlgraph.dot import dot_parts, quote, scope_groups
 
 #: The only attributes the DOT may carry.
-ALLOWED = {"id", "label", "width", "height", "shape", "fixedsize", "fontname", "fontsize",
-           "arrowsize", "rankdir", "nodesep", "ranksep", "style", "splines", "nslimit",
-           "nslimit1", "mclimit"}
+ALLOWED = {
+    "id",
+    "label",
+    "width",
+    "height",
+    "shape",
+    "fixedsize",
+    "fontname",
+    "fontsize",
+    "arrowsize",
+    "rankdir",
+    "nodesep",
+    "ranksep",
+    "style",
+    "splines",
+    "nslimit",
+    "nslimit1",
+    "mclimit",
+}
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[A-Za-z_][\w.]*|->|[\[\]{};=]|\S')
 
@@ -51,9 +67,9 @@ def join(parts: dict) -> str:
 @pytest.mark.parametrize("name", ZOO, ids=lambda z: repr(z)[:24])
 def test_quote_keeps_any_string_inside_one_dot_string(name):
     q = quote(name)
-    assert tokens(q) == [q]                       # one token: nothing breaks out
+    assert tokens(q) == [q]  # one token: nothing breaks out
     assert unquote(q) == re.sub(r"[\x00-\x1f\x7f]", " ", name)
-    assert not q.startswith("<")                  # never an HTML-like label
+    assert not q.startswith("<")  # never an HTML-like label
 
 
 def test_one_node_per_graph_node_with_stable_ids():
@@ -96,10 +112,14 @@ def test_hostile_names_stay_inside_their_strings():
     assert {k for k, _ in pairs} <= ALLOWED, {k for k, _ in pairs} - ALLOWED
     assert all(v.startswith('"') for _, v in pairs)
     labels = [unquote(v) for k, v in pairs if k == "label"]
-    assert [x for x in labels if x.startswith("▸")] == [f"▸ {s}".replace("\n", " ").replace("\r", " ") for s in SCOPES]
+    assert [x for x in labels if x.startswith("▸")] == [
+        f"▸ {s}".replace("\n", " ").replace("\r", " ") for s in SCOPES
+    ]
     assert "URL" not in {k for k, _ in pairs} and "href" not in dot.lower()
     # statements are one per line: a name cannot add a line (and so a statement)
-    assert all(line.count("[") == line.count("]") for line in dot.splitlines() if "=" in line)
+    assert all(
+        line.count("[") == line.count("]") for line in dot.splitlines() if "=" in line
+    )
 
 
 # -- scopes: collapsed layers are one node, expanded ones a cluster ----------------
@@ -124,9 +144,13 @@ def test_scope_groups_of_an_mlp_are_its_layers():
 def test_dot_fixture_for_js():
     """Writes tests/fixtures/dot_collapse.json: the MLP's statements and the hostile
     graph's; js/dot.test.js assembles them per collapse state and lays them out."""
-    data = {"mlp": dot_parts(mlp_loss_graph()), "hostile": dot_parts(hostile_graph()),
-            "scopes": SCOPES}
+    data = {
+        "mlp": dot_parts(mlp_loss_graph()),
+        "hostile": dot_parts(hostile_graph()),
+        "scopes": SCOPES,
+    }
     assert len(data["hostile"]["groups"]) == len(SCOPES)
-    DOT_FIXTURE.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
-                           encoding="utf-8")
+    DOT_FIXTURE.write_text(
+        json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     assert json.loads(DOT_FIXTURE.read_text(encoding="utf-8")) == data

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import lecture_f
 
 import mlgraph as mg
-from conftest import lecture_f
 
 
 def test_lecture_example_gives_the_slides_nodes(lecture_graph):

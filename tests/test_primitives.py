@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 
 import mlgraph as mg
+import mlgraph.numpy as mnp
 from mlgraph import PRIMITIVES
+from mlgraph.expr import FUNCTIONS, parse
+from mlgraph.primitives import UFUNCS
 
 RNG_SEED = 0
 H = 1e-6
@@ -188,7 +191,7 @@ def _closure(name, args, params, nums):
 
     def f(*xs):
         full = list(args)
-        for k, x in zip(nums, xs):
+        for k, x in zip(nums, xs, strict=False):
             full[k] = x
         return prim(*full, **params)
     return f
@@ -219,8 +222,8 @@ def test_forward_matches_numpy(name, make):
 def test_jvp_matches_central_differences(name, make):
     _, f, primals, tangents = _problem(name, make, RNG_SEED)
     _, y_dot = mg.jvp(f, primals, tangents)
-    plus = f(*[p + H * t for p, t in zip(primals, tangents)])
-    minus = f(*[p - H * t for p, t in zip(primals, tangents)])
+    plus = f(*[p + H * t for p, t in zip(primals, tangents, strict=False)])
+    minus = f(*[p - H * t for p, t in zip(primals, tangents, strict=False)])
     numeric = (np.asarray(plus) - np.asarray(minus)) / (2 * H)
     assert np.shape(y_dot) == np.shape(plus)
     np.testing.assert_allclose(y_dot, numeric, rtol=1e-5, atol=1e-6)
@@ -234,11 +237,11 @@ def test_vjp_agrees_with_jvp(name, make):
     y_bar = rng.normal(size=np.shape(y))[()]
     _, pullback = mg.vjp(f, *primals)
     x_bars = pullback(y_bar)
-    for x_bar, p in zip(x_bars, primals):
+    for x_bar, p in zip(x_bars, primals, strict=False):
         assert np.shape(x_bar) == np.shape(p), (
             f"{name}: cotangent shape {np.shape(x_bar)} != primal shape {np.shape(p)}")
     lhs = np.sum(y_bar * y_dot)
-    rhs = sum(np.sum(xb * t) for xb, t in zip(x_bars, tangents))
+    rhs = sum(np.sum(xb * t) for xb, t in zip(x_bars, tangents, strict=False))
     np.testing.assert_allclose(lhs, rhs, rtol=1e-10, atol=1e-10)
 
 
@@ -276,3 +279,65 @@ def test_logsumexp_and_softmax_are_stable():
         assert mg.numpy.logsumexp(x) == pytest.approx(1000.0 + np.log(2.0))
         np.testing.assert_allclose(mg.numpy.softmax(x), [0.5, 0.5, 0.0])
         np.testing.assert_allclose(mg.numpy.log_softmax(x)[:2], [-np.log(2)] * 2)
+
+
+# --- what else a primitive carries: read generically, so tested generically -----------
+
+WITH_UFUNCS = [p for p in PRIMITIVES.values() if p.ufuncs]
+
+
+@pytest.mark.parametrize("prim", WITH_UFUNCS, ids=lambda p: p.name)
+def test_a_numpy_ufunc_on_a_tensor_records_its_primitive(prim):
+    args = [np.array([0.5, 1.5])] * prim.arity
+    for ufunc in prim.ufuncs:
+        assert UFUNCS[ufunc] is prim
+        g = mg.trace(lambda *xs, u=ufunc: u(*xs), *args)
+        assert g.prims[g.output] is prim
+
+
+def test_numpy_and_expression_names_are_the_primitives():
+    for prim in PRIMITIVES.values():
+        for name in prim.numpy_names:
+            assert getattr(mnp, name) is prim, name
+        for name in prim.expr_names:
+            assert FUNCTIONS[name] is prim, name
+            f, names = parse(f"{name}({', '.join(f'x{k}' for k in range(prim.arity))})")
+            assert mg.trace(f, *[0.7] * len(names)).prims[-1] is prim
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PRIMITIVES.items() if p.kink))
+def test_a_kink_tells_the_branches_apart(name):
+    """At a point off the kink the branch is the same for a tiny move, and it changes
+    for a move across the corner (at 0, or where the two arguments of maximum meet)."""
+    prim = PRIMITIVES[name]
+    x = np.array([-1.0, 2.0, 0.5])
+    args = (x, np.zeros(3)) if prim.arity == 2 else (x,)
+    params = {"axis": None, "keepdims": False} if name == "max" else {}
+
+    def branch(*a):
+        return np.asarray(prim.kink(*a, out=prim.forward(*a, **params), **params))
+
+    base = branch(*args)
+    assert base.shape == x.shape
+    assert np.array_equal(branch(x + 1e-6, *args[1:]), base)
+    moved = np.array([1.0, -2.0, 3.0]) if name == "max" else -x
+    assert not np.array_equal(branch(moved, *args[1:]), base)
+
+
+@pytest.mark.parametrize("argnum", [0, 1])
+def test_matmul_entry_update_equals_the_product(argnum, rng):
+    x, y = rng.normal(size=(4, 3)), rng.normal(size=(3, 5))
+    out = x @ y
+    moved = [x.copy(), y.copy()]
+    moved[argnum][2, 1] += 0.25
+    new = PRIMITIVES["matmul"].entry_update(argnum, (2, 1), 0.25, *moved, out=out)
+    np.testing.assert_allclose(new, moved[0] @ moved[1], rtol=1e-12)
+    assert PRIMITIVES["matmul"].entry_update(0, (1,), 0.25, x[0], y, out=x[0] @ y) is None
+
+
+def test_listing_hooks_write_transpose_and_indexing_as_on_the_slides():
+    g = mg.trace(lambda a: (a.T[1:, 0] * 2.0).sum(), np.ones((2, 3)))
+    lines = str(g).splitlines()
+    assert "v2 = v0ᵀ" in lines and "v3 = v2[1:, 0]" in lines
+    g = mg.trace(lambda a: a.transpose(1, 0).sum(axis=0), np.ones((2, 3)))
+    assert "transpose" not in str(g) and "ᵀ(v0, axes=[1, 0])" in str(g)

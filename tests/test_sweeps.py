@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 import mlgraph as mg
-from mlgraph.events import replay
-from conftest import lecture_f
+from mlgraph.events import Mode, replay
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sweep_f_xy.json"
 
@@ -158,3 +157,25 @@ def test_write_the_js_fixture(lecture_graph):
         return
     FIXTURE.write_text(text)
     assert json.loads(FIXTURE.read_text()) == data
+
+
+@pytest.mark.parametrize("text", ["eval", "reverse", "forward", "forward:x1", "forward:W_1"])
+def test_mode_text_round_trips(text):
+    assert str(Mode.parse(text)) == text
+    assert Mode.parse(Mode.parse(text)) == Mode.parse(text)
+
+
+@pytest.mark.parametrize("text", ["", "Forward:x1", "forward:", "forward:x y", "back", 3])
+def test_unknown_modes_are_refused_with_the_choices(text):
+    with pytest.raises(ValueError, match="use 'eval', 'forward:<input>' or 'reverse'"):
+        Mode.parse(text)
+
+
+def test_a_mode_is_resolved_against_the_graphs_inputs(lecture_graph):
+    assert Mode.parse("forward").resolve(["x"]) == Mode("forward", "x")
+    with pytest.raises(ValueError, match="names no input.*x1, x2.*'forward:x1'"):
+        Mode.parse("forward").resolve(["x1", "x2"])
+    with pytest.raises(ValueError, match="'x3', which is not an input"):
+        Mode.parse("forward:x3").resolve(["x1", "x2"])
+    same = [e.to_json() for e in mg.run(lecture_graph, Mode("forward", "x2"))]
+    assert same == [e.to_json() for e in mg.run(lecture_graph, "forward:x2")]

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import traitlets
+from browser.gallery import build, hostile_graph, mlp_loss_graph
 
 import mlgraph
-from browser.gallery import build, hostile_graph, mlp_loss_graph
 from mlgraph.tables import fmt, trace_table
 from mlgraph.widget import (
     JSON_TEXT,
@@ -55,7 +55,13 @@ def state_json(widget) -> dict:
 def test_defaults():
     w = GraphWidget()
     assert (w.cursor, w.mode, w.playing, w.max_nodes) == (-1, "reverse", False, 400)
-    assert (w.font_size, w.panel, w.predict, w.follow, w.height) == (16, "auto", False, True, 580)
+    assert (w.font_size, w.panel, w.predict, w.follow, w.height) == (
+        16,
+        "auto",
+        False,
+        True,
+        580,
+    )
     assert w.engine is shared_engine()
     assert len(w.engine.source) > 100_000 and len(w.engine.view) > 10_000
 
@@ -72,10 +78,16 @@ def test_streams_carry_the_engines_events_and_their_texts(g, w):
             if e.kind == "accumulate":
                 assert d["dtext"] == fmt(e.delta)
         rows = trace_table(g, events)
-        assert [{k: r[k] for k in ("step", "node", "lhs", "rule", "numbers", "value")}
-                for r in w.tables[mode]] == [
-            {k: getattr(r, k) for k in ("step", "node", "lhs", "rule", "numbers", "value")}
-            for r in rows.rows]
+        assert [
+            {k: r[k] for k in ("step", "node", "lhs", "rule", "numbers", "value")}
+            for r in w.tables[mode]
+        ] == [
+            {
+                k: getattr(r, k)
+                for k in ("step", "node", "lhs", "rule", "numbers", "value")
+            }
+            for r in rows.rows
+        ]
 
 
 def test_edges_carry_the_local_derivatives(g, w):
@@ -88,29 +100,44 @@ def test_edges_carry_the_local_derivatives(g, w):
 
 
 def test_the_lecture_numbers(w):
-    final = {e["node"]: e["text"] for e in w.streams["reverse"] if e["sweep"] == "reverse"}
+    final = {
+        e["node"]: e["text"] for e in w.streams["reverse"] if e["sweep"] == "reverse"
+    }
     assert (final[0], final[1]) == ("5.5", "1.716")
     fwd = [e["text"] for e in w.streams["forward:x1"] if e["sweep"] == "forward"]
     assert fwd[-1] == "5.5"
-    assert [(r["rule"], r["numbers"], r["value"]) for r in w.tables["reverse"]][-2:] == [
+    assert [(r["rule"], r["numbers"], r["value"]) for r in w.tables["reverse"]][
+        -2:
+    ] == [
         ("v̄3·v0 + v̄4·cos(v1)", "1·2 + (−1)·0.2837", "1.716"),
-        ("v̄2·(1/v0) + v̄3·v1", "1·0.5 + 1·5", "5.5")]
+        ("v̄2·(1/v0) + v̄3·v1", "1·0.5 + 1·5", "5.5"),
+    ]
 
 
-def test_modes_are_parsed_in_one_place():
+def test_modes_are_parsed_in_one_place(g):
     assert parse_mode("forward:x1") == Mode("forward", "x1")
-    assert parse_mode("eval") == Mode("eval") and parse_mode("reverse").sweep == "reverse"
-    for bad in ("forward", "forward:", "sideways", "reverse:x", "eval:1"):
+    assert (
+        parse_mode("eval") == Mode("eval") and parse_mode("reverse").sweep == "reverse"
+    )
+    for bad in ("forward:", "sideways", "reverse:x", "eval:1"):
         with pytest.raises(ValueError, match="use 'eval', 'forward:<input>'"):
             parse_mode(bad)
+    one = mlgraph.trace(lambda x: mlgraph.sin(x), x=1.0)
+    assert GraphWidget.from_graph(one, mode="forward").mode == "forward:x"
+    with pytest.raises(ValueError, match="names no input"):
+        GraphWidget.from_graph(g, mode="forward")
 
 
 def test_cursor_validation_names_the_range(w):
     n = len(w.streams["reverse"])
     w.cursor = n - 1
-    with pytest.raises(traitlets.TraitError, match=re.escape(
+    with pytest.raises(
+        traitlets.TraitError,
+        match=re.escape(
             f"cursor must be between -1 and {n - 1} (there are {n} events in mode "
-            f"'reverse'), got 57.")):
+            f"'reverse'), got 57."
+        ),
+    ):
         w.cursor = 57
     with pytest.raises(traitlets.TraitError, match="got -2"):
         w.cursor = -2
@@ -174,11 +201,22 @@ def test_packed_traits_round_trip(w):
         assert isinstance(text, str)
         assert JSON_TEXT["from_json"](text, w) == value
     packed = json.loads(JSON_TEXT["to_json"](w.streams, w))["reverse"]
-    assert packed["@seq"] == ["step"] and packed["@enums"]["sweep"] == ["eval", "reverse"]
+    assert packed["@seq"] == ["step"] and packed["@enums"]["sweep"] == [
+        "eval",
+        "reverse",
+    ]
     # the fixture js/state.test.js unpacks: the same records on both sides
-    (FIXTURES / "packed_streams.json").write_text(json.dumps(
-        {"packed": json.loads(JSON_TEXT["to_json"](w.streams, w)), "plain": w.streams},
-        ensure_ascii=False) + "\n", encoding="utf-8")
+    (FIXTURES / "packed_streams.json").write_text(
+        json.dumps(
+            {
+                "packed": json.loads(JSON_TEXT["to_json"](w.streams, w)),
+                "plain": w.streams,
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 def test_state_per_widget_is_small_and_engine_shared():
@@ -196,20 +234,27 @@ def test_state_per_widget_is_small_and_engine_shared():
 # -- non-finite numbers are data ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("f", "x", "texts"), [
-    (lambda x: mlgraph.log(x), 0.0, {"−∞", "∞"}),
-    (lambda x: mlgraph.sqrt(x), 0.0, {"∞"}),
-    (lambda x: mlgraph.exp(x), 1000.0, {"∞"}),
-    (lambda x: mlgraph.log(x) * 0.0, 0.0, {"NaN"}),
-], ids=["log-at-0", "sqrt-at-0", "exp-at-1000", "nan"])
+@pytest.mark.parametrize(
+    ("f", "x", "texts"),
+    [
+        (lambda x: mlgraph.log(x), 0.0, {"−∞", "∞"}),
+        (lambda x: mlgraph.sqrt(x), 0.0, {"∞"}),
+        (lambda x: mlgraph.exp(x), 1000.0, {"∞"}),
+        (lambda x: mlgraph.log(x) * 0.0, 0.0, {"NaN"}),
+    ],
+    ids=["log-at-0", "sqrt-at-0", "exp-at-1000", "nan"],
+)
 def test_non_finite_numbers_reach_the_view(f, x, texts):
     with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # mlgraph warns about ln(0); the view still shows it
+        warnings.simplefilter(
+            "ignore"
+        )  # mlgraph warns about ln(0); the view still shows it
         w = mlgraph.show(f, x=x)
-    state = state_json(w)                   # strict JSON: no "Out of range float values"
+    state = state_json(w)  # strict JSON: no "Out of range float values"
     streams = JSON_TEXT["from_json"](state["streams"], w)
     shown = {e["text"] for m in streams.values() for e in m} | {
-        e.get("dtext") for m in streams.values() for e in m}
+        e.get("dtext") for m in streams.values() for e in m
+    }
     assert texts <= shown, shown
     assert any(e.get("bad") for m in streams.values() for e in m)
     rows = [r for m in JSON_TEXT["from_json"](state["tables"], w).values() for r in m]
@@ -245,23 +290,68 @@ def _numbers(obj):
 def test_cli_html_of_ln_at_zero(tmp_path):
     """`mlgraph html "ln(x)" --at x=0` writes a page (a real subprocess)."""
     out = tmp_path / "ln.html"
-    done = subprocess.run([sys.executable, "-m", "mlgraph", "html", "ln(x)", "--at", "x=0",
-                           "-o", str(out)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlgraph",
+            "html",
+            "ln(x)",
+            "--at",
+            "x=0",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
-    data = out.read_text(encoding="utf-8").split('id="mlgraph-data">')[1].split("</script>")[0]
+    data = (
+        out.read_text(encoding="utf-8")
+        .split('id="mlgraph-data">')[1]
+        .split("</script>")[0]
+    )
     state = json.loads(data)["state"]
     assert "∞" in json.dumps(state["tables"], ensure_ascii=False)
 
 
 def test_cli_html_errors_are_clear(tmp_path):
     out = tmp_path / "page.html"
-    done = subprocess.run([sys.executable, "-m", "mlgraph", "html", "log(x1) + x1*x2 - sin(x2)",
-                           "--at", "x1=2,x2=5", "-o", str(out)], capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlgraph",
+            "html",
+            "log(x1) + x1*x2 - sin(x2)",
+            "--at",
+            "x1=2,x2=5",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert out.exists() and "mlgraph-data" in out.read_text()
-    bad = subprocess.run([sys.executable, "-m", "mlgraph", "html", "x1*x2", "--at", "x1=2",
-                          "-o", str(out)], capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlgraph",
+            "html",
+            "x1*x2",
+            "--at",
+            "x1=2",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2
     assert "no value for x2" in bad.stderr and "--at x1=1,x2=1" in bad.stderr
 
@@ -273,15 +363,19 @@ EVIL_TITLE = '</title><script>window.__pwned=1</script>"'
 
 def test_exported_page_has_no_markup_from_user_strings(tmp_path):
     w = GraphWidget.from_graph(hostile_graph(), collapse="all")
-    text = w.save_html(tmp_path / "p.html", title=EVIL_TITLE).read_text(encoding="utf-8")
+    text = w.save_html(tmp_path / "p.html", title=EVIL_TITLE).read_text(
+        encoding="utf-8"
+    )
     head, body = text.split("<body", 1)
     assert "<title>&lt;/title&gt;&lt;script&gt;" in head
     assert "<script>window.__pwned" not in text
     data = body.split('id="mlgraph-data">')[1].split("</script>")[0]
-    assert "<" not in data and ">" not in data   # inside the JSON everything is \u003c
+    assert "<" not in data and ">" not in data  # inside the JSON everything is \u003c
     assert json.loads(data)["state"]["title"] == EVIL_TITLE
     assert [s for s in re.findall(r"<script[^>]*>", text)] == [
-        '<script type="application/json" id="mlgraph-data">', '<script type="module">']
+        '<script type="application/json" id="mlgraph-data">',
+        '<script type="module">',
+    ]
 
 
 def test_standalone_html_is_self_contained_and_keeps_the_view(w):
@@ -289,23 +383,34 @@ def test_standalone_html_is_self_contained_and_keeps_the_view(w):
     page = standalone_html(w)
     assert re.search(r"<script[^>]*\ssrc=", page) is None and "<link" not in page
     assert "http://" not in page.split("<body")[1][:3000]
-    state = json.loads(page.split('id="mlgraph-data">')[1].split("</script>")[0])["state"]
+    state = json.loads(page.split('id="mlgraph-data">')[1].split("</script>")[0])[
+        "state"
+    ]
     assert (state["font_size"], state["panel"], state["predict"], state["cursor"]) == (
-        22, "below", True, 5)
+        22,
+        "below",
+        True,
+        5,
+    )
     assert state["playing"] is False
 
 
 # -- path sums, matrix products, pass counts -----------------------------------------------
 
 
-@pytest.mark.parametrize(("key", "inputs"), [("g1", (0, 1)), ("g3", (0,)), ("g4", (0, 1))])
+@pytest.mark.parametrize(
+    ("key", "inputs"), [("g1", (0, 1)), ("g3", (0,)), ("g4", (0, 1))]
+)
 def test_path_sums_equal_grad(key, inputs):
     g = build(key)
     w = GraphWidget.from_graph(g)
     for k, i in enumerate(inputs):
         label = g.nodes[i].label
         entry = w.graph["paths"][label]
-        products = [math.prod(float(p) for p in _floats(path["factors"])) for path in entry["paths"]]
+        products = [
+            math.prod(float(p) for p in _floats(path["factors"]))
+            for path in entry["paths"]
+        ]
         grad = _grad_of(g, k)
         assert entry["count"] == len(entry["paths"]) >= 1
         assert sum(products) == pytest.approx(grad, rel=1e-3)
@@ -335,11 +440,22 @@ def test_perceptron_matmul_as_a_weighted_sum_and_pass_counts():
 
 def test_tensors_send_heatmap_grids_and_cell_texts():
     w = GraphWidget.from_graph(build("g7"))
-    alpha = next(e for e in w.streams["reverse"] if e["node"] == 1 and e["sweep"] == "eval")
+    alpha = next(
+        e for e in w.streams["reverse"] if e["node"] == 1 and e["sweep"] == "eval"
+    )
     assert alpha["grid"] == [[0.1, -0.2, 0.3], [0.4, 0.1, -0.5]]
     assert alpha["cells"] == ["0.1", "−0.2", "0.3", "0.4", "0.1", "−0.5"]
-    grad = [e for e in w.streams["reverse"] if e["node"] == 1 and e["sweep"] == "reverse"][-1]
-    assert grad["cells"] == ["−0.08207", "−0.04104", "0.08207", "0.02894", "0.01447", "−0.02894"]
+    grad = [
+        e for e in w.streams["reverse"] if e["node"] == 1 and e["sweep"] == "reverse"
+    ][-1]
+    assert grad["cells"] == [
+        "−0.08207",
+        "−0.04104",
+        "0.08207",
+        "0.02894",
+        "0.01447",
+        "−0.02894",
+    ]
     node = next(n for n in w.graph["nodes"] if n["id"] == 1)
     assert (node["heat"], node["cell"]) == ([2, 3], 14)
 
@@ -354,7 +470,9 @@ def test_big_tensors_are_pooled_for_their_heatmaps():
 def test_constants_get_no_derivative(g):
     w = GraphWidget.from_graph(build("g2"))
     consts = {n["id"] for n in w.graph["nodes"] if n["kind"] == "const"}
-    assert consts and not any(n.get("grad") for n in w.graph["nodes"] if n["id"] in consts)
+    assert consts and not any(
+        n.get("grad") for n in w.graph["nodes"] if n["id"] in consts
+    )
     assert all("partial" not in e for e in w.graph["edges"] if e["src"] in consts)
 
 
@@ -369,10 +487,16 @@ def test_gallery_fixture_for_js():
         g = build(key)
         w = GraphWidget.from_graph(g, modes=["reverse"])
         lines = [str(r) for r in trace_table(g, mlgraph.run(g, "reverse")).rows]
-        data[key] = {"graph": w.graph, "streams": w.streams, "tables": w.tables,
-                     "row_text": lines}  # how the kernel prints each row
+        data[key] = {
+            "graph": w.graph,
+            "streams": w.streams,
+            "tables": w.tables,
+            "row_text": lines,
+        }  # how the kernel prints each row
     path = FIXTURES / "widget_gallery.json"
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+    )
     assert json.loads(path.read_text(encoding="utf-8")) == data
 
 
@@ -384,14 +508,18 @@ def test_explore_retraces_live(g):
     w = box.graph_widget
     w.cursor = len(w.streams["reverse"]) - 1
     box.sliders["x1"].value = 4.0
-    last = [e for e in w.streams["reverse"] if e["sweep"] == "reverse" and e["node"] == 0]
+    last = [
+        e for e in w.streams["reverse"] if e["sweep"] == "reverse" and e["node"] == 0
+    ]
     assert last[-1]["value"] == pytest.approx(1 / 4.0 + 5.0)
     assert w.cursor == len(w.streams["reverse"]) - 1
     assert box.children[-1].outputs == ()
 
 
 def test_show_accepts_a_graph_or_a_function(g):
-    assert [n["name"] for n in mlgraph.show(g).graph["nodes"]] == [n.name for n in g.nodes]
+    assert [n["name"] for n in mlgraph.show(g).graph["nodes"]] == [
+        n.name for n in g.nodes
+    ]
     assert mlgraph.show(f_xy, mode="eval", x1=2.0, x2=5.0).mode == "eval"
     assert mlgraph.show(g, preset="lecture").predict
     with pytest.raises(TypeError, match="function or a traced Graph"):

@@ -131,8 +131,8 @@ def bench_state(tmp: Path) -> dict:
     sizes = {}
     for k in (1, 3):
         cells = [
-            "import sys; sys.path[:0] = [%r, %r]\nfrom dags import random_dag\n"
-            "import mlgraph\ng = random_dag(50)" % (str(HERE), str(REPO))
+            f"import sys; sys.path[:0] = [{str(HERE)!r}, {str(REPO)!r}]\n"
+            "from dags import random_dag\nimport mlgraph\ng = random_dag(50)"
         ]
         cells += ["mlgraph.show(g)"] * k
         nb = nbformat.v4.new_notebook(

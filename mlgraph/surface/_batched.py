@@ -20,7 +20,7 @@ import numpy as np
 
 # NOTE: the kernel through its public API only (mlgraph's top level), so the core's
 # modules can be rearranged without touching this file.
-from .. import Tensor, trace
+from ..tracer import Tensor, trace
 
 __all__ = ["evaluate", "direct", "GridResult"]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import grad, jvp
+from ..transforms import grad, jvp
 from .. import numpy as mnp
 from .results import _as_params, _flat, _unflat, snapshots
 

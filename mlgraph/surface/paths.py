@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import value_and_grad
+from ..transforms import value_and_grad
 from ..nn import SGD
 from . import _batched
 from .classics import CLASSICS

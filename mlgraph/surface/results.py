@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import grad, hessian
+from ..transforms import grad, hessian
 from . import _batched
 
 __all__ = ["Surface", "Projection", "Interpolation", "param_names", "snapshots"]

@@ -90,7 +90,7 @@ _STEP_STATE = """(root) => {
 #: table's current row must be about that node. A step too short to see the camera stop
 #: is stepped into again by hand afterwards (the same follow, without the timer).
 PLAY_CHECK = """async (root) => {
-  const state = %s;
+  const state = STEP_STATE;
   const stage = root.querySelector('.mlgraph-stage'), scrub = root.querySelector('.mlgraph-scrubber');
   const frame = () => new Promise((r) => requestAnimationFrame(r));
   const seen = new Map();
@@ -117,7 +117,7 @@ PLAY_CHECK = """async (root) => {
     seen.set(c, { ...state(root), replayed: true });
   }
   return { n, steps: [...seen.entries()].sort((a, b) => a[0] - b[0]), stopped: !playing };
-}""" % _STEP_STATE
+}""".replace("STEP_STATE", _STEP_STATE)
 
 
 def assert_readable(m: dict, where: str) -> None:
@@ -127,8 +127,12 @@ def assert_readable(m: dict, where: str) -> None:
     assert not m["contrast"], f"{where}: contrast under 4.5:1: {m['contrast'][:5]}"
     assert not m["overflow"], f"{where}: labels outside their node: {m['overflow'][:5]}"
     assert m["box"]["height"] <= 600, f"{where}: widget {m['box']['height']} px high"
-    assert m["box"]["right"] <= m["window"]["width"] + 0.5, f"{where}: {m['box']} wider than the window"
-    assert m["hscroll"] <= 0, f"{where}: the widget scrolls sideways by {m['hscroll']} px"
+    assert m["box"]["right"] <= m["window"]["width"] + 0.5, (
+        f"{where}: {m['box']} wider than the window"
+    )
+    assert m["hscroll"] <= 0, (
+        f"{where}: the widget scrolls sideways by {m['hscroll']} px"
+    )
 
 
 def assert_played(result: dict, where: str, names_in: dict | None = None) -> None:
@@ -139,11 +143,17 @@ def assert_played(result: dict, where: str, names_in: dict | None = None) -> Non
     """
     assert result["stopped"], f"{where}: still playing after the last step"
     steps = dict(result["steps"])
-    assert len(steps) == result["n"], f"{where}: saw steps {sorted(steps)} of {result['n']}"
+    assert len(steps) == result["n"], (
+        f"{where}: saw steps {sorted(steps)} of {result['n']}"
+    )
     for c, s in steps.items():
         assert s["node"], f"{where} step {c}: no active node"
-        assert s["inside"], f"{where} step {c}: active node {s['node']} outside the view"
+        assert s["inside"], (
+            f"{where} step {c}: active node {s['node']} outside the view"
+        )
         if s["group"]:
             assert s["row"] in (names_in or {}).get(s["node"], ()), (where, c, s)
         else:
-            assert s["row"] == s["node"], f"{where} step {c}: table row {s['row']}, graph {s['node']}"
+            assert s["row"] == s["node"], (
+                f"{where} step {c}: table row {s['row']}, graph {s['node']}"
+            )

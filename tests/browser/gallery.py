@@ -13,7 +13,7 @@ import numpy as np
 
 import mlgraph as mg
 import mlgraph.numpy as mnp
-from mlgraph.tensor import Tensor
+from mlgraph import Tensor
 
 SOURCE = {
     "g1": """
@@ -128,19 +128,29 @@ TITLES = {
 
 #: What the class must see: (mode, node name or "out", text on the node at the end).
 EXPECT = {
-    "g1": [("eval", "out", "v6 = 11.652"), ("reverse", "v0", "v\u03040 = 5.5"),
-           ("reverse", "v1", "v\u03041 = 1.716"), ("forward:x1", "out", "v\u03076 = 5.5"),
-           ("forward:x1", "v2", "v\u03072 = 0.5")],
+    "g1": [
+        ("eval", "out", "v6 = 11.652"),
+        ("reverse", "v0", "v\u03040 = 5.5"),
+        ("reverse", "v1", "v\u03041 = 1.716"),
+        ("forward:x1", "out", "v\u03076 = 5.5"),
+        ("forward:x1", "v2", "v\u03072 = 0.5"),
+    ],
     "g2": [("reverse", "v0", "v\u03040 = \u22120.25")],
     "g3": [("reverse", "v0", "v\u03040 = \u22120.25")],
-    "g4": [("eval", "out", "= 20.609"), ("reverse", "v0", "v\u03040 = 7.2"),
-           ("reverse", "v1", "v\u03041 = 8.2")],
+    "g4": [
+        ("eval", "out", "= 20.609"),
+        ("reverse", "v0", "v\u03040 = 7.2"),
+        ("reverse", "v1", "v\u03041 = 8.2"),
+    ],
     "g5": [("eval", "out", "= 0.9608")],
     "g6a": [("forward:w1", "out", "= \u22121.873")],
     "g6b": [("forward:w1", "out", "= 0.7016")],
     "g7": [("eval", "out", "= 0.6532")],
-    "g9": [("eval", "out", "= 10.909"), ("reverse", "v0", "v\u03040 = 4.584"),
-           ("reverse", "v1", "v\u03041 = 2")],
+    "g9": [
+        ("eval", "out", "= 10.909"),
+        ("reverse", "v0", "v\u03040 = 4.584"),
+        ("reverse", "v1", "v\u03041 = 2"),
+    ],
     "g10": [("eval", "out", "= 2"), ("reverse", "v0", "v\u03040 = \u22124")],
     "g12": [("eval", "out", "= 0.07297")],
 }
@@ -155,8 +165,10 @@ def build(key: str):
 
 def notebook_source(key: str) -> str:
     """The notebook cell that builds graph `key` as `g`."""
-    return "import numpy as np\nimport mlgraph as mg\nimport mlgraph.numpy as mnp\n" + \
-        textwrap.dedent(SOURCE[key])
+    return (
+        "import numpy as np\nimport mlgraph as mg\nimport mlgraph.numpy as mnp\n"
+        + textwrap.dedent(SOURCE[key])
+    )
 
 
 KEYS = list(SOURCE)
@@ -194,12 +206,14 @@ SCOPES = [z for z in ZOO if z and "/" not in z]
 def hostile_graph():
     """Every zoo name as a scope, and as a named constant inside it; unicode and very
     long input names."""
+
     def f(x, λ_ünïcode, long_name_of_an_input_that_goes_on_and_on_and_on_and_on):
         y = x + λ_ünïcode + long_name_of_an_input_that_goes_on_and_on_and_on_and_on
         for name in SCOPES:
             with mg.scope(name):
                 y = mg.sin(y) * Tensor(1.5, name=name)
         return y
+
     return mg.trace(f, 0.5, 0.25, 0.125)
 
 

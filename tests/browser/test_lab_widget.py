@@ -11,9 +11,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .checks import GALLERY_DIR, MEASURE, PLAY_CHECK, VIEWPORT, assert_played, assert_readable
 from mlgraph.dot import scope_groups
 
+from .checks import (
+    GALLERY_DIR,
+    MEASURE,
+    PLAY_CHECK,
+    VIEWPORT,
+    assert_played,
+    assert_readable,
+)
 from .gallery import KEYS, SCOPES, build
 from .lab import open_notebook, run_cell
 
@@ -30,18 +37,25 @@ LIGHT, DARK = "JupyterLab Light", "JupyterLab Dark"
 
 
 def set_theme(page, theme):
-    page.evaluate(f"() => window.jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})")
+    page.evaluate(
+        f"() => window.jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})"
+    )
     light = "true" if theme == LIGHT else "false"
-    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'", timeout=30_000)
+    page.wait_for_function(
+        f"() => document.body.dataset.jpThemeLight === '{light}'", timeout=30_000
+    )
 
 
 def show_cell(page, code):
     """Replace the second cell's code, run it, and return its widget (scrolled to the top
     of the notebook panel, as a lecturer would put it)."""
-    page.evaluate("""(code) => {
+    page.evaluate(
+        """(code) => {
       const nb = window.jupyterapp.shell.currentWidget;
       nb.content.widgets[1].model.sharedModel.setSource(code);
-    }""", code)
+    }""",
+        code,
+    )
     run_cell(page, 1)
     widget = page.locator(".jp-Cell").nth(1).locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)
@@ -53,7 +67,9 @@ def show_cell(page, code):
 def seek(page, widget, cursor):
     """Move the cursor with the widget's own scrubber, then let the camera settle."""
     widget.locator(".mlgraph-scrubber").evaluate(
-        "(s, c) => { s.value = String(c); s.dispatchEvent(new Event('input', {bubbles: true})); }", cursor)
+        "(s, c) => { s.value = String(c); s.dispatchEvent(new Event('input', {bubbles: true})); }",
+        cursor,
+    )
     expect(widget).to_have_attribute("data-mlgraph-cursor", str(cursor))
     page.wait_for_function("() => !document.querySelector('[data-mlgraph-moving]')")
 
@@ -74,8 +90,13 @@ def test_gallery_in_jupyterlab(jupyter_lab, page):
             set_theme(page, theme)
             for key in KEYS:
                 where = f"{key} {theme}"
-                widget = show_cell(page, f"w = mg.show(build({key!r}))\nw.title = TITLES[{key!r}]\nw.speed = 8\nw")
-                assert page.locator(".jp-FileBrowser").is_visible()  # the side panel is open
+                widget = show_cell(
+                    page,
+                    f"w = mg.show(build({key!r}))\nw.title = TITLES[{key!r}]\nw.speed = 8\nw",
+                )
+                assert page.locator(
+                    ".jp-FileBrowser"
+                ).is_visible()  # the side panel is open
                 n = steps(widget)
                 for cursor in (-1, n // 2, n - 1):
                     if cursor >= 0:
@@ -83,11 +104,15 @@ def test_gallery_in_jupyterlab(jupyter_lab, page):
                     assert_readable(widget.evaluate(MEASURE), f"{where} step {cursor}")
                 seek(page, widget, -1)
                 assert_played(widget.evaluate(PLAY_CHECK), where, _layers(key))
-                if theme == LIGHT:  # the README gallery: a reverse step 70% into the sweep
+                if (
+                    theme == LIGHT
+                ):  # the README gallery: a reverse step 70% into the sweep
                     seek(page, widget, min(round(0.7 * n), n - 1))
                     widget.screenshot(path=str(GALLERY_DIR / f"{key}.png"))
                     if key == "g1":
-                        page.screenshot(path=str(GALLERY_DIR / "jupyterlab_1280x720.png"))
+                        page.screenshot(
+                            path=str(GALLERY_DIR / "jupyterlab_1280x720.png")
+                        )
                         record_sweep(page, widget, GALLERY_DIR / "g1_reverse.webp")
     finally:
         set_theme(page, LIGHT)
@@ -107,23 +132,37 @@ def record_sweep(page, widget, path):
         seek(page, widget, cursor)
         page.wait_for_timeout(450)  # the contribution's token has arrived
         frames.append(Image.open(io.BytesIO(widget.screenshot())).convert("RGB"))
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=1100, loop=0,
-                   quality=80, method=4)
+    frames[0].save(
+        path,
+        save_all=True,
+        append_images=frames[1:],
+        duration=1100,
+        loop=0,
+        quality=80,
+        method=4,
+    )
     assert len(frames) == steps(widget) + 1
 
 
 @pytest.mark.browser
 def test_kernel_and_view_stay_in_step(jupyter_lab, page):
-    open_notebook(page, jupyter_lab, "sync.ipynb", [
-        SETUP + "w = mg.show(build('g1'))\nw",
-        "w.mode = 'reverse'\nw.cursor = 3",
-        "print('kernel cursor', w.cursor, 'mode', w.mode)",
-    ])
+    open_notebook(
+        page,
+        jupyter_lab,
+        "sync.ipynb",
+        [
+            SETUP + "w = mg.show(build('g1'))\nw",
+            "w.mode = 'reverse'\nw.cursor = 3",
+            "print('kernel cursor', w.cursor, 'mode', w.mode)",
+        ],
+    )
     widget = page.locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)
     expect(widget.locator("[data-mlgraph-node]")).to_have_count(7)
-    expect(widget.locator('[data-mlgraph-node][data-mlgraph-state="pending"]')).to_have_count(7)
-    run_cell(page, 1)                                       # kernel -> view
+    expect(
+        widget.locator('[data-mlgraph-node][data-mlgraph-state="pending"]')
+    ).to_have_count(7)
+    run_cell(page, 1)  # kernel -> view
     expect(widget).to_have_attribute("data-mlgraph-cursor", "3")
     widget.locator('[data-mlgraph-action="step"]').click()  # view -> kernel
     expect(widget).to_have_attribute("data-mlgraph-cursor", "4")
@@ -134,9 +173,11 @@ def test_kernel_and_view_stay_in_step(jupyter_lab, page):
     expect(widget).to_have_attribute("data-mlgraph-mode", "eval")
     widget.locator("select.mlgraph-wrt").select_option("x2")
     expect(widget).to_have_attribute("data-mlgraph-mode", "forward:x2")
-    widget.focus()                                          # keys: End, then ← pauses play
+    widget.focus()  # keys: End, then ← pauses play
     page.keyboard.press("End")
-    expect(widget.locator('[data-mlgraph-node="v6"] .mlgraph-tangent')).to_have_text("v\u03076 = 1.716")
+    expect(widget.locator('[data-mlgraph-node="v6"] .mlgraph-tangent')).to_have_text(
+        "v\u03076 = 1.716"
+    )
     page.keyboard.press("Home")
     page.keyboard.press("Space")
     expect(widget.locator('[data-mlgraph-action="pause"]')).to_be_visible()
@@ -146,26 +187,41 @@ def test_kernel_and_view_stay_in_step(jupyter_lab, page):
 
 @pytest.mark.browser
 def test_mlp_layers_collapse_and_expand_in_jupyterlab(jupyter_lab, page):
-    open_notebook(page, jupyter_lab, "mlp.ipynb", [SETUP + "w = mg.show(build('g11'))\nw"])
+    open_notebook(
+        page, jupyter_lab, "mlp.ipynb", [SETUP + "w = mg.show(build('g11'))\nw"]
+    )
     widget = page.locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)
     expect(widget.locator("[data-mlgraph-group]")).to_have_count(3)
-    expect(widget.locator("[data-mlgraph-narration]")).to_contain_text("click a layer to open it")
+    expect(widget.locator("[data-mlgraph-narration]")).to_contain_text(
+        "click a layer to open it"
+    )
     expect(widget.locator('[data-mlgraph-node="v11"]')).to_have_count(0)
     widget.locator('[data-mlgraph-group="layer2"]').dispatch_event("click")
     expect(widget.locator('[data-mlgraph-cluster="layer2"]')).to_have_count(1)
     for name in ("v11", "v12", "v13"):
         expect(widget.locator(f'[data-mlgraph-node="{name}"]')).to_have_count(1)
     widget.locator('[data-mlgraph-action="end"]').click()
-    expect(widget.locator('[data-mlgraph-node="v11"]')).to_have_attribute("data-mlgraph-state", "done")
-    expect(widget.locator('[data-mlgraph-group="layer1"]')).to_have_attribute("data-mlgraph-state", "done")
+    expect(widget.locator('[data-mlgraph-node="v11"]')).to_have_attribute(
+        "data-mlgraph-state", "done"
+    )
+    expect(widget.locator('[data-mlgraph-group="layer1"]')).to_have_attribute(
+        "data-mlgraph-state", "done"
+    )
 
 
 @pytest.mark.browser
 def test_hostile_names_stay_text_in_jupyterlab(jupyter_lab, page):
     evil_title = '<img src=x onerror="window.__pwned=7">'
-    open_notebook(page, jupyter_lab, "hostile.ipynb", [
-        SETUP + f"w = mg.show(hostile_graph())\nw.collapse = 'all'\nw.title = {evil_title!r}\nw"])
+    open_notebook(
+        page,
+        jupyter_lab,
+        "hostile.ipynb",
+        [
+            SETUP
+            + f"w = mg.show(hostile_graph())\nw.collapse = 'all'\nw.title = {evil_title!r}\nw"
+        ],
+    )
     widget = page.locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)
     expect(widget.locator(".mlgraph-caption")).to_have_text(evil_title)

@@ -34,7 +34,10 @@ def open_page(page, w, path, scheme="light"):
 
 def set_traits(page, widget, **traits):
     """Change traits as a kernel would, and wait for the view to settle."""
-    page.evaluate(f"(t) => {{ const m = {MODEL}; for (const [k, v] of Object.entries(t)) m.set(k, v); }}", traits)
+    page.evaluate(
+        f"(t) => {{ const m = {MODEL}; for (const [k, v] of Object.entries(t)) m.set(k, v); }}",
+        traits,
+    )
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
     page.wait_for_function("() => !document.querySelector('[data-mlgraph-moving]')")
 
@@ -60,7 +63,9 @@ def test_gallery_offline(page, tmp_path, scheme):
             node = f"v{w.graph['outputs'][0]}" if node == "out" else node
             set_traits(page, widget, mode=mode)
             set_traits(page, widget, cursor=len(w.streams[mode]) - 1)
-            expect(widget.locator(f'.mlgraph-pane [data-mlgraph-node="{node}"]')).to_contain_text(text)
+            expect(
+                widget.locator(f'.mlgraph-pane [data-mlgraph-node="{node}"]')
+            ).to_contain_text(text)
         set_traits(page, widget, mode="reverse", cursor=-1, speed=8)
         assert_played(widget.evaluate(PLAY_CHECK), f"{key} {scheme}", names_in(w))
         assert blocked == [], blocked
@@ -95,7 +100,9 @@ def test_chain_rule_on_the_active_edge_is_the_table_row(page, tmp_path, key):
             assert tail.endswith(f"= {fmt(e['delta'])}")
         current = widget.locator("[data-mlgraph-current]")
         expect(current).to_have_attribute("data-mlgraph-row-node", f"v{i}")
-        expect(widget.locator("[data-mlgraph-narration]")).to_contain_text(f"{head} {tail}")
+        expect(widget.locator("[data-mlgraph-narration]")).to_contain_text(
+            f"{head} {tail}"
+        )
         checked += 1
     assert checked >= 3
 
@@ -112,15 +119,22 @@ def test_path_sums_equal_grad(page, tmp_path, key):
     widget, _ = open_page(page, w, tmp_path / "paths.html")
     for i in g.inputs:
         label = g.nodes[i].label
-        final = [e.value for e in mlgraph.run(g, "reverse") if e.sweep == "reverse" and e.node == i][-1]
+        final = [
+            e.value
+            for e in mlgraph.run(g, "reverse")
+            if e.sweep == "reverse" and e.node == i
+        ][-1]
         widget.locator("select.mlgraph-paths").select_option(label)
         expect(widget.locator(".mlgraph-path-sum")).to_contain_text(f"= {fmt(final)}")
         expect(widget.locator(".mlgraph-path-grad")).to_have_text(
-            f"reverse sweep: \u2202f/\u2202{label} = {fmt(final)}")
+            f"reverse sweep: \u2202f/\u2202{label} = {fmt(final)}"
+        )
         paths = w.graph["paths"][label]["paths"]
         expect(widget.locator(".mlgraph-path")).to_have_count(len(paths))
         widget.focus()
-        page.keyboard.press("ArrowRight")  # one path at a time: only its edges stand out
+        page.keyboard.press(
+            "ArrowRight"
+        )  # one path at a time: only its edges stand out
         first = set(paths[0]["edges"])
         lit = widget.locator('.mlgraph-edge[data-mlgraph-state="path"]')
         expect(lit).to_have_count(len(first))
@@ -139,14 +153,20 @@ def test_ln_at_zero_shows_infinities(page, tmp_path):
     v1 = widget.locator('[data-mlgraph-node="v1"] .mlgraph-primal')
     expect(v1).to_have_text("v1 = \u2212\u221e")
     expect(v1).to_have_class(re.compile(r"\bmlgraph-bad\b"))
-    expect(widget.locator('[data-mlgraph-node="v0"] .mlgraph-cotangent')).to_have_text("v\u03040 = \u221e")
-    expect(widget.locator('[data-mlgraph-edge="0_1_0"] .mlgraph-badge-text')).to_have_text("+\u221e")
+    expect(widget.locator('[data-mlgraph-node="v0"] .mlgraph-cotangent')).to_have_text(
+        "v\u03040 = \u221e"
+    )
+    expect(
+        widget.locator('[data-mlgraph-edge="0_1_0"] .mlgraph-badge-text')
+    ).to_have_text("+\u221e")
     row = widget.locator('.mlgraph-row[data-mlgraph-row-node="v0"].mlgraph-row-reverse')
     expect(row).to_contain_text("= 1\u00b7\u221e")
     expect(row).to_have_class(re.compile(r"\bmlgraph-bad\b"))
 
 
-HOSTILE_TITLE = '</title><script>window.__pwned=1</script><img src=x onerror="window.__pwned=5">'
+HOSTILE_TITLE = (
+    '</title><script>window.__pwned=1</script><img src=x onerror="window.__pwned=5">'
+)
 
 
 def click_everything(page, widget):
@@ -188,6 +208,7 @@ def test_scope_name_cannot_inject_a_link_into_the_exported_page(page, tmp_path):
     """The reported defect: a scope named 'L" URL="javascript:..."' ran a script when its
     collapsed layer was clicked in a page written by save_html."""
     evil = 'L" URL="javascript:window.__pwned=3" target="_self'
+
     def f(x):
         with mlgraph.scope(evil):
             return mlgraph.sin(x) * x
@@ -201,7 +222,9 @@ def test_scope_name_cannot_inject_a_link_into_the_exported_page(page, tmp_path):
     widget.locator("[data-mlgraph-cluster] > text").dispatch_event("click")
     assert page.evaluate("() => window.__pwned") is None
     assert page.locator("a").count() == 0
-    expect(widget.locator("[data-mlgraph-node]")).to_have_count(1)  # x, outside the layer
+    expect(widget.locator("[data-mlgraph-node]")).to_have_count(
+        1
+    )  # x, outside the layer
 
 
 @pytest.mark.browser
@@ -227,7 +250,9 @@ def test_view_traits_survive_the_export(page, tmp_path):
     widget, _ = open_page(page, w, tmp_path / "view.html")
     expect(widget).to_have_attribute("data-mlgraph-cursor", "6")
     expect(widget).to_have_attribute("data-mlgraph-panel", "hidden")
-    expect(widget.locator('[data-mlgraph-action="predict"]')).to_have_attribute("aria-pressed", "true")
+    expect(widget.locator('[data-mlgraph-action="predict"]')).to_have_attribute(
+        "aria-pressed", "true"
+    )
     size = "(t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a"
     value = widget.locator('[data-mlgraph-node="v2"] .mlgraph-primal')
     assert value.evaluate(size) == pytest.approx(22, abs=0.5)

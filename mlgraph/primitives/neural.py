@@ -1,0 +1,95 @@
+"""Neural-network functions: σ, softplus, relu, softmax and log_softmax.
+
+Each is computed stably (no overflow for large inputs) and has its own rules, so the
+graph of a network shows one node per activation. One block per primitive.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import define, value_of
+from .elementwise import exp
+from .reductions import logsumexp_forward, sum
+
+__all__ = ["sigmoid", "softplus", "relu", "softmax", "log_softmax"]
+
+# --- activations ---------------------------------------------------------------------
+
+
+def _sigmoid_forward(x):
+    # NOTE: σ(x) = exp(−log(1 + e⁻ˣ)) with log(1 + e⁻ˣ) = logaddexp(0, −x): nothing
+    # overflows, and tiny values such as σ(−50) ≈ 2e−22 keep their relative precision.
+    return np.exp(-np.logaddexp(0.0, np.negative(x)))
+
+
+sigmoid = define(
+    "sigmoid", _sigmoid_forward,
+    jvp=(lambda x_dot, x, *, out: out * (1.0 - out) * x_dot,),   # ẏ = σ(1 − σ)·ẋ
+    vjp=(lambda out_bar, x, *, out: out_bar * out * (1.0 - out),),  # x̄ = ȳ·σ(1 − σ)
+    symbol="σ", partials=("{out}(1 − {out})",), numpy_names=("sigmoid",),
+    expr_names=("sigmoid",),
+)
+
+
+def _softplus_forward(x):
+    # NOTE: log(1 + eˣ) = logaddexp(0, x) never overflows: softplus(1000) = 1000.
+    dtype = np.result_type(np.asarray(x).dtype, np.float32)
+    return np.logaddexp(0.0, x).astype(dtype)[()]
+
+
+softplus = define(
+    "softplus", _softplus_forward,
+    jvp=(lambda x_dot, x, *, out: sigmoid(x) * x_dot,),         # ẏ = σ(x)·ẋ
+    vjp=(lambda out_bar, x, *, out: out_bar * sigmoid(x),),     # x̄ = ȳ·σ(x)
+    symbol="softplus", partials=("σ({0})",), numpy_names=("softplus",),
+)
+
+
+def _relu_forward(x):
+    return np.maximum(x, 0)
+
+
+def _relu_branch(x, *, out=None):
+    return value_of(x) > 0
+
+
+relu = define(
+    "relu", _relu_forward,
+    # NOTE: relu'(0) is taken as 0, as in PyTorch and JAX.
+    jvp=(lambda x_dot, x, *, out: x_dot * _relu_branch(x),),    # ẏ = [x > 0]·ẋ
+    vjp=(lambda out_bar, x, *, out: out_bar * _relu_branch(x),),  # x̄ = ȳ·[x > 0]
+    symbol="relu", partials=("[{0} > 0]",), kink=_relu_branch, numpy_names=("relu",),
+    expr_names=("relu",),
+)
+
+# --- normalized exponentials ---------------------------------------------------------
+
+
+def _softmax_forward(x, *, axis=-1):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+softmax = define(
+    "softmax", _softmax_forward,
+    jvp=(lambda x_dot, x, *, out, axis=-1:                       # ṡ = s⊙(ẋ − ⟨s, ẋ⟩)
+         out * (x_dot - sum(out * x_dot, axis=axis, keepdims=True)),),
+    vjp=(lambda out_bar, x, *, out, axis=-1:                     # x̄ = s⊙(s̄ − ⟨s̄, s⟩)
+         out * (out_bar - sum(out_bar * out, axis=axis, keepdims=True)),),
+    symbol="softmax", partials=("diag(s) − s sᵀ",),
+)
+
+
+def _log_softmax_forward(x, *, axis=-1):
+    return x - logsumexp_forward(x, axis=axis, keepdims=True)
+
+
+log_softmax = define(
+    "log_softmax", _log_softmax_forward,
+    jvp=(lambda x_dot, x, *, out, axis=-1:                       # ẏ = ẋ − ⟨softmax, ẋ⟩
+         x_dot - sum(exp(out) * x_dot, axis=axis, keepdims=True),),
+    vjp=(lambda out_bar, x, *, out, axis=-1:                     # x̄ = ȳ − softmax·Σȳ
+         out_bar - exp(out) * sum(out_bar, axis=axis, keepdims=True),),
+    symbol="log_softmax", partials=("I − 1 softmaxᵀ",),
+)

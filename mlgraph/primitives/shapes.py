@@ -1,0 +1,162 @@
+"""Shape and indexing primitives: reshape, transpose, getitem, concatenate, ...
+
+The family: reshape, transpose, broadcast_to, getitem, index_add, concatenate, stack.
+They move entries without changing them, so each derivative moves the tangent or the
+cotangent the same way (or back). One block per primitive: forward, jvp, vjp.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .core import define, shape_of
+
+__all__ = ["reshape", "transpose", "broadcast_to", "getitem", "index_add",
+           "concatenate", "stack"]
+
+# --- reshaping -----------------------------------------------------------------------
+
+
+def _reshape_forward(x, *, shape):
+    return np.reshape(x, shape)
+
+
+reshape = define(
+    "reshape", _reshape_forward,
+    jvp=(lambda x_dot, x, *, out, shape: reshape(x_dot, shape=shape),),
+    vjp=(lambda out_bar, x, *, out, shape: reshape(out_bar, shape=shape_of(x)),),
+    symbol="reshape", partials=("1",),
+)
+
+
+def _transpose_forward(x, *, axes=None):
+    return np.transpose(x, axes)
+
+
+def _inverse_axes(axes, ndim):
+    return None if axes is None else tuple(int(i) for i in np.argsort(axes))
+
+
+transpose = define(
+    "transpose", _transpose_forward,
+    jvp=(lambda x_dot, x, *, out, axes=None: transpose(x_dot, axes=axes),),
+    vjp=(lambda out_bar, x, *, out, axes=None:
+         transpose(out_bar, axes=_inverse_axes(axes, len(shape_of(x)))),),
+    symbol="ᵀ", partials=("1",),
+    listing=lambda names, axes=None: f"{names[0]}ᵀ" if axes is None else None,
+)
+
+
+def _broadcast_to_forward(x, *, shape):
+    return np.broadcast_to(x, shape)
+
+
+broadcast_to = define(
+    "broadcast_to", _broadcast_to_forward,
+    jvp=(lambda x_dot, x, *, out, shape: broadcast_to(x_dot, shape=shape),),
+    # NOTE: returning the broadcast cotangent is enough: the reverse sweep sums it
+    # back to x's shape, the same code that un-broadcasts `+` and `×`.
+    vjp=(lambda out_bar, x, *, out, shape: out_bar,),
+    symbol="broadcast", partials=("1",),
+)
+
+# --- indexing ------------------------------------------------------------------------
+
+
+def _getitem_forward(x, *, index):
+    return x[index]
+
+
+def _index_text(index: Any) -> str:
+    """An index as written in Python: ``1:, 0``, ``...``, ``array[3]``."""
+    parts = index if isinstance(index, tuple) else (index,)
+    out = []
+    for p in parts:
+        if isinstance(p, slice):
+            ends = (p.start, p.stop) + ((p.step,) if p.step else ())
+            out.append(":".join("" if v is None else str(v) for v in ends))
+        elif p is Ellipsis:
+            out.append("...")
+        elif isinstance(p, np.ndarray):
+            out.append(f"array{list(p.shape)}")
+        else:
+            out.append(str(p))
+    return ", ".join(out)
+
+
+getitem = define(
+    "getitem", _getitem_forward,
+    jvp=(lambda x_dot, x, *, out, index: getitem(x_dot, index=index),),
+    vjp=(lambda out_bar, x, *, out, index:                       # x̄ = ȳ scattered back
+         index_add(out_bar, index=index, shape=shape_of(x)),),
+    symbol="[]", partials=("1",),
+    listing=lambda names, index: f"{names[0]}[{_index_text(index)}]",
+)
+
+
+def _index_add_forward(y, *, index, shape):
+    x = np.zeros(shape, dtype=np.result_type(np.asarray(y).dtype, np.float32))
+    if _is_basic(index):
+        x[index] = y              # slices and ints never repeat an entry
+    else:
+        np.add.at(x, index, y)    # NOTE: an index array may repeat entries: they add up
+    return x
+
+
+def _is_basic(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(p, (int, slice)) or p is Ellipsis or p is None for p in parts)
+
+
+index_add = define(
+    "index_add", _index_add_forward,
+    jvp=(lambda y_dot, y, *, out, index, shape:
+         index_add(y_dot, index=index, shape=shape),),
+    vjp=(lambda out_bar, y, *, out, index, shape: getitem(out_bar, index=index),),
+    symbol="scatter", partials=("1",),
+)
+
+# --- joining -------------------------------------------------------------------------
+
+
+def _concatenate_forward(*xs, axis=0):
+    return np.concatenate(xs, axis=axis)
+
+
+def _concat_slice(argnum, xs, axis):
+    ndim = len(shape_of(xs[0]))
+    axis = axis % ndim
+    start = int(np.sum([shape_of(x)[axis] for x in xs[:argnum]], dtype=int))
+    stop = start + shape_of(xs[argnum])[axis]
+    return (slice(None),) * axis + (slice(start, stop),)
+
+
+concatenate = define(
+    "concatenate", _concatenate_forward,
+    jvp=lambda i, x_dot, *xs, out, axis=0:                       # ẏ = ẋᵢ in its slot
+        index_add(x_dot, index=_concat_slice(i, xs, axis), shape=shape_of(out)),
+    vjp=lambda i, out_bar, *xs, out, axis=0:                     # x̄ᵢ = ȳ[slot i]
+        getitem(out_bar, index=_concat_slice(i, xs, axis)),
+    symbol="concat", partials=None, variadic=True,
+)
+
+
+def _stack_forward(*xs, axis=0):
+    return np.stack(xs, axis=axis)
+
+
+def _stack_index(argnum, out, axis):
+    axis = axis % len(shape_of(out))
+    return (slice(None),) * axis + (argnum,)
+
+
+stack = define(
+    "stack", _stack_forward,
+    jvp=lambda i, x_dot, *xs, out, axis=0:                       # ẏ = ẋᵢ in its slot
+        index_add(x_dot, index=_stack_index(i, out, axis), shape=shape_of(out)),
+    vjp=lambda i, out_bar, *xs, out, axis=0:                     # x̄ᵢ = ȳ[slot i]
+        getitem(out_bar, index=_stack_index(i, out, axis)),
+    symbol="stack", partials=None, variadic=True,
+)
