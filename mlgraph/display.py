@@ -189,8 +189,11 @@ def path_sums(g: dict, partials: dict, gradient: dict[int, Any]) -> dict:
 def matmul_sums(g: Any) -> dict[str, list[dict]]:
     """Each matrix-product node's first output entries as weighted sums.
 
-    `v3 = 2·0.1 + 3·0.5 − 1·2.5 + 5·0.2 = 0.2`, and when a single `add` consumes it (a
-    bias), that entry plus the bias: `… + 3 = 3.2`.
+    `v3 = 2·0.1 + 3·0.5 − 1·2.5 + 5·0.2 = 0.2`, and when its one consumer adds a bias,
+    that entry plus the bias: `… + 3 = 3.2`. A node is a matrix product when its value
+    is the product of its two arguments' values (checked by numbers, so the sums shown
+    are the node's own), and a consumer adds a bias when its value is that plus its
+    other argument.
 
     Returns:
         node id (as text) -> `[{"index", "terms", "sum", "value", "bias"?, "out"?}]`.
@@ -201,17 +204,19 @@ def matmul_sums(g: Any) -> dict[str, list[dict]]:
         consumers.setdefault(src, []).append(dst)
     out = {}
     for n in nodes:
-        if n.op != "matmul":
+        value = np.asarray(n.value, dtype=float)
+        if len(n.inputs) != 2 or not _is_product(
+            value, *(nodes[j].value for j in n.inputs)
+        ):
             continue
         a, b = (np.asarray(nodes[j].value, dtype=float) for j in n.inputs)
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-        if a2.ndim != 2 or b2.ndim != 2:
-            continue
-        value = np.asarray(n.value, dtype=float)
         after = consumers.get(n.id, [])
         add = (
-            nodes[after[0]] if len(after) == 1 and nodes[after[0]].op == "add" else None
+            nodes[after[0]]
+            if len(after) == 1 and _adds(nodes[after[0]], n, nodes)
+            else None
         )
         entries = []
         for flat in range(min(value.size, MAX_EXPANDED)):
@@ -236,6 +241,27 @@ def matmul_sums(g: Any) -> dict[str, list[dict]]:
             entries.append(entry)
         out[str(n.id)] = entries
     return out
+
+
+def _is_product(value: np.ndarray, a: Any, b: Any) -> bool:
+    """Whether `value` is the matrix product `a @ b` of two vectors or matrices."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2) or a.shape[-1] != b.shape[0]:
+        return False
+    with np.errstate(all="ignore"):
+        want = np.matmul(a, b)
+    return want.shape == value.shape and bool(np.allclose(want, value, equal_nan=True))
+
+
+def _adds(node: Any, product: Any, nodes: Any) -> bool:
+    """Whether `node` adds a bias to `product` (its value: product + its other input)."""
+    if len(node.inputs) != 2 or product.id not in node.inputs:
+        return False
+    other = node.inputs[1] if node.inputs[0] == product.id else node.inputs[0]
+    value = np.asarray(node.value, dtype=float)
+    with np.errstate(all="ignore"):
+        want = np.asarray(product.value, dtype=float) + np.asarray(nodes[other].value)
+    return want.shape == value.shape and bool(np.allclose(want, value, equal_nan=True))
 
 
 def _factor(v: float) -> str:
