@@ -254,7 +254,7 @@ def _is_product(value: np.ndarray, a: Any, b: Any) -> bool:
 
 
 def _adds(node: Any, product: Any, nodes: Any) -> bool:
-    """Whether `node` adds a bias to `product` (its value: product + its other input)."""
+    """Whether `node` adds a bias to `product`: product + its other input."""
     if len(node.inputs) != 2 or product.id not in node.inputs:
         return False
     other = node.inputs[1] if node.inputs[0] == product.id else node.inputs[0]
