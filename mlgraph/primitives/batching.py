@@ -36,7 +36,14 @@ Forward = Callable[..., Any]
 
 def _core_rank(args: Sequence[Any], batched: Sequence[bool]) -> int:
     """The largest core rank among the arguments (the batch axis not counted)."""
-    return max(np.ndim(a) - bt for a, bt in zip(args, batched, strict=True))
+    # NOTE: a loop, not max(np.ndim(...)): rules run once per node and chunk of a grid,
+    # so their own overhead shows next to small arrays. A constant may be a float.
+    rank = 0
+    for a, bt in zip(args, batched, strict=True):
+        r = getattr(a, "ndim", 0) - bt
+        if r > rank:
+            rank = r
+    return rank
 
 
 def _lift(x: Any, rank: int) -> Any:
@@ -68,6 +75,8 @@ def elementwise(forward: Forward, args: Sequence[Any], batched: Sequence[bool], 
     Batched arguments of lower core rank get unit axes after the batch axis, so the
     batch axis stays in front and the core axes broadcast as they did when traced.
     """
+    if len(args) == 1:                 # the batch axis is in front already
+        return forward(args[0], **params)
     rank = _core_rank(args, batched)
     lifted = [_lift(a, rank) if bt else a for a, bt in zip(args, batched, strict=True)]
     return forward(*lifted, **params)
@@ -95,7 +104,7 @@ def matmul(forward: Forward, args: Sequence[Any], batched: Sequence[bool], b: in
     """x @ y with the batch axis as a stack axis (2-D @ 2-D as one wide product)."""
     x, y = args
     bx, by = batched
-    cx, cy = np.ndim(x) - bx, np.ndim(y) - by
+    cx, cy = getattr(x, "ndim", 0) - bx, getattr(y, "ndim", 0) - by
     if cx == 2 and cy == 2 and not by:          # (b, n, k) @ (k, m): one GEMM
         n, k = x.shape[1:]
         return forward(x.reshape(b * n, k), y).reshape(b, n, y.shape[1])
