@@ -248,8 +248,10 @@ class Trainer:
     def save(self, path: str | Path) -> Path:
         """Write ``path.json`` and ``path.npz``; returns the JSON path.
 
-        The JSON holds the model and trainer configuration and the history, the npz the
-        parameters and the momentum.
+        The JSON holds the model's and optimizer's classes and configurations, the
+        trainer's settings and the history; the npz the parameters, the optimizer's
+        state (velocity, Adam's moments...), batch norm statistics and the recorded
+        trajectory. `load` rebuilds all of it: training continues exactly.
         """
         return checkpoint.save(self, path)
 
