@@ -77,9 +77,19 @@ def elementwise(forward: Forward, args: Sequence[Any], batched: Sequence[bool], 
     """
     if len(args) == 1:                 # the batch axis is in front already
         return forward(args[0], **params)
-    rank = _core_rank(args, batched)
-    lifted = [_lift(a, rank) if bt else a for a, bt in zip(args, batched, strict=True)]
-    return forward(*lifted, **params)
+    # NOTE: the hottest rule of a grid: _core_rank inlined, and zip without strict=
+    # (which costs as much as the rest here); there is one flag per argument.
+    pairs = tuple(zip(args, batched))  # noqa: B905
+    rank = 0
+    for a, bt in pairs:
+        r = getattr(a, "ndim", 0) - bt
+        if r > rank:
+            rank = r
+    for a, bt in pairs:
+        if bt and a.ndim <= rank:      # usually none: x·W + b's batched x is widest
+            return forward(*[_lift(a, rank) if bt else a for a, bt in pairs],
+                           **params)
+    return forward(*args, **params)
 
 
 def reduction(forward: Forward, args: Sequence[Any], batched: Sequence[bool], b: int,
