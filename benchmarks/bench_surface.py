@@ -20,7 +20,7 @@ machine is shared, so beside the wall-clock medians the CPU time of mlgraph's ca
 measured; the absolute goals are judged on both and the report says which held.
 
     python benchmarks/bench_surface.py [--quick] [--json out.json] [--md out.md]
-    python benchmarks/bench_surface.py --ab OLD_TREE [--quick] [--md out.md]
+    python benchmarks/bench_surface.py --ab OLD_TREE [--old-label TEXT] [--md out.md]
 
 ``--ab OLD_TREE`` times mlgraph's S1 and S2 grids of another checkout (e.g. ``git
 archive main | tar -x -C /tmp/old``) against this one's, interleaved in one process,
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -267,7 +268,8 @@ def cpu_ratio(old, new, rounds: int) -> float:
     return statistics.median(ratios)
 
 
-def ab(old_tree: str, rounds: int, quick: bool, md: str | None) -> list[dict]:
+def ab(old_tree: str, rounds: int, quick: bool, md: str | None,
+       old_label: str | None = None) -> list[dict]:
     """Old and new mlgraph on S1 and S2, interleaved: the median new/old ratio."""
     new_tree = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     old, new = tree_workloads(old_tree), tree_workloads(new_tree)
@@ -280,17 +282,20 @@ def ab(old_tree: str, rounds: int, quick: bool, md: str | None) -> list[dict]:
                              warmup_s=0.3)
         by = {r["contender"]: r for r in _bench.summarize(raw, "old")}
         q1, q3 = _bench._quartiles(by["new"]["ratios"])
-        cpu = cpu_ratio(old[name], new[name], rounds * (4 if name == "S1" else 1))
+        cpu_r = cpu_ratio(old[name], new[name], rounds * (4 if name == "S1" else 1))
         rows.append({"workload": name, "old_s": by["old"]["median_s"],
                      "new_s": by["new"]["median_s"], "ratio": by["new"]["ratio"],
-                     "iqr": (q1, q3), "same_grid": same, "cpu_ratio": cpu})
+                     "iqr": (q1, q3), "same_grid": same, "cpu_ratio": cpu_r})
         print(f"{name}: old {_bench.fmt_time(by['old']['median_s'])}, new "
               f"{_bench.fmt_time(by['new']['median_s'])}, new/old "
               f"{by['new']['ratio']:.3f} (IQR {q1:.3f}–{q3:.3f}), CPU time new/old "
-              f"{cpu:.3f}, same grid: {same}", flush=True)
+              f"{cpu_r:.3f}, same grid: {same}", flush=True)
     if md:
         env = _bench.env_info()
-        lines = [f"# Loss-surface grids: {new_tree} against {old_tree}", "",
+        head = subprocess.run(["git", "-C", new_tree, "log", "-1", "--format=%h %s"],
+                              capture_output=True, text=True).stdout.strip()
+        lines = [f"# Loss-surface grids: this checkout ({head[:60]}…) against "
+                 f"{old_label or old_tree}", "",
                  f"One process, {rounds} interleaved rounds, CPU {cpu}, Python "
                  f"{env['python']}, numpy {env['numpy']}, load average at the end "
                  f"{tuple(round(x, 2) for x in os.getloadavg())} ({env['time_utc']}).",
@@ -320,10 +325,11 @@ def main(argv=None):
     ap.add_argument("--md", default=None)
     ap.add_argument("--ab", default=None, metavar="OLD_TREE",
                     help="time this checkout's grids against another checkout's")
+    ap.add_argument("--old-label", default=None, help="what OLD_TREE is, for --md")
     args = ap.parse_args(argv)
     if args.ab:
         return ab(args.ab, args.rounds or (3 if args.quick else 15), args.quick,
-                  args.md)
+                  args.md, args.old_label)
     rounds = args.rounds or (3 if args.quick else 7)
     cpu = _bench.pin_cpu()
     workloads = []
