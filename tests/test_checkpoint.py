@@ -89,8 +89,31 @@ def test_a_checkpoint_says_what_it_cannot_hold(tmp_path):
     t.optimizer = MyAdam()
     with pytest.raises(TypeError, match="optimizer MyAdam"):
         t.save(tmp_path / "mine")
-    path = Trainer(nn.MLP([2, 3, 1]), data, progress=False).save(tmp_path / "old")
+    path = Trainer(nn.MLP([2, 3, 1]), data, progress=False).save(tmp_path / "other")
     meta = json.loads(path.read_text())
-    path.write_text(json.dumps({**meta, "format": "mlgraph-trainer-1"}))
-    with pytest.raises(ValueError, match="not a mlgraph-trainer-2 checkpoint"):
+    path.write_text(json.dumps({**meta, "format": "someone-else-7"}))
+    with pytest.raises(ValueError, match="not an mlgraph trainer checkpoint"):
         Trainer.load(path, data)
+
+
+def test_a_first_format_checkpoint_still_loads_and_continues(tmp_path):
+    """The first format: parameters by name, SGD's velocity as velocity_<name>, no
+    classes, no optimizer state beyond it, no trajectory."""
+    data = datasets.spiral(n=60, seed=0)
+    t = Trainer(nn.MLP([2, 6, 3], seed=1), data, loss="ce", progress=False,
+                optimizer=nn.SGD(lr=0.1, momentum=0.9, batch_size=16, seed=2))
+    t.fit(2)
+    model, opt = t.model, t.optimizer
+    np.savez(tmp_path / "v1.npz", **model.state_dict(), **{
+        f"velocity_{n}": v for n, v in zip(model.param_names, opt.velocity, strict=True)})
+    meta = {"format": "mlgraph-trainer-1", "model": model.config(),
+            "trainer": {"loss": "ce", "l2": 0.0, "l1": 0.0, "check_gradients_every": None,
+                        "gradcheck_k": 5, "epoch": t.epoch, "step_count": t.step_count},
+            "optimizer": opt.config(), "optimizer_rng": opt.rng.bit_generator.state,
+            "data": {}, "history": t.history}
+    (tmp_path / "v1.json").write_text(json.dumps(meta))
+    u = Trainer.load(tmp_path / "v1", data)
+    _assert_same_arrays(u.optimizer.velocity, opt.velocity)
+    t.fit(2)
+    u.fit(2)
+    _assert_same_arrays(t.model.params, u.model.params)

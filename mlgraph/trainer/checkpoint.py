@@ -145,20 +145,45 @@ def _rebuild_optimizer(meta: dict, arrays: Any, names: list[str]) -> Any:
     return opt
 
 
+class _Format1:
+    """A first-format checkpoint (an MLP trained by SGD) read with today's names."""
+
+    def __init__(self, meta: dict, npz: Any) -> None:
+        self.npz = npz
+        self.files = [f"optimizer/velocity/{k[9:]}" if k.startswith("velocity_")
+                      else f"param/{k}" for k in npz.files]
+        self.meta = {**meta, "model_class": "MLP", "model_training": True,
+                     "optimizer_class": "SGD", "optimizer_state": {},
+                     "trajectory": {"epochs": [], "steps": []},
+                     "trainer": {"first_loss": None, "divergence_factor": 1e6,
+                                 "record": None, **meta["trainer"]}}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        kind, _, rest = key.partition("/")
+        return self.npz[f"velocity_{rest[9:]}" if kind == "optimizer" else rest]
+
+
 def load(cls: type[Trainer], path: str | Path, data: Dataset, progress: bool = False
          ) -> Trainer:
     """Rebuild a trainer written by `save`; ``data`` is the dataset to continue on.
 
+    Checkpoints of the first format (an MLP with SGD, before optimizers, DeepMLP and
+    trajectories were saved) load too.
+
     Raises:
-        ValueError: for a file that is not a checkpoint of this version.
+        ValueError: for a file that is not an mlgraph checkpoint.
     """
     base = _base(path)
     meta = json.loads(base.with_suffix(".json").read_text())
-    if meta.get("format") != FORMAT:
-        raise ValueError(f"{base.with_suffix('.json')} is not a {FORMAT} checkpoint "
-                         f"(its format is {meta.get('format')!r}); save it again with "
-                         "this version of mlgraph.")
-    with np.load(base.with_suffix(".npz")) as arrays:
+    if meta.get("format") not in (FORMAT, "mlgraph-trainer-1"):
+        raise ValueError(f"{base.with_suffix('.json')} is not an mlgraph trainer "
+                         f"checkpoint (its format is {meta.get('format')!r}, expected "
+                         f"{FORMAT!r}).")
+    with np.load(base.with_suffix(".npz")) as npz:
+        arrays = npz
+        if meta["format"] == "mlgraph-trainer-1":
+            arrays = _Format1(meta, npz)
+            meta = arrays.meta
         model = _rebuild_model(meta, arrays)
         names = list(model.param_names)
         opt = _rebuild_optimizer(meta, arrays, names)
