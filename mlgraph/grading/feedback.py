@@ -13,9 +13,13 @@ import html
 import io
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .scoring import OutputReport, Report
+if TYPE_CHECKING:
+    # NOTE: for type hints only: a `Report` renders itself through this module
+    # (``str(report)``, ``report._repr_html_()``), so importing it here would close a
+    # circle; everything below only reads a report's fields.
+    from .scoring import OutputReport, Report
 
 __all__ = ["report_text", "report_html", "results_json", "gradebook_csv", "summary_html"]
 
@@ -71,6 +75,19 @@ def headline(report: Report) -> str:
     return f"{who}{report.assignment}: {_pts(report.score)} / {_pts(report.points)} points"
 
 
+def _output_lines(o: OutputReport, notes: bool) -> list[str]:
+    """One output's heading and aligned table, then (``notes``) its diagnosis."""
+    lines = [f"{o.name}  ({o.description})  {_pts(o.score)} / {_pts(o.points)}"]
+    head, rows = _table_rows(o)
+    widths = [max(len(c) for c in col) for col in zip(head, *rows, strict=True)]
+    for row in [head, *rows]:
+        lines.append("  " + "  ".join(c.ljust(w) for c, w in
+                                      zip(row, widths, strict=True)).rstrip())
+    if notes:
+        lines += [f"  {n}" for n in _output_notes(o)]
+    return lines
+
+
 def report_text(report: Report) -> str:
     """The report as aligned text tables, one per output (terminals, AssertionError)."""
     lines = [headline(report) + f"  ({report.title})"]
@@ -78,14 +95,7 @@ def report_text(report: Report) -> str:
         lines += ["", report.verdict]
     lines += [f"note: {n}" for n in report.notes]
     for o in report.outputs:
-        lines += ["", f"{o.name}  ({o.description})  {_pts(o.score)} / {_pts(o.points)}"]
-        head, rows = _table_rows(o)
-        widths = [max(len(c) for c in col) for col in zip(head, *rows, strict=True)]
-        for row in [head, *rows]:
-            lines.append("  " + "  ".join(c.ljust(w) for c, w in
-                                          zip(row, widths, strict=True)).rstrip())
-        if report.status not in _UNGRADED:
-            lines += [f"  {n}" for n in _output_notes(o)]
+        lines += ["", *_output_lines(o, notes=report.status not in _UNGRADED)]
     if report.output:
         lines += ["", "what your code printed (cut to the first lines):",
                   *("  | " + ln for ln in report.output.splitlines()[:40])]
@@ -150,8 +160,7 @@ def results_json(report: Report) -> dict[str, Any]:
                       "output": report.verdict, "visibility": "visible",
                       "status": "failed"})
     for o in report.outputs:
-        table = "\n".join(report_text(Report(report.assignment, report.title,
-                                             report.function, [o])).splitlines()[2:])
+        table = "\n".join(_output_lines(o, notes=True))
         for g in o.groups:
             lines = [f"{len(o.rows) - len(g.failed_cases)} of {len(o.rows)} cases pass."]
             if not g.passed:
