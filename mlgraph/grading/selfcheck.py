@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..tracer import Tensor
 from .scoring import Call, Report, grade_calls
 from .spec import Assignment, Case, Ref, Unreadable, load
 
@@ -34,7 +35,7 @@ def as_data(value: Any, depth: int = 0) -> Any:
         return tuple(items) if isinstance(value, tuple) else items
     if isinstance(value, dict):
         return {str(k): as_data(v, depth + 1) for k, v in value.items()}
-    raw = getattr(value, "value", value) if type(value).__name__ == "Tensor" else value
+    raw = value.value if isinstance(value, Tensor) else value
     if isinstance(raw, np.ndarray | np.generic | float | int | bool):
         arr = np.asarray(raw)
         if arr.dtype.kind in "biuf":

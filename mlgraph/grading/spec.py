@@ -19,6 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from ..tracer import Tensor
+from ..transforms import grad
+
 __all__ = [
     "AUTODIFF_LIBRARIES", "Assignment", "Case", "Group", "GradientAssignment", "Output",
     "Ref", "SHIPPED", "Variant", "load", "with_derivative",
@@ -286,12 +289,10 @@ class GradientAssignment(Assignment):
         return self.make_cases(rng, hidden)
 
     def _grads(self, args: tuple, **kwargs: Any) -> dict[str, np.ndarray]:
-        import mlgraph as mg
-
         nums = tuple(i for i, a in enumerate(args)
                      if np.asarray(a).dtype.kind == "f")
         cost = functools.partial(self.cost, **kwargs) if kwargs else self.cost
-        grads = mg.grad(cost, argnums=nums)(*args)
+        grads = grad(cost, argnums=nums)(*args)
         return {self.signature[i]: np.asarray(g, dtype=np.float64)
                 for i, g in zip(nums, grads, strict=True)}
 
@@ -353,10 +354,8 @@ def with_derivative(f: Callable, derivative: Callable) -> Callable:
     value is computed as f(a₀) + d₀·(a − a₀) with a₀, d₀ constants, so the forward
     value is unchanged and reverse mode sees the derivative d₀.
     """
-    import mlgraph as mg
-
     def wrong(a: Any) -> Any:
-        a0 = np.asarray(a.value if isinstance(a, mg.Tensor) else a, dtype=np.float64)
+        a0 = np.asarray(a.value if isinstance(a, Tensor) else a, dtype=np.float64)
         s0 = np.asarray(f(a0), dtype=np.float64)
         d0 = np.asarray(derivative(a0, s0), dtype=np.float64)
         return s0 + d0 * (a - a0)
