@@ -187,7 +187,7 @@ def test_results_are_data_and_inputs_are_copies():
 
 
 def test_the_assignment_file_is_not_readable_even_by_its_exact_path():
-    import mlgraph.grading.assignments.iris_backprop as spec
+    import mlgraph.assignments.iris_backprop as spec
 
     path = os.path.realpath(spec.__file__)
     src = ("import os\n"

@@ -2,8 +2,8 @@
 
 An instructor writes a Python module defining ``ASSIGNMENT`` (a `GradientAssignment` for
 "write the gradients of this forward cost"); the four shipped ones live in
-`mlgraph.grading.assignments`. This module runs only in the grader's process: nothing in
-it, and no reference value, is ever sent to a submission's process.
+`mlgraph.assignments`. This module runs only in the grader's process: nothing in it, and
+no reference value, is ever sent to a submission's process.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ __all__ = [
 AUTODIFF_LIBRARIES = ("mlgraph", "autograd", "torch", "jax", "jaxlib", "tensorflow",
                       "micrograd", "mygrad", "chainer", "theano", "keras")
 
-# name -> module in mlgraph.grading.assignments
+# name -> module in mlgraph.assignments
 SHIPPED = {
     "iris-backprop": "iris_backprop",
     "sigmoid-bce-backprop": "sigmoid_bce_backprop",
@@ -376,7 +376,10 @@ def load(assignment: str | Assignment) -> Assignment:
     if isinstance(assignment, Assignment):
         return assignment
     if assignment in SHIPPED:
-        mod = importlib.import_module(f"mlgraph.grading.assignments.{SHIPPED[assignment]}")
+        # NOTE: by name, not by an import statement: the shipped assignments are
+        # instructors' code on the public API, a layer above the grader (the grader
+        # loads them as it loads any instructor's file)
+        mod = importlib.import_module(f"mlgraph.assignments.{SHIPPED[assignment]}")
         spec = mod.ASSIGNMENT
         spec.source_file = os.path.realpath(mod.__file__)
         return spec
