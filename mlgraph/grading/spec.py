@@ -1,4 +1,4 @@
-"""What an assignment is: the function students write, its cases, its outputs and points.
+"""What an assignment is: the function students write, its cases, outputs and points.
 
 An instructor writes a Python module defining ``ASSIGNMENT`` (a `GradientAssignment` for
 "write the gradients of this forward cost"); the four shipped ones live in
@@ -42,8 +42,11 @@ SHIPPED = {
 
 @dataclass(frozen=True)
 class Ref:
-    """An argument that is a name defined by the assignment's ``preamble`` (e.g. a function
-    ``f`` a student differentiates numerically), built inside the submission's process."""
+    """An argument that is a name defined by the assignment's ``preamble``.
+
+    E.g. a function ``f`` a student differentiates numerically; it is built inside the
+    submission's process.
+    """
 
     name: str
 
@@ -127,7 +130,8 @@ class Assignment:
         function: the name of the function students write.
         signature: its parameter names.
         outputs: what it returns, in order.
-        rtol, atol: an entry passes when ``|yours − expected| ≤ atol + rtol·|expected|``.
+        rtol, atol: an entry passes when ``|yours − expected| ≤ atol +
+            rtol·|expected|``.
         hints: by output name or by mistake name, shown with a failure.
         credit: by mistake name, the fraction of a group's points kept when that
             mistake is the diagnosis (partial credit); 0 when absent.
@@ -155,11 +159,14 @@ class Assignment:
     limits: Mapping[str, Any] = {}
     source_file: str | None = None
 
-    # --- what subclasses provide -------------------------------------------------------
+    # --- what subclasses provide ------------------------------------------------------
 
     def cases(self, rng: np.random.Generator, hidden: bool) -> list[Case]:
-        """The calls to make. ``hidden=False``: the self-check's fixed public cases;
-        ``hidden=True``: the grader's, drawn from ``rng`` (a new seed per run)."""
+        """The calls to make.
+
+        ``hidden=False``: the self-check's fixed public cases; ``hidden=True``: the
+        grader's, drawn from ``rng`` (a new seed per run).
+        """
         raise NotImplementedError
 
     def reference(self, case: Case) -> dict[str, np.ndarray]:
@@ -175,14 +182,14 @@ class Assignment:
         return {}
 
     def group_name(self, output: Output, group: Group, case: Case) -> str:
-        """The name a group is shown under (constant unless a subclass says otherwise)."""
+        """The name a group is shown under; a subclass may name it per case."""
         return group.name
 
     def batch_size(self, case: Case) -> int | None:
         """N, the number of examples a cost averages over (for 1/N diagnoses)."""
         return None
 
-    # --- shared ------------------------------------------------------------------------
+    # --- shared -----------------------------------------------------------------------
 
     @property
     def points(self) -> float:
@@ -199,16 +206,18 @@ class Assignment:
         if len(names) == 1:
             items = [returned]
         elif isinstance(returned, dict):
-            items = [returned.get(n, f"the returned dict has no key {n!r}") for n in names]
+            items = [returned.get(n, f"the returned dict has no key {n!r}")
+                     for n in names]
         elif isinstance(returned, list | tuple):
             if len(returned) != len(names):
-                problem = (f"{self.function}() returned {len(returned)} value(s); it must "
-                           f"return {len(names)}: {', '.join(names)}, in that order")
+                problem = (f"{self.function}() returned {len(returned)} value(s); it "
+                           f"must return {len(names)}: {', '.join(names)}, in that "
+                           "order")
                 return {n: problem for n in names}
             items = list(returned)
         else:
-            problem = (f"{self.function}() returned {_kind(returned)}; it must return a "
-                       f"tuple ({', '.join(names)})")
+            problem = (f"{self.function}() returned {_kind(returned)}; it must return "
+                       f"a tuple ({', '.join(names)})")
             return {n: problem for n in names}
         return {n: as_array(v, n) for n, v in zip(names, items, strict=True)}
 
@@ -251,12 +260,14 @@ def as_array(value: Any, name: str) -> np.ndarray | str:
     return arr
 
 
-# --- gradient assignments: the reference is reverse mode on a forward cost -------------
+# --- gradient assignments: the reference is reverse mode on a forward cost ------------
 
 
 class GradientAssignment(Assignment):
-    """Students write the gradients of a scalar forward cost; mlgraph's reverse mode
-    on that cost is the reference, so no hand-written solution exists anywhere.
+    """Students write the gradients of a scalar forward cost.
+
+    mlgraph's reverse mode on that cost is the reference, so no hand-written solution
+    exists anywhere.
 
     Args:
         cost: the forward cost, written with `mlgraph.numpy`, taking the arguments in
@@ -282,10 +293,11 @@ class GradientAssignment(Assignment):
         self.variants = tuple(variants)
         unknown = [o.wrt for o in self.outputs if o.wrt not in self.signature]
         if unknown:
-            raise ValueError(f"outputs of {self.name} refer to {unknown}, which are not "
-                             f"in the signature {self.signature}.")
+            raise ValueError(f"outputs of {self.name} refer to {unknown}, which are "
+                             f"not in the signature {self.signature}.")
 
     def cases(self, rng: np.random.Generator, hidden: bool) -> list[Case]:
+        """The calls to make: ``make_cases(rng, hidden)``."""
         return self.make_cases(rng, hidden)
 
     def _grads(self, args: tuple, **kwargs: Any) -> dict[str, np.ndarray]:
@@ -297,6 +309,7 @@ class GradientAssignment(Assignment):
                 for i, g in zip(nums, grads, strict=True)}
 
     def reference(self, case: Case) -> dict[str, np.ndarray]:
+        """Reverse mode on the cost at the case's arguments (once per case)."""
         key = "_reference"
         if key not in case.context:
             case.context[key] = self._grads(case.args)
@@ -309,6 +322,7 @@ class GradientAssignment(Assignment):
         return case.context["_reference"]
 
     def batch_size(self, case: Case) -> int | None:
+        """N: the length of axis 0 of ``batch_axis_arg`` (None without one)."""
         if self.batch_axis_arg is None:
             return None
         x = np.asarray(case.args[self.signature.index(self.batch_axis_arg)])
@@ -334,7 +348,8 @@ class GradientAssignment(Assignment):
         return case.context[key]
 
     def alternatives(self, case: Case) -> dict[str, dict[str, np.ndarray]]:
-        if "_alternatives" not in case.context:       # once per case, not per submission
+        """Each `Variant`'s gradients: reverse mode on the cost with its kwargs."""
+        if "_alternatives" not in case.context:   # once per case, not per submission
             out = {}
             for v in self.variants:
                 grads = self._grads(case.args, **v.kwargs)
@@ -343,11 +358,12 @@ class GradientAssignment(Assignment):
         return case.context["_alternatives"]
 
     def messages(self) -> dict[str, str]:
+        """Each `Variant`'s message, by its name."""
         return {v.name: v.message for v in self.variants}
 
 
 def with_derivative(f: Callable, derivative: Callable) -> Callable:
-    """``f`` with another local derivative: value f(a), derivative ``derivative(a, f(a))``.
+    """``f`` with another local derivative: ``derivative(a, s)`` where s = f(a).
 
     Used to express a student's mistake in the chain rule as a forward cost, e.g.
     "σ used where σ′ is needed" is ``with_derivative(sigmoid, lambda a, s: s)``. The
@@ -363,12 +379,14 @@ def with_derivative(f: Callable, derivative: Callable) -> Callable:
     return wrong
 
 
-# --- finding an assignment -------------------------------------------------------------
+# --- finding an assignment ------------------------------------------------------------
 
 
 def load(assignment: str | Assignment) -> Assignment:
-    """An assignment by shipped name (``"iris-backprop"``) or by the path of a module
-    that defines ``ASSIGNMENT``.
+    """An assignment by its shipped name, or by the path of a module defining it.
+
+    ``load("iris-backprop")``, or ``load("my_assignment.py")`` for a module that
+    defines ``ASSIGNMENT``.
 
     Raises:
         ValueError: naming the shipped assignments when the name is unknown.
@@ -394,9 +412,11 @@ def load(assignment: str | Assignment) -> Assignment:
         loader_spec.loader.exec_module(mod)
         spec = getattr(mod, "ASSIGNMENT", None)
         if not isinstance(spec, Assignment):
-            raise ValueError(f"{assignment} must define ASSIGNMENT = GradientAssignment(...) "
-                             "(or another mlgraph.grading.Assignment).")
+            raise ValueError(f"{assignment} must define ASSIGNMENT = "
+                             "GradientAssignment(...) (or another "
+                             "mlgraph.grading.Assignment).")
         spec.source_file = path
         return spec
     raise ValueError(f"unknown assignment {assignment!r}: use one of "
-                     f"{', '.join(SHIPPED)}, or the path of a .py file defining ASSIGNMENT.")
+                     f"{', '.join(SHIPPED)}, or the path of a .py file defining "
+                     "ASSIGNMENT.")
