@@ -114,7 +114,15 @@ def _ratios(new: list[float], old: list[float]) -> str:
     return f"{statistics.median(r):.3f} | {q[0]:.3f}–{q[2]:.3f}"
 
 
-def against(old_tree: Path, rounds: int, n: int, quick: bool) -> str:
+def _name(tree: Path) -> str:
+    """A checkout's commit (``abc1234``), else its path."""
+    out = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    return out.stdout.strip() if out.returncode == 0 else str(tree)
+
+
+def against(old_tree: Path, rounds: int, n: int, quick: bool,
+            old_name: str | None = None) -> str:
     """Both trees' measures, interleaved round by round, as a markdown report."""
     import json
 
@@ -137,7 +145,8 @@ def against(old_tree: Path, rounds: int, n: int, quick: bool) -> str:
                 ("overhead:run", "one sandboxed run (median of 5), wall", "ms"),
                 ("overhead:sandbox_cpu", "5 runs + 5 bare `python -c pass`, CPU of "
                  "the children", "ms")]
-    lines = [f"# Batch grading: this tree against {old_tree}", "",
+    lines = [f"# Batch grading: {_name(ROOT)} against {old_name or _name(old_tree)}",
+             "",
              f"{platform.node()} · {os.cpu_count()} cores · Python "
              f"{platform.python_version()} · numpy {np.__version__} · {rounds} rounds, "
              "each version in its own process, alternating order · load average at "
@@ -164,6 +173,8 @@ def main() -> None:
     ap.add_argument("--against", type=Path, default=None, metavar="OLD_TREE",
                     help="compare with the grader of another checkout")
     ap.add_argument("--rounds", type=int, default=6, help="rounds of --against")
+    ap.add_argument("--old-name", default=None,
+                    help="what the report calls OLD_TREE (default: its commit or path)")
     ap.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
     ap.add_argument("--child", choices=("batch", "overhead"), help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, default=100, help=argparse.SUPPRESS)
@@ -176,7 +187,7 @@ def main() -> None:
         return
     if args.against:
         against(args.against, 2 if args.quick else args.rounds, 20 if args.quick else 100,
-                args.quick)
+                args.quick, args.old_name)
         return
     n, repeats, rounds = (20, 1, 5) if args.quick else (100, 3, 21)
     box, bare, exe = overhead(rounds)
