@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from . import batching
 from .core import define, shape_of, value_of
 from .elementwise import where
 from .reductions import keep_axes, sum
@@ -93,6 +94,7 @@ matmul = define(
     vjp=(_matmul_vjp_x, _matmul_vjp_y),                          # x̄ = z̄·yᵀ,  ȳ = xᵀ·z̄
     symbol="@", infix=True, partials=("{1}ᵀ", "{0}ᵀ"), hint=_matmul_hint,
     entry_update=_matmul_entry_update, ufuncs=(np.matmul,), numpy_names=("matmul",),
+    batch=batching.matmul,
 )
 
 # --- helpers the matrix rules share --------------------------------------------------

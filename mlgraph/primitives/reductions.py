@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import batching
 from .core import Traced, define, shape_of, value_of
 from .elementwise import exp
 from .shapes import broadcast_to, concatenate, getitem, reshape, stack, transpose
@@ -54,6 +55,7 @@ sum = define(  # noqa: A001
          broadcast_to(keep_axes(out_bar, shape_of(x), axis, keepdims),
                       shape=shape_of(x)),),
     symbol="Σ", partials=("1",),
+    batch=batching.reduction,
 )
 
 
@@ -74,6 +76,7 @@ mean = define(
          broadcast_to(keep_axes(out_bar / _count(x, axis), shape_of(x), axis, keepdims),
                       shape=shape_of(x)),),
     symbol="mean", partials=("1/n",),
+    batch=batching.reduction,
 )
 
 # --- max -----------------------------------------------------------------------------
@@ -104,6 +107,7 @@ max = define(  # noqa: A001
          keep_axes(out_bar, shape_of(x), axis, keepdims)
          * _argmax_mask(x, out, axis, keepdims),),
     symbol="max", partials=("[argmax]",), kink=_max_branch,
+    batch=batching.reduction,
 )
 
 # --- logsumexp -----------------------------------------------------------------------
@@ -130,6 +134,7 @@ logsumexp = define(
          keep_axes(out_bar, shape_of(x), axis, keepdims)
          * _lse_softmax(x, out, axis, keepdims),),
     symbol="logΣexp", partials=("softmax({0})",),
+    batch=batching.reduction,
 )
 
 # --- prod ----------------------------------------------------------------------------
