@@ -16,7 +16,7 @@ import numpy as np
 
 from .core import define, shape_of, value_of
 from .elementwise import where
-from .linalg import matmul, matrix_t, solve
+from .linalg import matmul, matrix_t, solve, stacked
 from .reductions import sum
 from .shapes import reshape
 
@@ -82,6 +82,7 @@ cholesky = define(
     vjp=(_cholesky_vjp,),                                        # X̄ = L⁻ᵀ·Φ(Lᵀ·L̄)·L⁻¹
     symbol="cholesky", partials=("L⁻ᵀ·Φ(Lᵀ·(·))·L⁻¹",),
     numpy_names=("linalg.cholesky",),
+    batch=stacked,
 )
 
 # --- symmetric eigendecomposition ----------------------------------------------------
@@ -111,6 +112,7 @@ eigvalsh = define(
          _fold_lower(matmul(eigh_vectors(x) * _cols(out_bar),
                             matrix_t(eigh_vectors(x)))),),
     symbol="eigvals", partials=("vᵢ·vᵢᵀ",), numpy_names=("linalg.eigvalsh",),
+    batch=stacked,
 )
 
 
@@ -135,6 +137,7 @@ eigh_vectors = define(
     "eigh_vectors", _eigh_vectors_forward,  # V (columns), X = V·diag(w)·Vᵀ
     jvp=(_eigh_vectors_jvp,), vjp=(_eigh_vectors_vjp,),
     symbol="eigvecs", partials=("V·(F ∘ Vᵀ(·)V)",),
+    batch=stacked,
 )
 
 # --- singular value decomposition (reduced: U is m×k, Vh is k×n, k = min(m, n)) ------
@@ -173,6 +176,7 @@ svdvals = define(
     vjp=(lambda out_bar, x, *, out:                              # X̄ = U·diag(s̄)·Vᵀ
          matmul(svd_u(x) * _cols(out_bar), svd_vh(x)),),
     symbol="svdvals", partials=("uᵢ·vᵢᵀ",), numpy_names=("linalg.svdvals",),
+    batch=stacked,
 )
 
 
@@ -203,6 +207,7 @@ svd_u = define(
     "svd_u", _svd_u_forward,             # U: the left singular vectors (columns)
     jvp=(_svd_u_jvp,), vjp=(_svd_u_vjp,),
     symbol="svd U", partials=("U·(F ∘ …) + (I − UUᵀ)(·)VS⁻¹",),
+    batch=stacked,
 )
 
 
@@ -234,4 +239,5 @@ svd_vh = define(
     "svd_vh", _svd_vh_forward,           # Vh = Vᵀ: the right singular vectors (rows)
     jvp=(_svd_vh_jvp,), vjp=(_svd_vh_vjp,),
     symbol="svd Vᵀ", partials=("(V·(F ∘ …) + (I − VVᵀ)(·)ᵀUS⁻¹)ᵀ",),
+    batch=stacked,
 )

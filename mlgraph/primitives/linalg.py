@@ -9,6 +9,7 @@ derivatives work.
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from .reductions import keep_axes, sum
 from .shapes import broadcast_to, getitem, reshape, transpose
 
 __all__ = ["matmul", "inv", "det", "logabsdet", "solve", "pinv", "norm", "einsum",
-           "matrix_t", "diagonal_of"]
+           "matrix_t", "diagonal_of", "stacked"]
 
 
 def _matmul_vjp_x(out_bar, x, y, *, out):
@@ -125,6 +126,11 @@ def _eye(n: int, like: Any) -> np.ndarray:
     return np.eye(n, dtype=np.result_type(value_of(like)))
 
 
+def stacked(forward: Any, args: Any, batched: Any, b: int, **params: Any) -> Any:
+    """Batching rule: the batch axis is one more stack axis of numpy.linalg's stacks."""
+    return forward(args[0], **params)
+
+
 # --- inverse and determinant ---------------------------------------------------------
 
 inv = define(
@@ -133,6 +139,7 @@ inv = define(
     vjp=(lambda out_bar, x, *, out:                              # X̄ = −Yᵀ·Ȳ·Yᵀ
          -matmul(matmul(matrix_t(out), out_bar), matrix_t(out)),),
     symbol="inv", partials=("−{out}·(·)·{out}",), numpy_names=("linalg.inv",),
+    batch=stacked,
 )
 
 
@@ -149,6 +156,7 @@ det = define(
     vjp=(lambda out_bar, x, *, out:                              # X̄ = d̄·d·X⁻ᵀ
          _scalars_as_matrices(out_bar * out) * matrix_t(inv(x)),),
     symbol="det", partials=("{out}·{0}⁻ᵀ",), numpy_names=("linalg.det",),
+    batch=stacked,
 )
 
 
@@ -163,6 +171,7 @@ logabsdet = define(
     vjp=(lambda out_bar, x, *, out:                              # X̄ = ȳ·X⁻ᵀ
          _scalars_as_matrices(out_bar) * matrix_t(inv(x)),),
     symbol="ln|det|", partials=("{0}⁻ᵀ",),
+    batch=stacked,
 )
 
 # --- linear systems ------------------------------------------------------------------
@@ -204,6 +213,9 @@ solve = define(
          lambda out_bar, a, b, *, out: _solve_b_bar(out_bar, a, b)),      # b̄ = A⁻ᵀ·z̄
     symbol="solve", partials=("−{0}⁻ᵀ(·){out}ᵀ", "{0}⁻ᵀ"),
     numpy_names=("linalg.solve",),
+    # NOTE: no batching rule: whether b is read as one vector or as a matrix depends on
+    # its rank, which a batch axis changes; each point is solved on its own.
+    batch=None,
 )
 
 
@@ -235,6 +247,7 @@ pinv = define(
     # NOTE: the rules hold where the rank of X does not change (almost everywhere).
     jvp=(_pinv_jvp,), vjp=(_pinv_vjp,),
     symbol="pinv", partials=("−{out}·(·)·{out} + …",), numpy_names=("linalg.pinv",),
+    batch=stacked,
 )
 
 # --- the Euclidean norm --------------------------------------------------------------
@@ -266,6 +279,7 @@ norm = define(
     vjp=(lambda out_bar, x, *, out, axis=None, keepdims=False:   # x̄ = ȳ·x/‖x‖
          _over_norm(out_bar, x, out, axis, keepdims) * x,),
     symbol="‖·‖", partials=("{0}/{out}",), kink=_norm_branch,
+    batch=batching.reduction,
 )
 
 # --- einsum --------------------------------------------------------------------------
@@ -299,9 +313,20 @@ def _einsum_vjp(i, out_bar, *xs, out, subscripts):
     return broadcast_to(reshape(g, shape=ones), shape=shape)
 
 
+def _einsum_batch(forward: Any, args: Any, batched: Any, b: int, *, subscripts: str
+                  ) -> Any:
+    """Batching rule: the batch axis is one more letter, of the result too."""
+    ins, result = subscripts.split("->")
+    letter = next(c for c in string.ascii_letters if c not in subscripts)
+    ins = [letter + s if bt else s
+           for s, bt in zip(ins.split(","), batched, strict=True)]
+    return forward(*args, subscripts=f"{','.join(ins)}->{letter}{result}")
+
+
 einsum = define(
     "einsum", _einsum_forward,              # subscripts explicit ("ij,jk->ik"), each
     jvp=_einsum_jvp, vjp=_einsum_vjp,       # letter at most once per operand
     symbol="einsum", partials=None, variadic=True,
     listing=lambda names, subscripts: f'einsum("{subscripts}", {", ".join(names)})',
+    batch=_einsum_batch,
 )

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from . import batching
 from .core import any_true, broadcast_hint, define, value_of
 from .elementwise import exp, sqrt, where
 
@@ -34,6 +35,7 @@ log1p = define(
     domain=(lambda x: any_true(x <= -1), "value ≤ −1, so log1p gives nan or -inf",
             "Keep its input above −1."),
     ufuncs=(np.log1p,), numpy_names=("log1p",), expr_names=("log1p",),
+    batch=batching.elementwise,
 )
 
 expm1 = define(
@@ -42,6 +44,7 @@ expm1 = define(
     vjp=(lambda out_bar, x, *, out: out_bar * (out + 1.0),),     # x̄ = ȳ·(y + 1)
     symbol="expm1", partials=("{out} + 1",),
     ufuncs=(np.expm1,), numpy_names=("expm1",), expr_names=("expm1",),
+    batch=batching.elementwise,
 )
 
 exp2 = define(
@@ -50,6 +53,7 @@ exp2 = define(
     vjp=(lambda out_bar, x, *, out: out_bar * out * _LN2,),      # x̄ = ȳ·2ˣ·ln 2
     symbol="2^", partials=("{out}·ln 2",),
     ufuncs=(np.exp2,), numpy_names=("exp2",), expr_names=("exp2",),
+    batch=batching.elementwise,
 )
 
 log2 = define(
@@ -60,6 +64,7 @@ log2 = define(
     domain=(lambda x: any_true(x <= 0), "non-positive input, so log₂ gives nan or -inf",
             "Keep its input positive, e.g. log2(x + 1e-12)."),
     ufuncs=(np.log2,), numpy_names=("log2",), expr_names=("log2",),
+    batch=batching.elementwise,
 )
 
 log10 = define(
@@ -71,6 +76,7 @@ log10 = define(
             "non-positive input, so log₁₀ gives nan or -inf",
             "Keep its input positive, e.g. log10(x + 1e-12)."),
     ufuncs=(np.log10,), numpy_names=("log10",), expr_names=("log10",),
+    batch=batching.elementwise,
 )
 
 # --- trigonometric and hyperbolic -----------------------------------------------------
@@ -81,6 +87,7 @@ tan = define(
     vjp=(lambda out_bar, x, *, out: out_bar * (1.0 + out * out),),  # x̄ = ȳ·(1 + y²)
     symbol="tan", partials=("1 + {out}²",),
     ufuncs=(np.tan,), numpy_names=("tan",), expr_names=("tan",),
+    batch=batching.elementwise,
 )
 
 
@@ -96,6 +103,7 @@ arcsin = define(
     domain=(_outside_unit, "value outside [−1, 1], so arcsin gives nan",
             "Keep its input in [−1, 1], e.g. arcsin(clip(x, -1, 1))."),
     ufuncs=(np.arcsin,), numpy_names=("arcsin",), expr_names=("arcsin", "asin"),
+    batch=batching.elementwise,
 )
 
 arccos = define(
@@ -106,6 +114,7 @@ arccos = define(
     domain=(_outside_unit, "value outside [−1, 1], so arccos gives nan",
             "Keep its input in [−1, 1], e.g. arccos(clip(x, -1, 1))."),
     ufuncs=(np.arccos,), numpy_names=("arccos",), expr_names=("arccos", "acos"),
+    batch=batching.elementwise,
 )
 
 arctan = define(
@@ -114,6 +123,7 @@ arctan = define(
     vjp=(lambda out_bar, x, *, out: out_bar / (1.0 + x * x),),   # x̄ = ȳ/(1 + x²)
     symbol="arctan", partials=("1/(1 + {0}²)",),
     ufuncs=(np.arctan,), numpy_names=("arctan",), expr_names=("arctan", "atan"),
+    batch=batching.elementwise,
 )
 
 sinh = define(
@@ -122,6 +132,7 @@ sinh = define(
     vjp=(lambda out_bar, x, *, out: out_bar * cosh(x),),         # x̄ = ȳ·cosh(x)
     symbol="sinh", partials=("cosh({0})",),
     ufuncs=(np.sinh,), numpy_names=("sinh",), expr_names=("sinh",),
+    batch=batching.elementwise,
 )
 
 cosh = define(
@@ -130,6 +141,7 @@ cosh = define(
     vjp=(lambda out_bar, x, *, out: out_bar * sinh(x),),         # x̄ = ȳ·sinh(x)
     symbol="cosh", partials=("sinh({0})",),
     ufuncs=(np.cosh,), numpy_names=("cosh",), expr_names=("cosh",),
+    batch=batching.elementwise,
 )
 
 arcsinh = define(
@@ -138,6 +150,7 @@ arcsinh = define(
     vjp=(lambda out_bar, x, *, out: out_bar / sqrt(x * x + 1.0),),  # x̄ = ȳ/√(x² + 1)
     symbol="arcsinh", partials=("1/√({0}² + 1)",),
     ufuncs=(np.arcsinh,), numpy_names=("arcsinh",), expr_names=("arcsinh", "asinh"),
+    batch=batching.elementwise,
 )
 
 arccosh = define(
@@ -148,6 +161,7 @@ arccosh = define(
     domain=(lambda x: any_true(x < 1), "value below 1, so arccosh gives nan",
             "Keep its input at least 1."),
     ufuncs=(np.arccosh,), numpy_names=("arccosh",), expr_names=("arccosh", "acosh"),
+    batch=batching.elementwise,
 )
 
 arctanh = define(
@@ -158,6 +172,7 @@ arctanh = define(
     domain=(lambda x: any_true(abs(x) >= 1), "value outside (−1, 1), so arctanh gives "
             "nan or ±inf", "Keep its input strictly between −1 and 1."),
     ufuncs=(np.arctanh,), numpy_names=("arctanh",), expr_names=("arctanh", "atanh"),
+    batch=batching.elementwise,
 )
 
 cbrt = define(
@@ -167,6 +182,7 @@ cbrt = define(
     vjp=(lambda out_bar, x, *, out: out_bar / (3.0 * out * out),),  # x̄ = ȳ/(3·y²)
     symbol="∛", partials=("1/(3·{out}²)",),
     ufuncs=(np.cbrt,), numpy_names=("cbrt",), expr_names=("cbrt",),
+    batch=batching.elementwise,
 )
 
 # --- functions of two variables -------------------------------------------------------
@@ -180,6 +196,7 @@ logaddexp = define(
     symbol="logaddexp", partials=("exp({0} − {out})", "exp({1} − {out})"),
     hint=broadcast_hint, ufuncs=(np.logaddexp,), numpy_names=("logaddexp",),
     expr_names=("logaddexp",),
+    batch=batching.elementwise,
 )
 
 
@@ -195,6 +212,7 @@ logaddexp2 = define(
          lambda out_bar, x, y, *, out: out_bar * _pow2(y - out)),  # ȳ = z̄·2ʸ⁻ᶻ
     symbol="logaddexp2", partials=("2^({0} − {out})", "2^({1} − {out})"),
     hint=broadcast_hint, ufuncs=(np.logaddexp2,), numpy_names=("logaddexp2",),
+    batch=batching.elementwise,
 )
 
 
@@ -212,6 +230,7 @@ arctan2 = define(
     symbol="arctan2", partials=("{1}/({0}² + {1}²)", "−{0}/({0}² + {1}²)"),
     hint=broadcast_hint, ufuncs=(np.arctan2,), numpy_names=("arctan2",),
     expr_names=("arctan2", "atan2"),
+    batch=batching.elementwise,
 )
 
 
@@ -234,6 +253,7 @@ hypot = define(
          lambda out_bar, x, y, *, out: _over_radius(out_bar, y, out)),  # ȳ = z̄·y/z
     symbol="hypot", partials=("{0}/{out}", "{1}/{out}"), kink=_hypot_branch,
     hint=broadcast_hint, ufuncs=(np.hypot,), numpy_names=("hypot",),
+    batch=batching.elementwise,
 )
 
 
@@ -251,6 +271,7 @@ mod = define(
     symbol="mod", partials=("1", "−⌊{0}/{1}⌋"), kink=_mod_branch,
     hint=broadcast_hint, ufuncs=(np.remainder,), numpy_names=("mod", "remainder"),
     expr_names=("mod",),
+    batch=batching.elementwise,
 )
 
 
@@ -266,4 +287,5 @@ fmod = define(
          lambda out_bar, x, y, *, out: -(out_bar * _fmod_branch(x, y))),  # ȳ = −z̄·trunc
     symbol="fmod", partials=("1", "−trunc({0}/{1})"), kink=_fmod_branch,
     hint=broadcast_hint, ufuncs=(np.fmod,), numpy_names=("fmod",),
+    batch=batching.elementwise,
 )

@@ -123,6 +123,7 @@ sign = define(
     vjp=(lambda out_bar, x, *, out: _flat(out_bar, x),),         # x̄ = 0
     symbol="sign", partials=("0",), kink=_sign_branch,
     ufuncs=(np.sign,), numpy_names=("sign",), expr_names=("sign",),
+    batch=batching.elementwise,
 )
 
 
@@ -145,4 +146,5 @@ step = define(
          lambda out_bar, x, h0, *, out: _at_zero(out_bar, x, out)),  # h̄₀ = ȳ·[x = 0]
     symbol="step", partials=("0", "[{0} = 0]"), kink=_step_branch,
     ufuncs=(np.heaviside,), numpy_names=("heaviside",), expr_names=("heaviside",),
+    batch=batching.elementwise,
 )

@@ -14,7 +14,15 @@ import numpy as np
 from . import batching
 from .core import Traced, define, shape_of, value_of
 from .elementwise import exp
-from .shapes import broadcast_to, concatenate, getitem, reshape, stack, transpose
+from .shapes import (
+    along_or_flat,
+    broadcast_to,
+    concatenate,
+    getitem,
+    reshape,
+    stack,
+    transpose,
+)
 
 __all__ = ["sum", "mean", "max", "logsumexp", "prod", "cumsum", "reduced_axes",
            "keep_axes"]
@@ -181,6 +189,7 @@ prod = define(
     vjp=(lambda out_bar, x, *, out, axis=None, keepdims=False:   # x̄ᵢ = ȳ·Πⱼ≠ᵢ xⱼ
          keep_axes(out_bar, shape_of(x), axis, keepdims) * _others(x, axis),),
     symbol="Π", partials=("Πⱼ≠ᵢ {0}ⱼ",),
+    batch=batching.reduction,
 )
 
 # --- cumsum --------------------------------------------------------------------------
@@ -207,4 +216,5 @@ cumsum = define(
     vjp=(lambda out_bar, x, *, out, axis=None:                   # x̄ⱼ = Σᵢ≥ⱼ ȳᵢ
          _reverse_cumsum(out_bar, x, axis),),
     symbol="cumsum", partials=("[j ≤ i]",),
+    batch=along_or_flat,
 )

@@ -17,7 +17,7 @@ from .core import define, shape_of, value_of
 
 __all__ = ["reshape", "transpose", "broadcast_to", "getitem", "index_add",
            "concatenate", "stack", "index_set", "astype", "sort", "repeats_entries",
-           "along_axis_index"]
+           "along_axis_index", "along_or_flat"]
 
 # --- reshaping -----------------------------------------------------------------------
 
@@ -194,6 +194,9 @@ index_set = define(
          getitem(out_bar, index=index)),
     symbol="set", partials=("1 (0 where set)", "1"),
     listing=lambda names, index: f"{names[0]}.at[{_index_text(index)}].set({names[1]})",
+    # NOTE: no batching rule (functional updates are rare in a loss surface's model):
+    # each point is computed on its own.
+    batch=None,
 )
 
 
@@ -218,6 +221,7 @@ astype = define(
          astype(out_bar, dtype=np.asarray(value_of(x)).dtype.name),),
     symbol="astype", partials=("1",),
     listing=lambda names, dtype: f"{names[0]}.astype({dtype})",
+    batch=batching.elementwise,
 )
 
 # --- ordering ------------------------------------------------------------------------
@@ -235,6 +239,18 @@ def along_axis_index(order: np.ndarray, axis: int | None, shape: tuple[int, ...]
     axis = axis % len(shape)
     grids = np.ogrid[tuple(slice(n) for n in np.shape(order))]
     return tuple(order if k == axis else g for k, g in enumerate(grids))
+
+
+def along_or_flat(forward: Any, args: Any, batched: Any, b: int, *,
+                  axis: int | None = -1) -> Any:
+    """Batching rule of sort and cumsum: along a core axis, past the batch axis.
+
+    For axis=None: along each point's flattened entries.
+    """
+    (x,) = args
+    if axis is None:
+        return forward(x.reshape(b, -1), axis=1)
+    return forward(x, axis=axis % (x.ndim - 1) + 1)
 
 
 def _sort_order(x, axis):
@@ -260,4 +276,5 @@ sort = define(
     vjp=(lambda out_bar, x, *, out, axis=-1:                     # x̄ = ȳ sent back
          index_add(out_bar, index=_sort_order(x, axis), shape=shape_of(x)),),
     symbol="sort", partials=("1 (permuted)",), kink=_sort_branch,
+    batch=along_or_flat,
 )
