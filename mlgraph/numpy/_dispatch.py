@@ -81,8 +81,10 @@ def assemble(x: Any) -> Any:
 def values(x: Any, what: str) -> Any:
     """``x`` with every traced value replaced by its numbers (lists and tuples too).
 
+    The one place mlgraph.numpy reads a traced value's numbers: the arguments of the
+    functions run on values, and the masks, orders and indices compositions build.
     ``what`` names the use, for the refusal of a graph that will be re-run (a value
-    read here is frozen into it).
+    read here would be frozen into it).
     """
     if isinstance(x, Traced):
         return x._concrete(what)  # type: ignore[attr-defined]
@@ -128,8 +130,8 @@ def on_values(np_fn: Callable, name: str | None = None, numbers: bool = True
               ) -> Callable:
     """numpy's ``np_fn``, run on the numbers of any traced argument: a constant.
 
-    ``numbers=False``: the result depends on shapes and dtypes only (np.shape,
-    np.zeros_like), so a graph re-run at other numbers stays right.
+    ``numbers=False``: the result depends on shapes and dtypes only (np.zeros_like),
+    so a graph re-run at other numbers stays right.
     """
     label = f"np.{name or np_fn.__name__}"
 
