@@ -27,6 +27,7 @@ from .errors import (
     warn_domain,
 )
 from .graph import Graph, listing_text
+from .numpy._methods import NdarrayMethods
 from .primitives import Traced, value_of
 from .tensor import ArrayMethods
 
@@ -38,12 +39,13 @@ _COMPARISONS = {np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
                 np.not_equal}
 
 
-class Tensor(ArrayMethods, Traced):
+class Tensor(NdarrayMethods, ArrayMethods, Traced):
     """A numpy-backed value; float64 by default, float32 kept when given.
 
     Operators call primitives; inside `trace` each call becomes a node of the graph.
-    The ndarray-like methods (``.T``, ``.sum()``, indexing, comparisons...) are in
-    `ArrayMethods`.
+    The ndarray-like properties (``.T``, indexing, comparisons...) are in
+    `ArrayMethods`, ndarray's methods (``.sum()``, ``.std()``, ``.dot()``,
+    ``.astype()``, ``.at[i].set(v)``...) in `mlgraph.numpy`'s `NdarrayMethods`.
 
     Args:
         value: a float, a numpy array, or a nested list of numbers.

@@ -89,8 +89,8 @@ def test_tuple_output_is_refused_with_a_fix():
 
 
 def test_numpy_ufunc_without_rule_points_to_mlgraph_numpy():
-    with pytest.raises(TypeError, match=r"np.arctan has no differentiation rule"):
-        mg.trace(lambda x: np.arctan(x), 1.0)
+    with pytest.raises(TypeError, match=r"np.nextafter has no differentiation rule"):
+        mg.trace(lambda x: np.nextafter(x, 2.0), 1.0)
 
 
 def test_argnums_out_of_range():
@@ -102,7 +102,7 @@ def test_argnums_out_of_range():
 
 def test_turning_a_traced_value_into_numpy_warns_that_its_gradient_is_lost():
     def f(x):
-        return mg.numpy.sum(np.clip(x, 0.0, 1.0) * x)     # np.clip has no rule here
+        return mg.numpy.sum(np.cumprod(x) * x)             # np.cumprod has no rule
     with pytest.warns(RuntimeWarning, match=r"traced value x was turned into a plain "
                                             r"numpy array.*mlgraph.numpy"):
         mg.grad(f)(np.array([0.5, 2.0]))
