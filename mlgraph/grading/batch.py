@@ -170,6 +170,7 @@ def report_from_run(a: Assignment, cases: list[Case], run: sandbox.SandboxRun,
             calls.append(Call(value=got[1]))
     report = grade_calls(a, cases, calls)
     report.seconds = run.seconds
+    report.confined = run.landlock
     status, verdict = _verdict(run, limits)
     report.status, report.verdict = status, verdict
     cut = run.stdout_total > len(run.stdout.encode())

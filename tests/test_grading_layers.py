@@ -1,0 +1,186 @@
+"""What holds beneath the audit hook: each OS layer on its own, the hook left out.
+
+The grader has no switch to leave the hook (or Landlock) out; these tests run a copy of
+the worker's program with that line cut (`worker_without`), so they show what the kernel
+refuses when the hook has been fooled: Landlock's confinement, the fresh uid with the
+permissions the grader sets (as root), RLIMIT_NPROC. They also show that the wall-clock
+limit does not charge a run the time a loaded machine kept it waiting.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mlgraph
+from mlgraph.grading import interpreter, processes, sandbox
+
+HERE = Path(__file__).parent / "grading"
+BOMB = (HERE / "iris" / "hostile_fork_bomb.py").read_text()
+ARGS = [(np.ones((2, 3)), np.ones((2, 3)), np.ones((4, 3)), np.ones((3, 4)))]
+LIMITS = sandbox.Limits(wall_seconds=2.0, cpu_seconds=2, max_processes=8)
+ROOT = os.geteuid() == 0
+CUTS = {"hook": ("sys.addaudithook(make_hook(req, results))", "make_hook(req, results)"),
+        "landlock": ("landlock, problem = confine(req)",
+                     'landlock, problem = 0, "left out by a test"')}
+
+
+def worker_without(folder, *layers):
+    """The worker's program parts with ``layers`` ("hook", "landlock") left out."""
+    text = sandbox.WORKER_PARTS[-1].read_text()
+    for layer in layers:
+        old, new = CUTS[layer]
+        assert text.count(old) == 1, f"the worker no longer says {old!r}"
+        text = text.replace(old, new)
+    path = Path(folder) / f"_worker_without_{'_'.join(layers)}.py"
+    path.write_text(text)
+    return (*sandbox.WORKER_PARTS[:-1], path)
+
+
+@pytest.fixture
+def shared_dir():
+    """A folder in /tmp every user may enter, as a course's folders often are."""
+    d = Path(tempfile.mkdtemp(prefix="mlgraph-test-"))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+# --- RLIMIT_NPROC ----------------------------------------------------------------------
+
+
+def _count_while(run, count):
+    peak, done = [0], threading.Event()
+
+    def watch():
+        while not done.is_set():
+            peak[0] = max(peak[0], count())
+            time.sleep(0.005)
+
+    t = threading.Thread(target=watch)
+    t.start()
+    try:
+        result = run()
+    finally:
+        done.set()
+        t.join()
+    return result, peak[0]
+
+
+def _bomb_counted():
+    """The bomb's run, the most tasks its user had at once, the most allowed, and how
+    many of those are the grader's own threads (not root: the same user's)."""
+    if ROOT:
+        uid = processes.fresh_uid()
+
+        def count():
+            return processes.tasks_of_user(uid)
+
+        def run():
+            return sandbox.run([("bomb.py", BOMB)], "gradients", ARGS, limits=LIMITS,
+                               run_as_uid=uid)
+        return (*_count_while(run, count), LIMITS.max_processes, 0)
+    uid = os.getuid()
+    base = processes.tasks_of_user(uid)
+
+    def count():
+        return processes.tasks_of_user(uid) - base
+
+    def run():
+        return sandbox.run([("bomb.py", BOMB)], "gradients", ARGS, limits=LIMITS)
+    return (*_count_while(run, count), LIMITS.max_processes + 2, 2)
+
+
+def test_the_hook_refuses_a_fork():
+    result, peak, _, grader = _bomb_counted()
+    assert result.violations[0]["kind"] == "fork"
+    assert peak <= 2 + grader, peak          # the worker and its submission's thread
+
+
+def test_fork_bomb_is_contained_for_this_user(tmp_path, monkeypatch):
+    """Without the hook. As root: a fresh uid whose process count the limit bounds.
+    Otherwise: this user's own count plus the allowance."""
+    monkeypatch.setattr(sandbox, "WORKER_PARTS", worker_without(tmp_path, "hook"))
+    result, peak, allowed, grader = _bomb_counted()
+    assert result.timed_out and not result.violations
+    assert 3 + grader <= peak <= allowed, peak    # it forked, and no more than allowed
+    time.sleep(0.2)
+    assert not ROOT or not processes.sandbox_pids(result.uid, "none")
+
+
+SCRIPT = textwrap.dedent("""
+    import json, os, sys, threading, time
+    from pathlib import Path
+    import numpy as np
+    from mlgraph.grading import processes, sandbox
+    assert os.geteuid() != 0
+    bomb = open(sys.argv[1]).read()
+    sandbox.WORKER_PARTS = (*sandbox.WORKER_PARTS[:-1], Path(sys.argv[2]))
+    me = os.getuid()
+    base = processes.tasks_of_user(me)
+    peak, done = [0], threading.Event()
+    def watch():
+        while not done.is_set():
+            peak[0] = max(peak[0], processes.tasks_of_user(me))
+            time.sleep(0.005)
+    t = threading.Thread(target=watch); t.start()
+    r = sandbox.run([("bomb.py", bomb)], "gradients",
+                    [(np.ones((2, 3)), np.ones((2, 3)), np.ones((4, 3)), np.ones((3, 4)))],
+                    limits=sandbox.Limits(wall_seconds=2.0, cpu_seconds=2, max_processes=8))
+    done.set(); t.join()
+    time.sleep(0.2)
+    states = [processes.proc_status(p) for p in processes.pids()]
+    left = sum(1 for s in states if s.get("Uid", "").split("\\t")[0] == str(me)
+               and not s.get("State", "").startswith("Z"))     # zombies are dead
+    print(json.dumps({"base": base, "peak": peak[0], "left": left,
+                      "timed_out": r.timed_out, "violations": r.violations}))
+""")
+
+
+def test_fork_bomb_is_contained_for_an_unprivileged_grader(tmp_path):
+    """The grader itself as an ordinary user (when the tests run as root, a fresh uid):
+    RLIMIT_NPROC then counts the grader's own processes too. Without the hook."""
+    if not ROOT:
+        uid, kw = os.getuid(), {}
+    else:
+        uid = processes.fresh_uid()
+        kw = {"user": uid, "group": uid, "extra_groups": []}
+    home = Path(tmp_path) / "grader"
+    home.mkdir()
+    shutil.copytree(Path(mlgraph.__file__).parent, home / "mlgraph",
+                    ignore=shutil.ignore_patterns("static", "__pycache__"))
+    site = Path(np.__file__).resolve().parent.parent
+    exe = sandbox.sandbox_python(uid if ROOT else None)
+    path = [str(home)]
+    if not interpreter.can_run(exe, uid if ROOT else None):
+        for d in interpreter.numpy_dirs():              # numpy unreadable for that uid
+            shutil.copytree(d, home / Path(d).name, symlinks=True)
+    else:
+        path.append(str(site))
+    (home / "bomb.py").write_text(BOMB)
+    (home / "run.py").write_text(SCRIPT)
+    worker = worker_without(home, "hook")[-1]
+    for p in [tmp_path, *tmp_path.parents]:
+        if str(p) in ("/", "/tmp"):
+            break
+        os.chmod(p, os.stat(p).st_mode | 0o755)
+    subprocess.run(["chmod", "-R", "a+rX", str(home)], check=True)
+    out = subprocess.run([exe, "-s", str(home / "run.py"), str(home / "bomb.py"),
+                          str(worker)],
+                         capture_output=True, text=True, timeout=120, cwd=str(home),
+                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": os.pathsep.join(path),
+                              "HOME": str(home), "TMPDIR": "/tmp"}, **kw)
+    assert out.returncode == 0, out.stderr[-3000:]
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    assert r["timed_out"] and not r["violations"]
+    # the grader's own threads (main, watcher, request writer) plus the allowance
+    assert r["base"] + 3 <= r["peak"] <= r["base"] + 8 + 3, r
+    assert r["left"] == 1, r                     # only the grader: nothing of the bomb runs
