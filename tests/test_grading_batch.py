@@ -86,9 +86,11 @@ def test_iris_submission(iris, stem):
     assert (out / stem / "feedback.html").read_text().startswith("<!doctype html>")
 
 
-def test_endless_loop_is_stopped_by_a_limit(iris):
+def test_endless_loop_is_stopped_by_its_cpu_limit(iris):
+    """Not by the wall clock, however loaded the machine (it does not count the time the
+    run waited for a CPU)."""
     r = iris[1]["hostile_infinite_loop"]
-    assert r.status in ("cpu_limit", "timeout") and r.score == 0
+    assert r.status == "cpu_limit" and r.score == 0, (r.status, r.verdict)
     assert "endless loop" in r.verdict
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import textwrap
 import threading
@@ -184,3 +185,48 @@ def test_fork_bomb_is_contained_for_an_unprivileged_grader(tmp_path):
     # the grader's own threads (main, watcher, request writer) plus the allowance
     assert r["base"] + 3 <= r["peak"] <= r["base"] + 8 + 3, r
     assert r["left"] == 1, r                     # only the grader: nothing of the bomb runs
+
+
+# --- the wall clock on a loaded machine --------------------------------------------------
+
+
+@pytest.fixture
+def one_busy_cpu():
+    """This thread (so the sandboxes it starts) pinned to one CPU that two endless
+    loops share with it: each process there gets about a third of it."""
+    cpu = max(os.sched_getaffinity(0))
+    loop = [sys.executable, "-c", "while True: pass"]
+    busy = [subprocess.Popen(loop) for _ in range(2)]
+    before = os.sched_getaffinity(0)
+    try:
+        for p in busy:
+            os.sched_setaffinity(p.pid, {cpu})
+        os.sched_setaffinity(0, {cpu})
+        yield cpu
+    finally:
+        os.sched_setaffinity(0, before)
+        for p in busy:
+            p.kill()
+            p.wait()
+
+
+def test_the_wall_clock_does_not_count_waiting_for_a_cpu(one_busy_cpu):
+    """With a third of a CPU, 1 s of CPU takes about 3 s: the verdict is the CPU limit's
+    (SIGXCPU), and a memory bomb's the memory limit's, not a time-out at 1.5 s."""
+    limits = sandbox.Limits(wall_seconds=1.5, cpu_seconds=1, memory_mb=512)
+    loop = "def gradients(X, Y, W, V):\n    while True:\n        pass\n"
+    r = sandbox.run([("loop.py", loop)], "gradients", ARGS, limits=limits)
+    assert not r.timed_out and r.returncode in (-24, -9), (r.returncode, r.seconds)
+    assert r.seconds > limits.wall_seconds and r.waited > 0.5, (r.seconds, r.waited)
+    bomb = (HERE / "iris" / "hostile_memory_bomb.py").read_text()
+    r = sandbox.run([("bomb.py", bomb)], "gradients", ARGS * 3, limits=limits)
+    assert not r.timed_out and r.done, (r.seconds, r.waited)
+    assert all(kind == "error" and info["type"] == "MemoryError"
+               for kind, info in r.results.values()), r.results
+
+
+def test_a_run_that_sleeps_still_times_out(one_busy_cpu):
+    limits = sandbox.Limits(wall_seconds=1.0, cpu_seconds=5)
+    nap = "import time\ndef gradients(X, Y, W, V):\n    time.sleep(60)\n"
+    r = sandbox.run([("nap.py", nap)], "gradients", ARGS, limits=limits)
+    assert r.timed_out and r.seconds < 5, (r.seconds, r.waited)

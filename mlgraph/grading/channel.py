@@ -33,6 +33,8 @@ class SandboxRun:
         violations: ``{"kind", "what", "detail"}`` records, first of each kind.
         done: every case was called.
         timed_out: the wall-clock limit was hit.
+        waited: seconds it waited for a CPU the machine's other work held, added to
+            its wall-clock limit (read when the limit came).
         returncode: the worker's exit status (negative: the signal that ended it).
         stdout, stderr: the kept output; ``*_total``: bytes printed in all.
         uid: the uid it ran as (root mode), else None.
@@ -47,6 +49,7 @@ class SandboxRun:
     violations: list[dict] = field(default_factory=list)
     done: bool = False
     timed_out: bool = False
+    waited: float = 0.0
     too_much_data: bool = False
     returncode: int | None = None
     stdout: str = ""

@@ -10,7 +10,9 @@ installation, numpy and its directory, programs, TCP, signals to the grader); an
 audit hook (`_hook`) refusing and reporting reads outside its directory, programs,
 signals, sockets, ctypes, heap and frame searches, tracing and forbidden imports. Only
 the cases' inputs go in; results come back as JSON lines on a pipe and are read as
-data. `mlgraph.grading.interpreter` chooses the Python it runs in,
+data. The wall-clock limit does not count the time the run waited for a CPU the
+machine's other work held, so what must come from the CPU or memory limit does.
+`mlgraph.grading.interpreter` chooses the Python it runs in,
 `mlgraph.grading.processes` counts and ends its processes. Grader-side module.
 """
 
@@ -33,7 +35,7 @@ from typing import Any, BinaryIO
 
 from .channel import SandboxRun, encode_args, read_results
 from .interpreter import base_env, numpy_dirs, sandbox_python, stdlib_of
-from .processes import fresh_uid, kill_all, tasks_of_user
+from .processes import fresh_uid, kill_all, run_delay, sandbox_pids, tasks_of_user
 
 __all__ = ["Limits", "SandboxRun", "run", "sandbox_python", "encode_args"]
 
@@ -185,7 +187,8 @@ def _run(out: SandboxRun, request: dict, limits: Limits, uid: int | None, tmp: s
     stderr = _Capture(limits.output_bytes // 2, limits.output_bytes // 2)
     try:
         results = _collect(proc, res, stdout, stderr, out, limits, start,
-                           functools.partial(kill_all, uid, token, proc.pid))
+                           functools.partial(kill_all, uid, token, proc.pid),
+                           functools.partial(_waited, proc.pid, uid, token, limits))
         proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
@@ -245,16 +248,30 @@ def _start(exe: str, request: dict, uid: int | None, tmp: str,
     return proc, os.fdopen(res_r, "rb", buffering=0), writer
 
 
+def _waited(pid: int, uid: int | None, token: str, limits: Limits) -> float:
+    """Seconds a run's worker waited for a CPU while it could run.
+
+    At most 9 times its wall-clock limit; 0 for a run of several processes, which may
+    have kept itself waiting (only a fooled hook lets it fork).
+    """
+    if len(sandbox_pids(uid, token)) > 1:
+        return 0.0
+    return min(run_delay(pid), 9 * limits.wall_seconds)
+
+
 def _collect(proc: subprocess.Popen, res: BinaryIO, stdout: _Capture, stderr: _Capture,
              out: SandboxRun, limits: Limits, start: float,
-             end: Callable[[], Any]) -> bytes:
+             end: Callable[[], Any], waited: Callable[[], float]) -> bytes:
     """Read the worker's stdout, stderr and results until every pipe is closed.
 
     ``end()`` kills what is left of the sandbox: when the worker has exited, at its
     deadline (``out.timed_out``) and when the results pass ``limits.result_bytes``
     (``out.too_much_data``). A pipe still open 2 s after that is no longer read.
 
-    The deadline is ``limits.wall_seconds`` after ``start``.
+    The deadline is ``limits.wall_seconds`` after ``start``, plus ``waited()``, the
+    time the worker waited for a CPU the machine's other work held (`_waited`): on a
+    loaded machine a run that computes reaches its CPU or memory limit, and only one
+    that sleeps or blocks runs into the wall clock. ``out.waited`` is that time.
 
     Returns:
         The result lines the worker wrote.
@@ -271,6 +288,9 @@ def _collect(proc: subprocess.Popen, res: BinaryIO, stdout: _Capture, stderr: _C
             if proc.poll() is not None and ended_at is None:
                 ended_at = now
                 end()                                 # whatever it left behind
+            if now >= deadline and ended_at is None:
+                out.waited = waited()
+                deadline = max(deadline, start + limits.wall_seconds + out.waited)
             if now >= deadline and ended_at is None:
                 out.timed_out = True
                 end()
