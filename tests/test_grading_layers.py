@@ -10,6 +10,7 @@ limit does not charge a run the time a loaded machine kept it waiting.
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ import pytest
 
 import mlgraph
 from mlgraph.grading import interpreter, processes, sandbox
+from mlgraph.grading.batch import grade_batch
 
 HERE = Path(__file__).parent / "grading"
 BOMB = (HERE / "iris" / "hostile_fork_bomb.py").read_text()
@@ -230,3 +232,151 @@ def test_a_run_that_sleeps_still_times_out(one_busy_cpu):
     nap = "import time\ndef gradients(X, Y, W, V):\n    time.sleep(60)\n"
     r = sandbox.run([("nap.py", nap)], "gradients", ARGS, limits=limits)
     assert r.timed_out and r.seconds < 5, (r.seconds, r.waited)
+
+
+# --- files: Landlock, then the fresh uid and the permissions the grader sets ------------
+
+PROBE = '''
+import os, socket, subprocess
+TARGETS = {targets!r}
+
+
+def attempt(fn):
+    try:
+        fn()
+        return 0
+    except OSError as err:
+        return err.errno or -1
+
+
+def read(path):
+    with open(path, "rb") as fh:
+        fh.read(1)
+
+
+def gradients(X, Y, W, V):
+    out = {{name: attempt(lambda p=path: read(p)) for name, path in TARGETS["read"].items()}}
+    out["write outside"] = attempt(lambda: open(TARGETS["write"], "w").close())
+    out["own folder"] = attempt(lambda: (open("mine.txt", "w").write("x"), read("mine.txt")))
+    out["run a program"] = attempt(lambda: subprocess.run(["/bin/true"], check=True))
+    out["signal the grader"] = attempt(lambda: os.kill(os.getppid(), 0))
+    out["tcp"] = attempt(lambda: socket.create_connection(("127.0.0.1", TARGETS["port"]),
+                                                          2).close())
+    return out
+'''
+EACCES, EPERM = 13, 1
+
+
+def _probe(targets):
+    """What the probe submission got for each try: 0 (done) or the errno."""
+    r = sandbox.run([("probe.py", PROBE.format(targets=targets))], "gradients", ARGS)
+    assert r.done, (r.import_errors, r.stderr[-2000:])
+    return r, {k: int(v) for k, v in r.results[0][1].items()}
+
+
+@pytest.fixture
+def places(shared_dir):
+    """Files a submission must not read: another submission where students' files often
+    are (a folder every user may enter), another batch's outputs, the shipped spec."""
+    other = shared_dir / "subs" / "student_b.py"
+    other.parent.mkdir(mode=0o755)
+    other.write_text((HERE / "iris" / "correct.py").read_text())
+    other.chmod(0o644)
+    out = shared_dir / "out"
+    grade_batch("iris-backprop", [str(other)], str(out), seed=1, progress=False)
+    import mlgraph.assignments.iris_backprop as spec
+
+    return {"/etc/hostname": "/etc/hostname", "another submission": str(other),
+            "another batch's results": str(out / "student_b" / "results.json"),
+            "the assignment": os.path.realpath(spec.__file__),
+            "mlgraph": os.path.realpath(mlgraph.__file__)}
+
+
+def test_without_the_hook_landlock_refuses_what_it_would(tmp_path, monkeypatch, places):
+    monkeypatch.setattr(sandbox, "WORKER_PARTS", worker_without(tmp_path, "hook"))
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        readable = {"the standard library": os.path.join(
+            interpreter.stdlib_of(sandbox.sandbox_python(1 if ROOT else None)), "os.py"),
+            "numpy": np.__file__}
+        r, got = _probe({"read": {**places, **readable}, "port": server.getsockname()[1],
+                         "write": str(Path(places["another submission"]).parent / "x")})
+    assert r.landlock >= 1, f"this machine's kernel has no Landlock: {r.confinement}"
+    assert not r.violations                      # no hook: only the kernel said no
+    assert {k: got[k] for k in places} == dict.fromkeys(places, EACCES), got
+    assert got["the standard library"] == got["numpy"] == got["own folder"] == 0, got
+    assert got["write outside"] == got["run a program"] == EACCES, got
+    assert got["signal the grader"] == (EPERM if ROOT or r.landlock >= 6 else 0), got
+    assert got["tcp"] == (EACCES if r.landlock >= 4 else 0), got
+
+
+def test_without_hook_and_landlock_the_uid_and_permissions_hold(tmp_path, monkeypatch,
+                                                                  places, shared_dir):
+    """As root, without Landlock, a fresh uid can't enter another run's folder, a
+    course folder closed to other users, or an output folder (the grader closes it);
+    what every user may read stays readable, which grading.json warns about."""
+    monkeypatch.setattr(sandbox, "WORKER_PARTS",
+                        worker_without(tmp_path, "hook", "landlock"))
+    flag = shared_dir / "go"
+    first = ("import os, time\nopen('secret.txt', 'w').write('mine')\n"
+             "def gradients(X, Y, W, V):\n"
+             f"    while not os.path.exists({str(flag)!r}):\n        time.sleep(0.02)\n"
+             "    return W, V\n")
+    runs = []
+    t = threading.Thread(target=lambda: runs.append(sandbox.run(
+        [("first.py", first)], "gradients", ARGS)))
+    t.start()
+    try:
+        for _ in range(500):
+            secret = [p for p in Path(tempfile.gettempdir()).glob(
+                "mlgraph-sandbox-*/secret.txt")]
+            if secret:
+                break
+            time.sleep(0.02)
+        course = shared_dir / "course"
+        course.mkdir(mode=0o750)
+        (course / "student_c.py").write_text("# a student's work\n")
+        r, got = _probe({"read": {"another run's folder": str(secret[0]),
+                                  "a closed course folder": str(course / "student_c.py"),
+                                  "another batch's results":
+                                      places["another batch's results"],
+                                  "a file everyone may read":
+                                      places["another submission"]},
+                         "port": 9, "write": str(shared_dir / "x")})
+    finally:
+        flag.touch()
+        t.join()
+    assert runs[0].done and r.landlock == 0
+    if not ROOT:                                 # one uid for all: nothing to show here
+        assert r.uid is None and got["another run's folder"] == 0
+        return
+    assert got["another run's folder"] == got["a closed course folder"] == EACCES, got
+    assert got["another batch's results"] == EACCES, got
+    assert got["a file everyone may read"] == 0, got
+
+
+def test_the_batch_says_what_protected_it(tmp_path, monkeypatch, shared_dir, capsys):
+    sub = shared_dir / "student_d.py"
+    sub.write_text((HERE / "iris" / "correct.py").read_text())
+    sub.chmod(0o644)
+    out = shared_dir / "out"
+    from mlgraph.cli import main
+
+    assert main(["grade", "iris-backprop", str(sub), "--out", str(out),
+                 "--no-progress"]) == 0
+    record = json.loads((out / "grading.json").read_text())["sandbox"]
+    assert record["landlock_abi"] >= 1 and "warning" not in record, record
+    assert record["readable_by_other_users"] == [str(sub)]
+    assert out.stat().st_mode & 0o007 == 0                     # the grades: closed
+    assert "warning" not in capsys.readouterr().err
+    monkeypatch.setattr(sandbox, "WORKER_PARTS", worker_without(tmp_path, "landlock"))
+    assert main(["grade", "iris-backprop", str(sub), "--out", str(out),
+                 "--no-progress"]) == 0
+    record = json.loads((out / "grading.json").read_text())["sandbox"]
+    assert record["landlock_abi"] == 0
+    err = capsys.readouterr().err
+    if ROOT:
+        assert "readable by other users" in record["warning"] and str(sub) in err
+    else:
+        assert "only the audit hook" in record["warning"] and "warning:" in err

@@ -37,7 +37,8 @@ from .channel import SandboxRun, encode_args, read_results
 from .interpreter import base_env, numpy_dirs, sandbox_python, stdlib_of
 from .processes import fresh_uid, kill_all, run_delay, sandbox_pids, tasks_of_user
 
-__all__ = ["Limits", "SandboxRun", "run", "sandbox_python", "encode_args"]
+__all__ = ["Limits", "SandboxRun", "run", "sandbox_python", "encode_args",
+           "readable_by_others"]
 
 # The program the submission runs in, in this order (one text, run with ``python -c``).
 WORKER_PARTS = tuple(Path(__file__).with_name(name)
@@ -311,6 +312,20 @@ def _collect(proc: subprocess.Popen, res: BinaryIO, stdout: _Capture, stderr: _C
                 else:
                     sinks[key.fd](chunk)
     return bytes(results)
+
+
+def readable_by_others(path: str | os.PathLike) -> bool:
+    """Whether a user with no part in ``path`` may read it, by its permission bits.
+
+    That user (the sandbox's fresh uid) neither owns it nor is in its group: every
+    folder above it must be searchable by others, and it readable by others.
+    """
+    p = Path(path).resolve()
+    try:
+        return bool(p.stat().st_mode & 0o004) and all(
+            d.stat().st_mode & 0o001 for d in p.parents)
+    except OSError:
+        return False
 
 
 def with_overrides(limits: Limits, overrides: dict) -> Limits:
