@@ -63,6 +63,16 @@ IRIS = {
     "hostile_heap_walk": ("violation", 0, None, "search the interpreter's objects"),
     "hostile_kill_grader": ("violation", 0, None, "send a signal"),
     "hostile_html_in_message": ("graded", 0, None, None),
+    "hostile_hook_busy_flag": ("violation", 0, None, "read files outside"),
+    "hostile_hook_frames": ("violation", 0, None, "read files outside"),
+    "hostile_hook_closures": ("violation", 0, None, "replace a function's code"),
+    "hostile_hook_gc": ("violation", 0, None, "search the interpreter's objects"),
+    "hostile_hook_modules": ("violation", 0, None, "read files outside"),
+    "hostile_hook_paths": ("violation", 0, None, "read files outside"),
+    "hostile_hook_tracing": ("violation", 0, None, "trace or monitor running code"),
+    # rewrites the hook's strings in memory: the hook lets the read through, the kernel
+    # (Landlock) refuses it; graded, and zeros score 0
+    "hostile_hook_memory": ("graded", 0, None, None),
 }
 
 
@@ -86,9 +96,28 @@ def test_iris_submission(iris, stem):
     assert (out / stem / "feedback.html").read_text().startswith("<!doctype html>")
 
 
-def test_endless_loop_is_stopped_by_a_limit(iris):
+@pytest.mark.parametrize("stem", sorted(s for s in IRIS if s.startswith("hostile_hook_")))
+def test_audit_hook_busy_flag_bypass_reads_nothing(iris, stem):
+    """The hook's busy flag set through a refused import's traceback, and every other
+    way found to switch the hook off or get round it: each file then tries to read
+    /etc/hostname (some also another student's file); every read is refused, by the
+    hook (a violation) or, where the hook was fooled, by the kernel."""
+    r = iris[1][stem]
+    tries = [line for line in r.output.splitlines()
+             if line.startswith(("LEAKED", "refused"))]
+    assert tries and all(line.startswith("refused") for line in tries), r.output
+    assert "/etc/hostname" in r.output or stem == "hostile_hook_paths", r.output
+    if stem == "hostile_hook_memory":
+        assert "changed 1" in r.output and "Errno 13" in r.output, r.output
+    else:
+        assert r.status == "violation", (r.status, r.verdict)
+
+
+def test_endless_loop_is_stopped_by_its_cpu_limit(iris):
+    """Not by the wall clock, however loaded the machine (it does not count the time the
+    run waited for a CPU)."""
     r = iris[1]["hostile_infinite_loop"]
-    assert r.status in ("cpu_limit", "timeout") and r.score == 0
+    assert r.status == "cpu_limit" and r.score == 0, (r.status, r.verdict)
     assert "endless loop" in r.verdict
 
 

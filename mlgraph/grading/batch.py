@@ -25,7 +25,7 @@ import numpy as np
 from . import sandbox
 from .feedback import gradebook_csv, report_html, results_json, summary_html
 from .scoring import Call, Report, grade_calls
-from .spec import Assignment, Case, load
+from .spec import SHIPPED, Assignment, Case, load
 
 __all__ = ["Submission", "read_submission", "grade_submission", "grade_batch",
            "hidden_cases"]
@@ -170,6 +170,7 @@ def report_from_run(a: Assignment, cases: list[Case], run: sandbox.SandboxRun,
             calls.append(Call(value=got[1]))
     report = grade_calls(a, cases, calls)
     report.seconds = run.seconds
+    report.confined = run.landlock
     status, verdict = _verdict(run, limits)
     report.status, report.verdict = status, verdict
     cut = run.stdout_total > len(run.stdout.encode())
@@ -328,6 +329,9 @@ def grade_batch(assignment: str | Assignment, paths: Sequence[str], out_dir: str
     limits = limits or sandbox.with_overrides(sandbox.Limits(), dict(a.limits))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    # NOTE: grades and feedback are the students' own: other users, the sandbox's uid
+    # among them, may not even enter the folder
+    out.chmod(out.stat().st_mode & ~0o007)
     stems = _stems(paths)
     reports: list[Report | None] = [None] * len(paths)
     start = time.perf_counter()
@@ -358,8 +362,40 @@ def grade_batch(assignment: str | Assignment, paths: Sequence[str], out_dir: str
     (out / "grading.json").write_text(json.dumps({
         "assignment": a.name, "seed": seed, "submissions": len(paths), "jobs": jobs,
         "seconds": round(time.perf_counter() - start, 3),
-        "limits": limits.__dict__}, indent=2) + "\n", encoding="utf-8")
+        "limits": limits.__dict__, "sandbox": _protection(a, paths, reports)},
+        indent=2) + "\n", encoding="utf-8")
     return pairs
+
+
+def _protection(a: Assignment, paths: Sequence[str],
+                reports: Sequence[Report | None]) -> dict:
+    """What kept the submissions from each other's files in this batch, for staff.
+
+    Without Landlock, a file is out of a submission's reach only by its permissions,
+    and only when the grader is root (the submission then runs as a fresh uid, for
+    which everything is "other"): ``warning`` says so, naming the files at risk.
+    """
+    abis = [r.confined for r in reports if r is not None and r.confined is not None]
+    landlock = min(abis) if abis else None
+    root = os.geteuid() == 0
+    own_spec = a.source_file and a.name not in SHIPPED    # the shipped ones are public
+    files = [*paths, *([a.source_file] if own_spec else [])]
+    exposed = [p for p in files if sandbox.readable_by_others(p)]
+    record = {"uid": "a fresh unprivileged uid per submission" if root else
+              "the grader's own", "landlock_abi": landlock,
+              "readable_by_other_users": exposed[:20]}
+    if landlock == 0 and not root:
+        record["warning"] = ("no Landlock on this machine and the grader is not root: "
+                             "only the audit hook kept submissions from reading the "
+                             "grader's user's files. Grade as root, or on Linux 5.13 "
+                             "or later with Landlock.")
+    elif landlock == 0 and exposed:
+        record["warning"] = (f"no Landlock on this machine: {len(exposed)} file(s) "
+                             "given to the grader are readable by other users, so a "
+                             "submission could have read them (e.g. "
+                             f"{exposed[0]}). Remove other users' access to their "
+                             "folder (chmod o-rwx).")
+    return record
 
 
 def _write_one(folder: Path, r: Report) -> None:

@@ -36,6 +36,7 @@ def add_parser(sub: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     import os
+    import sys
 
     from . import sandbox
     from .batch import grade_batch
@@ -62,6 +63,12 @@ def _run(args: argparse.Namespace) -> int:
     summary = os.path.join(args.out, "summary.html")
     print(f"graded {len(pairs)} submission(s) of {a.name}: mean {mean:.3g} / "
           f"{a.points:g}, {full} with full marks; see {summary}")
+    import json
+
+    warning = json.loads(open(os.path.join(args.out, "grading.json"),
+                              encoding="utf-8").read())["sandbox"].get("warning")
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     for p in errors:
         print(f"grader error on {p}: see its feedback.html")
     return 1 if errors else 0

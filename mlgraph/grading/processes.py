@@ -1,8 +1,10 @@
-"""The sandbox's processes: the uid they run as, counting them, and ending them all.
+"""The sandbox's processes: the uid they run as, counting, timing and ending them.
 
 RLIMIT_NPROC counts the processes and threads of a user, so the grader counts them the
-same way (`tasks_of_user`). After a run, `kill_all` ends whatever it left behind, found
-by its uid (as root) or by the token in its environment. Reads ``/proc`` (Linux).
+same way (`tasks_of_user`). `run_delay` is the time a run waited for a CPU, which the
+wall-clock limit does not charge it. After a run, `kill_all` ends whatever it left
+behind, found by its uid (as root) or by the token in its environment. Reads ``/proc``
+(Linux).
 Grader-side module.
 """
 
@@ -14,8 +16,8 @@ import signal
 import time
 from pathlib import Path
 
-__all__ = ["fresh_uid", "kill_all", "pids", "proc_status", "sandbox_pids",
-           "tasks_of_user"]
+__all__ = ["fresh_uid", "kill_all", "pids", "proc_status", "run_delay",
+           "sandbox_pids", "tasks_of_user"]
 
 
 def proc_status(pid: str) -> dict[str, str]:
@@ -40,6 +42,27 @@ def tasks_of_user(uid: int) -> int:
         if st.get("Uid", "").split("\t")[0] == str(uid):
             n += int(st.get("Threads", "1") or 1)
     return n
+
+
+def run_delay(pid: int) -> float:
+    """Seconds a thread of process ``pid`` waited for a CPU while it could run.
+
+    The most of any of its threads, from ``/proc/<pid>/task/<tid>/schedstat`` (the
+    second field: time on a run queue, in ns); 0 once it has ended or where the kernel
+    keeps no such count.
+    """
+    most = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for tid in tasks:
+        try:
+            most = max(most, int(Path(f"/proc/{pid}/task/{tid}/schedstat")
+                                 .read_text().split()[1]))
+        except (OSError, IndexError, ValueError):
+            pass
+    return most / 1e9
 
 
 def sandbox_pids(uid: int | None, token: str) -> list[int]:

@@ -3,13 +3,17 @@
 Each submission gets a subprocess (`mlgraph.grading._worker`, standard library and numpy
 only) with: wall-clock and CPU limits, an address-space limit, a process-count limit
 (RLIMIT_NPROC, which counts per user: as root the grader runs the submission as a fresh
-unprivileged uid, as root would ignore the limit), a fresh temporary working directory,
-a scrubbed environment, stdin closed, stdout / stderr captured and truncated, and an
-audit hook refusing reads outside its directory, programs, signals, sockets, ctypes,
-heap searches and forbidden imports. Only the cases' inputs go in; results come back
-as JSON lines on a pipe and are read as data. `mlgraph.grading.interpreter` chooses
-the Python it runs in, `mlgraph.grading.processes` counts and ends its processes.
-Grader-side module.
+unprivileged uid, as root would ignore the limit), a fresh temporary working directory
+only that uid may enter, a scrubbed environment, stdin closed, stdout / stderr captured
+and truncated; the kernel's Landlock confinement (`_confine`: files outside the Python
+installation, numpy and its directory, programs, TCP, signals to the grader); and an
+audit hook (`_hook`) refusing and reporting reads outside its directory, programs,
+signals, sockets, ctypes, heap and frame searches, tracing and forbidden imports. Only
+the cases' inputs go in; results come back as JSON lines on a pipe and are read as
+data. The wall-clock limit does not count the time the run waited for a CPU the
+machine's other work held, so what must come from the CPU or memory limit does.
+`mlgraph.grading.interpreter` chooses the Python it runs in,
+`mlgraph.grading.processes` counts and ends its processes. Grader-side module.
 """
 
 from __future__ import annotations
@@ -25,29 +29,33 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import numpy as np
-
+from .channel import SandboxRun, encode_args, read_results
 from .interpreter import base_env, numpy_dirs, sandbox_python, stdlib_of
-from .processes import fresh_uid, kill_all, tasks_of_user
-from .spec import Ref, Unreadable
+from .processes import fresh_uid, kill_all, run_delay, sandbox_pids, tasks_of_user
 
-__all__ = ["Limits", "SandboxRun", "run", "sandbox_python", "encode_args"]
+__all__ = ["Limits", "SandboxRun", "run", "sandbox_python", "encode_args",
+           "readable_by_others"]
 
-WORKER = Path(__file__).with_name("_worker.py")
+# The program the submission runs in, in this order (one text, run with ``python -c``).
+WORKER_PARTS = tuple(Path(__file__).with_name(name)
+                     for name in ("_confine.py", "_hook.py", "_worker.py"))
 
 # Standard-library modules a submission can't import: they start programs without the
-# audited paths, or run code outside the audit hook (subinterpreters, test modules).
+# audited paths, run code outside the audit hook (subinterpreters, whose hooks are
+# their own; test modules), or write files through a C library the hook can't see.
+# A name ending in * is a prefix; a dotted name is that module only (urllib.parse is
+# harmless, and pathlib needs it).
 BLOCKED_STDLIB = ("_posixsubprocess", "subprocess", "multiprocessing",
-                  "_xxsubinterpreters", "_xxinterpchannels", "_testcapi",
-                  "_testinternalcapi", "_testbuffer", "_testmultiphase",
-                  "_testimportmultiple", "_testclinic", "_ctypes_test", "ctypes",
-                  "_ctypes", "pty", "socket", "_socket", "ssl", "_ssl", "asyncio",
-                  "concurrent", "webbrowser", "http", "urllib", "ftplib", "smtplib",
-                  "imaplib", "poplib", "telnetlib", "xmlrpc", "socketserver")
+                  "_multiprocessing", "_posixshmem", "_xx*", "_interp*", "_test*",
+                  "_ctypes_test", "ctypes", "_ctypes", "pty", "socket", "_socket",
+                  "ssl", "_ssl", "asyncio", "concurrent", "webbrowser", "http",
+                  "urllib.request", "ftplib", "smtplib", "imaplib", "poplib",
+                  "telnetlib", "xmlrpc", "socketserver", "sqlite3", "_sqlite3", "dbm",
+                  "_dbm", "_gdbm", "shelve", "syslog")
 
 
 @dataclass(frozen=True)
@@ -76,87 +84,6 @@ class Limits:
     file_mb: int = 16
     open_files: int = 64
     max_elements: int = 2_000_000
-
-
-@dataclass
-class SandboxRun:
-    """What came back from one run.
-
-    Attributes:
-        ready: the worker started (numpy imported, hook installed) before the
-            submission ran; if not, the failure is the grader's, not the student's.
-        results: per case index, ``("value", data)`` or ``("error", info)``.
-        import_errors: errors while running the submission's code.
-        violations: ``{"kind", "what", "detail"}`` records, first of each kind.
-        done: every case was called.
-        timed_out: the wall-clock limit was hit.
-        returncode: the worker's exit status (negative: the signal that ended it).
-        stdout, stderr: the kept output; ``*_total``: bytes printed in all.
-        uid: the uid it ran as (root mode), else None.
-        seconds: wall time of the run.
-    """
-
-    ready: bool = False
-    results: dict[int, tuple[str, Any]] = field(default_factory=dict)
-    import_errors: list[dict] = field(default_factory=list)
-    violations: list[dict] = field(default_factory=list)
-    done: bool = False
-    timed_out: bool = False
-    too_much_data: bool = False
-    returncode: int | None = None
-    stdout: str = ""
-    stderr: str = ""
-    stdout_total: int = 0
-    stderr_total: int = 0
-    uid: int | None = None
-    seconds: float = 0.0
-    notebook: bool = False
-
-
-# --- the request and the results, as data --------------------------------------------
-
-
-def encode_args(x: Any) -> Any:
-    """A case's arguments as JSON: arrays as base64 of their bytes, `Ref`s by name."""
-    if isinstance(x, np.ndarray | np.generic):
-        arr = np.array(x, order="C")         # (ascontiguousarray would make 0-d 1-d)
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"a case argument has dtype {arr.dtype}; use numbers.")
-        return {"__nd__": [arr.dtype.str, list(arr.shape),
-                           base64.b64encode(arr.tobytes()).decode()]}
-    if isinstance(x, Ref):
-        return {"__ref__": x.name}
-    if isinstance(x, tuple):
-        return {"__tuple__": [encode_args(v) for v in x]}
-    if isinstance(x, list):
-        return [encode_args(v) for v in x]
-    if isinstance(x, dict):
-        return {"__dict__": [[str(k), encode_args(v)] for k, v in x.items()]}
-    if x is None or isinstance(x, bool | int | float | str):
-        return x
-    raise TypeError(f"a case argument of type {type(x).__name__} can't be sent to a "
-                    "submission; use arrays, numbers, strings, lists, dicts or Ref.")
-
-
-def decode_result(v: dict) -> Any:
-    """A result the worker sent, as arrays, lists, tuples, dicts, None, `Unreadable`."""
-    kind = v.get("kind") if isinstance(v, dict) else None
-    if kind == "array":
-        shape = tuple(int(d) for d in v["shape"])
-        data = base64.b64decode(v["b64"], validate=True)
-        if len(data) != 8 * int(np.prod(shape, dtype=np.int64)):
-            return Unreadable("malformed data")
-        return np.frombuffer(data, dtype="<f8").reshape(shape).astype(np.float64)
-    if kind == "seq":
-        items = [decode_result(i) for i in v["items"]]
-        return tuple(items) if v.get("tuple") else items
-    if kind == "dict":
-        return {str(k): decode_result(i) for k, i in v["items"]}
-    if kind == "none":
-        return None
-    if kind == "unreadable":
-        return Unreadable(str(v.get("what", "unreadable"))[:200])
-    return Unreadable("malformed data")
 
 
 def _rlimits(limits: Limits, nproc: int) -> list[tuple[str, int, int]]:
@@ -232,7 +159,7 @@ def run(chunks: list[tuple[str, str]], function: str, cases: list[tuple], *,
         nproc = limits.max_processes + (0 if root else tasks_of_user(os.getuid()))
         request = {
             "rlimits": _rlimits(limits, nproc), "libdir": str(lib), "tmp": tmp,
-            "read_roots": [os.path.dirname(os.__file__), *numpy_dirs()],
+            "stdlib": os.path.dirname(os.__file__), "numpy": numpy_dirs(),
             "forbidden": list(forbidden), "allowed": list(allowed),
             "blocked_stdlib": list(BLOCKED_STDLIB), "max_elements": limits.max_elements,
             "preamble": preamble, "function": function, "notebook": notebook,
@@ -254,15 +181,15 @@ def _run(out: SandboxRun, request: dict, limits: Limits, uid: int | None, tmp: s
     """
     exe = sandbox_python(uid)
     # the worker runs in the standard library of `exe`: let it read that one
-    request["read_roots"][0] = stdlib_of(exe)
+    request["stdlib"] = stdlib_of(exe)
     start = time.perf_counter()
     proc, res, writer = _start(exe, request, uid, tmp, token)
     stdout = _Capture(limits.output_bytes)
     stderr = _Capture(limits.output_bytes // 2, limits.output_bytes // 2)
     try:
-        results = _collect(proc, res, stdout, stderr, out, limits,
-                           start + limits.wall_seconds,
-                           functools.partial(kill_all, uid, token, proc.pid))
+        results = _collect(proc, res, stdout, stderr, out, limits, start,
+                           functools.partial(kill_all, uid, token, proc.pid),
+                           functools.partial(_waited, proc.pid, uid, token, limits))
         proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
@@ -277,7 +204,12 @@ def _run(out: SandboxRun, request: dict, limits: Limits, uid: int | None, tmp: s
     out.returncode = proc.returncode
     out.stdout, out.stderr = stdout.text(), stderr.text()
     out.stdout_total, out.stderr_total = stdout.total, stderr.total
-    _read_results(out, results)
+    read_results(out, results)
+
+
+def worker_program() -> str:
+    """The text the worker runs: its parts, in order."""
+    return "\n".join(part.read_text() for part in WORKER_PARTS)
 
 
 def _start(exe: str, request: dict, uid: int | None, tmp: str,
@@ -293,7 +225,7 @@ def _start(exe: str, request: dict, uid: int | None, tmp: str,
     kw = {"user": uid, "group": uid, "extra_groups": []} if uid is not None else {}
     try:
         proc = subprocess.Popen(
-            [exe, "-I", "-S", "-B", "-c", WORKER.read_text(), str(req_r), str(res_w)],
+            [exe, "-I", "-S", "-B", "-c", worker_program(), str(req_r), str(res_w)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             pass_fds=(req_r, res_w), cwd=tmp, env=env, start_new_session=True, **kw)
     except BaseException:
@@ -317,19 +249,36 @@ def _start(exe: str, request: dict, uid: int | None, tmp: str,
     return proc, os.fdopen(res_r, "rb", buffering=0), writer
 
 
+def _waited(pid: int, uid: int | None, token: str, limits: Limits) -> float:
+    """Seconds a run's worker waited for a CPU while it could run.
+
+    At most 9 times its wall-clock limit; 0 for a run of several processes, which may
+    have kept itself waiting (only a fooled hook lets it fork).
+    """
+    if len(sandbox_pids(uid, token)) > 1:
+        return 0.0
+    return min(run_delay(pid), 9 * limits.wall_seconds)
+
+
 def _collect(proc: subprocess.Popen, res: BinaryIO, stdout: _Capture, stderr: _Capture,
-             out: SandboxRun, limits: Limits, deadline: float,
-             end: Callable[[], Any]) -> bytes:
+             out: SandboxRun, limits: Limits, start: float,
+             end: Callable[[], Any], waited: Callable[[], float]) -> bytes:
     """Read the worker's stdout, stderr and results until every pipe is closed.
 
-    ``end()`` kills what is left of the sandbox: when the worker has exited, at the
-    ``deadline`` (``out.timed_out``) and when the results pass ``limits.result_bytes``
+    ``end()`` kills what is left of the sandbox: when the worker has exited, at its
+    deadline (``out.timed_out``) and when the results pass ``limits.result_bytes``
     (``out.too_much_data``). A pipe still open 2 s after that is no longer read.
+
+    The deadline is ``limits.wall_seconds`` after ``start``, plus ``waited()``, the
+    time the worker waited for a CPU the machine's other work held (`_waited`): on a
+    loaded machine a run that computes reaches its CPU or memory limit, and only one
+    that sleeps or blocks runs into the wall clock. ``out.waited`` is that time.
 
     Returns:
         The result lines the worker wrote.
     """
     results = bytearray()
+    deadline = start + limits.wall_seconds
     sinks = {proc.stdout.fileno(): stdout.add, proc.stderr.fileno(): stderr.add}
     ended_at = None
     with selectors.DefaultSelector() as sel:
@@ -340,6 +289,9 @@ def _collect(proc: subprocess.Popen, res: BinaryIO, stdout: _Capture, stderr: _C
             if proc.poll() is not None and ended_at is None:
                 ended_at = now
                 end()                                 # whatever it left behind
+            if now >= deadline and ended_at is None:
+                out.waited = waited()
+                deadline = max(deadline, start + limits.wall_seconds + out.waited)
             if now >= deadline and ended_at is None:
                 out.timed_out = True
                 end()
@@ -362,47 +314,18 @@ def _collect(proc: subprocess.Popen, res: BinaryIO, stdout: _Capture, stderr: _C
     return bytes(results)
 
 
-def _read_results(out: SandboxRun, data: bytes) -> None:
-    """Read the worker's JSON lines into ``out``, as data, whatever they hold."""
-    kinds = set()
-    for line in data.split(b"\n"):
-        if not line.strip():
-            continue
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(msg, dict):
-            continue
-        t = msg.get("type")
-        if t == "ready":
-            out.ready = True
-        elif not out.ready:
-            continue                          # nothing before the worker is set up
-        elif t == "case" and isinstance(msg.get("index"), int):
-            if msg["index"] not in out.results:
-                out.results[msg["index"]] = _case_result(msg)
-        elif t == "import" and isinstance(msg.get("error"), dict):
-            out.import_errors.append({"where": str(msg.get("where", ""))[:200],
-                                      **msg["error"]})
-        elif t == "violation":
-            kind = str(msg.get("kind", ""))[:40]
-            if kind not in kinds:
-                kinds.add(kind)
-                out.violations.append({k: str(msg.get(k, ""))[:300]
-                                       for k in ("kind", "what", "detail")})
-        elif t == "done":
-            out.done = True
+def readable_by_others(path: str | os.PathLike) -> bool:
+    """Whether a user with no part in ``path`` may read it, by its permission bits.
 
-
-def _case_result(msg: dict) -> tuple[str, Any]:
-    """A case's message as ``("error", info)`` or ``("value", data)``."""
-    if "error" in msg:
-        return "error", msg["error"] if isinstance(msg["error"], dict) else {}
+    That user (the sandbox's fresh uid) neither owns it nor is in its group: every
+    folder above it must be searchable by others, and it readable by others.
+    """
+    p = Path(path).resolve()
     try:
-        return "value", decode_result(msg.get("value"))
-    except (ValueError, TypeError, KeyError):
-        return "value", Unreadable("malformed data")
+        return bool(p.stat().st_mode & 0o004) and all(
+            d.stat().st_mode & 0o001 for d in p.parents)
+    except OSError:
+        return False
 
 
 def with_overrides(limits: Limits, overrides: dict) -> Limits:

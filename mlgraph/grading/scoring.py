@@ -101,6 +101,8 @@ class Report:
         verdict: one paragraph for students when ``status`` is not ``"graded"``.
         notes: other remarks (refused notebook lines, numpy patched, ...).
         output: what the submission printed (truncated), shown to students.
+        confined: the Landlock ABI the kernel confined its run with (0: none), for
+            staff; None when it did not run.
     """
 
     assignment: str
@@ -113,6 +115,7 @@ class Report:
     output: str = ""
     submission: str = ""
     seconds: float | None = None
+    confined: int | None = None
 
     @property
     def points(self) -> float:
