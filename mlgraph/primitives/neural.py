@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .core import define, value_of
-from .elementwise import exp
+from .elementwise import exp, where
 from .reductions import logsumexp_forward, sum
 
 __all__ = ["sigmoid", "softplus", "relu", "softmax", "log_softmax"]
@@ -57,8 +57,10 @@ def _relu_branch(x, *, out=None):
 relu = define(
     "relu", _relu_forward,
     # NOTE: relu'(0) is taken as 0, as in PyTorch and JAX.
-    jvp=(lambda x_dot, x, *, out: x_dot * _relu_branch(x),),    # ẏ = [x > 0]·ẋ
-    vjp=(lambda out_bar, x, *, out: out_bar * _relu_branch(x),),  # x̄ = ȳ·[x > 0]
+    # NOTE: selected, not multiplied by the mask (see `where`): √(relu(x)) at x < 0
+    # gets 0, not ∞·0 = nan.
+    jvp=(lambda x_dot, x, *, out: where(_relu_branch(x), x_dot, 0.0),),  # ẏ = [x > 0]·ẋ
+    vjp=(lambda out_bar, x, *, out: where(_relu_branch(x), out_bar, 0.0),),  # x̄ = ȳ·[x>0]
     symbol="relu", partials=("[{0} > 0]",), kink=_relu_branch, numpy_names=("relu",),
     expr_names=("relu",),
 )
