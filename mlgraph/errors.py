@@ -11,6 +11,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -47,31 +48,33 @@ class NonFiniteError(FloatingPointError):
             "trace table) to see which one is out of range.")
 
 
-_DEBUG_NANS = [False]
+# NOTE: a context variable, not a global: debug_nans in one thread (or asyncio task)
+# must not make another thread's sweeps raise.
+_DEBUG_NANS: ContextVar[bool] = ContextVar("mlgraph_debug_nans", default=False)
 
 
 def debug_nans_on() -> bool:
-    """Whether `debug_nans` is switched on."""
-    return _DEBUG_NANS[0]
+    """Whether `debug_nans` is switched on in this thread (context)."""
+    return _DEBUG_NANS.get()
 
 
 class debug_nans:  # noqa: N801 - used like a function, as jax.debug_nans
     """Raise at the first node whose value, tangent or cotangent is NaN or Inf.
 
-    Use ``mlgraph.debug_nans()`` to switch it on for the session,
+    Use ``mlgraph.debug_nans()`` to switch it on for the current thread,
     ``mlgraph.debug_nans(False)`` to switch it off, or ``with mlgraph.debug_nans():``
-    for one block. The error is a `NonFiniteError` naming the node.
+    for one block. The error is a `NonFiniteError` naming the node. The switch is
+    per thread (a context variable): other threads are not affected.
     """
 
     def __init__(self, on: bool = True) -> None:
-        self._old = _DEBUG_NANS[0]
-        _DEBUG_NANS[0] = bool(on)
+        self._token = _DEBUG_NANS.set(bool(on))
 
     def __enter__(self) -> debug_nans:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        _DEBUG_NANS[0] = self._old
+        _DEBUG_NANS.reset(self._token)
 
 
 def check_finite(value: Any, node: int, quantity: str, where: Callable[[], str],

@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,11 @@ from .tensor import ArrayMethods
 __all__ = ["Tensor", "trace", "scope", "trace_inputs"]
 
 _LEVELS = itertools.count(1)
-_SCOPE: list[str] = []          # names of the open `scope` blocks, outermost first
+# NOTE: the path of the open `scope` blocks ("layer1/act"; "" for none) is a context
+# variable, so a scope opened in one thread never labels another thread's nodes. A
+# trace itself is carried by its Tensors (their ``_trace``): there is no global "current
+# trace"; the level counter only orders nested traces.
+_SCOPE: ContextVar[str] = ContextVar("mlgraph_scope", default="")
 _COMPARISONS = {np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
                 np.not_equal}
 
@@ -222,11 +227,12 @@ def scope(name: str) -> Iterator[None]:
     if not isinstance(name, str) or not name or "/" in name:
         raise ValueError(f"a scope name must be a non-empty string without '/', "
                          f"got {name!r}.")
-    _SCOPE.append(name)
+    outer = _SCOPE.get()
+    token = _SCOPE.set(f"{outer}/{name}" if outer else name)
     try:
         yield
     finally:
-        _SCOPE.pop()
+        _SCOPE.reset(token)
 
 
 class _Trace:
@@ -258,8 +264,9 @@ class _Trace:
 
     def _leaf(self, value: Any, label: str, outer: Any) -> int:
         nid = len(self.values)
-        if _SCOPE:
-            self.scopes[nid] = "/".join(_SCOPE)
+        path = _SCOPE.get()
+        if path:
+            self.scopes[nid] = path
         if outer is not None:
             self.outer[nid] = outer
         self.prims.append(None)
@@ -335,8 +342,9 @@ class _Trace:
                          lambda: self._node_text(prim, ids, params, node_id),
                          "while tracing")
         # NOTE: _leaf inlined: this is the hottest line of tracing.
-        if _SCOPE:
-            self.scopes[node_id] = "/".join(_SCOPE)
+        path = _SCOPE.get()
+        if path:
+            self.scopes[node_id] = path
         self.prims.append(prim)
         self.args.append(tuple(ids))
         self.params.append(params)
