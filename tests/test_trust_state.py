@@ -12,6 +12,14 @@ import mlgraph as mg
 import mlgraph.numpy as mnp
 
 
+def _run_together(*targets):
+    threads = [threading.Thread(target=t) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def _chain(x, n):
     for _ in range(n):
         x = mnp.tanh(x * 1.01 + 0.1)
@@ -33,11 +41,7 @@ def test_defect11_a_scope_in_one_thread_never_labels_another_threads_nodes():
         graphs["plain"] = mg.trace(lambda x: _chain(x, 3000), 0.5)
         barrier.wait()
 
-    threads = [threading.Thread(target=scoped), threading.Thread(target=plain)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_together(scoped, plain)
     assert not graphs["plain"].scopes
     scoped_graph = graphs["scoped"]
     assert len(scoped_graph.scopes) == len(scoped_graph)    # the input too
@@ -64,11 +68,7 @@ def test_defect11_debug_nans_in_one_thread_does_not_make_another_raise():
             outcome["relaxed"] = mg.grad(lambda x: mnp.sqrt(x))(0.0)
         barrier.wait()
 
-    threads = [threading.Thread(target=strict), threading.Thread(target=relaxed)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_together(strict, relaxed)
     assert isinstance(outcome["strict"], mg.errors.NonFiniteError)
     assert outcome["relaxed"] == np.inf
 
@@ -108,10 +108,6 @@ def test_defect11_threads_tracing_at_once_get_their_own_gradients():
         for _ in range(20):
             results[k] = mg.grad(lambda x: mnp.sum(x * x * float(k)))(x)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(1, 9)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_together(*[lambda k=k: work(k) for k in range(1, 9)])
     for k in range(1, 9):
         np.testing.assert_allclose(results[k], 2.0 * k * k)
