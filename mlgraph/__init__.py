@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import numpy
+from . import interop, numpy
 from .errors import debug_nans
 from .events import Event, replay
 from .gradcheck import check_grads, gradcheck
@@ -27,6 +27,9 @@ from .tracer import Tensor, scope, trace
 from .transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 
 __version__ = "0.1.0"
+
+# numpy's functions on a traced value run mlgraph.numpy's of the same name (np.sum(x)).
+interop.register_rules(numpy, [n for n in dir(numpy) if not n.startswith("_")])
 
 log = numpy.log
 exp = numpy.exp

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any
@@ -24,10 +23,10 @@ from .errors import (
     check_finite,
     debug_nans_on,
     shape_error,
-    user_stacklevel,
     warn_domain,
 )
 from .graph import Graph, listing_text
+from .interop import Interop, describe
 from .primitives import Traced, value_of
 from .tensor import ArrayMethods
 
@@ -39,16 +38,14 @@ _LEVELS = itertools.count(1)
 # trace itself is carried by its Tensors (their ``_trace``): there is no global "current
 # trace"; the level counter only orders nested traces.
 _SCOPE: ContextVar[str] = ContextVar("mlgraph_scope", default="")
-_COMPARISONS = {np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
-                np.not_equal}
 
 
-class Tensor(ArrayMethods, Traced):
+class Tensor(Interop, ArrayMethods, Traced):
     """A numpy-backed value; float64 by default, float32 kept when given.
 
     Operators call primitives; inside `trace` each call becomes a node of the graph.
     The ndarray-like methods (``.T``, ``.sum()``, indexing, comparisons...) are in
-    `ArrayMethods`.
+    `ArrayMethods`; conversions and numpy's protocols (what is refused) in `Interop`.
 
     Args:
         value: a float, a numpy array, or a nested list of numbers.
@@ -106,46 +103,6 @@ class Tensor(ArrayMethods, Traced):
             raise shape_error(prim, [f"argument {k}" for k in range(len(values))],
                               [np.shape(v) for v in values], "", params, err) from None
         return Tensor._new(out, None, -1)
-
-    def _concrete(self, what: str) -> Any:
-        """The numpy value, for uses that leave the graph (comparisons, np.asarray).
-
-        When f is traced for ``reuse_graph`` such a use would freeze this step's value
-        into the graph, so it raises `ValueDependence` and the caller traces anew.
-        """
-        t = self._trace
-        if t is not None and t.open and t.strict:
-            raise ValueDependence(
-                f"{what} of a traced value ({self.name or f'v{self._id}'}) depends on "
-                "its numbers, so this graph can't be reused for other values.")
-        return self.value
-
-    # --- numpy interop ---------------------------------------------------------------
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        arr = np.asarray(self._concrete("np.asarray"), dtype=dtype)
-        if self._trace is not None and self._trace.open:
-            who = self.name or f"v{self._id}"
-            warnings.warn(
-                f"the traced value {who} was turned into a plain numpy array (by "
-                "np.asarray or a numpy function mlgraph has no rule for), so no "
-                "gradient flows through this use of it. Use the mlgraph.numpy function "
-                f"instead, or write {who}.value if a constant is what you mean.",
-                RuntimeWarning, stacklevel=user_stacklevel())
-        return arr.copy() if copy else arr
-
-    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kw: Any):
-        prim = P.UFUNCS.get(ufunc)
-        if method == "__call__" and not kw and prim is not None:
-            return prim(*inputs)
-        if method == "__call__" and not kw and ufunc in _COMPARISONS:
-            return ufunc(*[i._concrete(ufunc.__name__) if isinstance(i, Tensor) else i
-                           for i in inputs])
-        raise TypeError(
-            f"np.{ufunc.__name__} has no differentiation rule in mlgraph. Use the "
-            f"mlgraph.numpy functions (import mlgraph.numpy as np) or np.asarray(t) "
-            "for a non-differentiable copy."
-        )
 
     # --- arithmetic ------------------------------------------------------------------
 
@@ -240,11 +197,13 @@ class _Trace:
 
     ``strict`` refuses value-dependent uses of traced values (`ValueDependence`), for
     graphs that will be re-run at other values. ``debug_nans`` is read once, when the
-    trace starts.
+    trace starts. ``decisions`` lists what f decided on traced numbers (comparisons,
+    truth tests, argmax...), for the gradient checker's kink detection.
     """
 
     __slots__ = ("level", "open", "strict", "nans", "prims", "args", "params",
-                 "values", "labels", "scopes", "outer", "const_names", "inputs")
+                 "values", "labels", "scopes", "outer", "const_names", "inputs",
+                 "diff", "decisions", "needs_known")
 
     def __init__(self, strict: bool = False,
                  const_names: Mapping[int, str] | None = None) -> None:
@@ -261,6 +220,9 @@ class _Trace:
         self.outer: dict[int, Any] = {}          # node id -> a Tensor of an outer trace
         self.const_names = const_names or {}     # id(array) -> f's parameter name
         self.inputs: list[int] = []
+        self.diff: set[int] = set()              # the differentiable inputs
+        self.decisions: list[tuple[int, str, Any]] = []
+        self.needs_known: dict[int, bool] = {}   # node id -> needs a gradient
 
     def _leaf(self, value: Any, label: str, outer: Any) -> int:
         nid = len(self.values)
@@ -293,6 +255,8 @@ class _Trace:
                 outer = x
         nid = self._leaf(value, name, outer)
         self.inputs.append(nid)
+        if kind == "input":
+            self.diff.add(nid)
         return Tensor._new(value, self, nid, name)
 
     def const(self, x: Any) -> int:
@@ -368,6 +332,19 @@ class _Trace:
     def _node_text(self, prim: P.Primitive, ids: list[int], params: dict, node_id: int
                    ) -> str:
         return f"v{node_id} = {listing_text(prim, [f'v{j}' for j in ids], params)}"
+
+    # --- what the conversions of `Interop` ask ----------------------------------------
+
+    def decide(self, nid: int, test: str, outcome: Any) -> None:
+        """Record that f decided ``test`` on node ``nid``'s numbers: ``outcome``."""
+        self.decisions.append((nid, test, outcome))
+
+    def check_reusable(self, nid: int, what: str) -> None:
+        """In a strict trace, refuse a use of node ``nid``'s numbers."""
+        if self.strict:
+            raise ValueDependence(
+                f"{what} of a traced value ({describe(self, nid)}) depends on its "
+                "numbers, so this graph can't be reused for other values.")
 
 
 def _const_label(value: Any) -> str:

@@ -26,7 +26,7 @@ LAYERS = {
     "primitives": 0, "events": 0, "errors": 0, "plain": 0, "datasets": 0,  # data
     "corpus": 0,
     "graph": 1,                                                             # graph
-    "arguments": 2, "tensor": 2, "tracer": 2, "numpy": 2,                   # tracing
+    "arguments": 2, "tensor": 2, "interop": 2, "tracer": 2, "numpy": 2,     # tracing
     "sweeps": 3, "transforms": 3, "tables": 3, "expr": 3, "gradcheck": 3,   # autodiff
     "nn": 4, "trainer": 4, "surface": 4, "grading": 4,                      # learning
     "__init__": 5, "cli": 5, "cli_train": 5,                                # entry points

@@ -118,10 +118,10 @@ def _where_forward(cond, x, y):
     return np.where(cond, x, y)
 
 
-# NOTE: where, relu, |·|, maximum and max select the derivative, they never multiply it
-# by a 0/1 mask: an infinite upstream derivative (√ at 0 after relu) times 0 would be nan,
-# where the masked-out entry's derivative is exactly 0. Zeros are weak Python scalars, so
-# a float32 tangent stays float32.
+# NOTE: where, relu, |·|, maximum and max select the derivative, they never multiply
+# it by a 0/1 mask: an infinite upstream derivative (√ at 0 after relu) times 0 would
+# be nan, where the masked-out entry's derivative is exactly 0. Zeros are weak Python
+# scalars, so a float32 tangent stays float32.
 where = define(
     "where", _where_forward,
     jvp=(None,                                               # cond: not differentiable
