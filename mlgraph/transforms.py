@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
-from .arguments import bind
+from .arguments import bind, param_names
 from .errors import ValueDependence
 from .graph import Graph
+from .reuse import Flat, Watch, flatten
 from .sweeps import (
     _cotangent_seed,
     _eval,
@@ -83,14 +84,21 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
     Args:
         f: a function returning a scalar.
         argnums: which positional argument(s) to differentiate by.
-        reuse_graph: trace ``f`` once per argument shapes and dtypes, then re-run the
+        reuse_graph: trace ``f`` once per argument structure, then re-run the
             recorded graph (an eval sweep on the new values, then the reverse sweep)
             instead of tracing again: the "trace once, then interpret" of training
-            loops. Array arguments not in ``argnums`` become data inputs of the graph.
-            If f looks at its values while being traced (a comparison, ``np.asarray``,
-            an ``if`` on a traced value), the graph could go stale, so f is then
-            traced on every call, as without reuse. Other Python values are part of
-            the key.
+            loops. The key is the arguments' structure, never their identity: array
+            shapes and dtypes, the layout of tuples, lists and dicts, and the values
+            of Python ints, strings and booleans; every array or float not in
+            ``argnums`` (also inside a tuple, list or dict) is a data input of the
+            graph, fed its current numbers on each call. Arguments of other kinds
+            (objects, functions) are traced afresh on every call. If f looks at its
+            values while being traced (a comparison, an ``if`` on a traced value),
+            the graph could go stale, so f is then traced on every call, as without
+            reuse. Arrays f reads from outside (its globals and closures, and those
+            of the functions it calls by name) become constants of the graph; they
+            are compared with their traced numbers on each call and a change traces
+            again (pass big arrays as arguments to skip that comparison).
 
     Example:
         >>> import mlgraph as mg
@@ -154,32 +162,21 @@ def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname:
     return values[g.output], grads
 
 
-def _graph_key(args: tuple, nums: tuple[int, ...]) -> tuple:
-    """What a reused graph depends on: array shapes and dtypes, other values."""
-    key = [nums]
-    for a in args:
-        if type(a) is np.ndarray:
-            key.append((a.shape, a.dtype))
-        elif type(a) is float:
-            key.append(float)
-        else:
-            key.append((type(a), a if isinstance(a, (int, str, bool)) else id(a)))
-    return tuple(key)
-
-
 def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname: str
             ) -> tuple[Any, tuple]:
-    """value_and_grad on a graph traced once per shapes (see ``reuse_graph``)."""
-    key = _graph_key(args, nums)
-    entry = cache.get(key)
+    """value_and_grad on a graph traced once per argument structure (``reuse_graph``).
+
+    The arguments are keyed by structure (`mlgraph.reuse.flatten`), never by identity;
+    what can't be keyed is traced afresh.
+    """
+    flat = flatten(args, nums, param_names(f, len(args)))
+    entry = _RETRACE if flat is None else cache.get(flat.key)
+    if entry is None or (entry is not _RETRACE and entry[2].changed()):
+        entry = cache[flat.key] = _trace_for_reuse(f, flat, nums, fname)
     if entry is _RETRACE:
         return _fresh(f, args, {}, nums, fname)
-    if entry is None:
-        entry = cache[key] = _trace_for_reuse(f, args, nums, fname)
-        if entry is _RETRACE:
-            return _fresh(f, args, {}, nums, fname)
-    g, order, seed = entry
-    values = drain(_eval(g, [args[k] for k in order], False))
+    g, seed, _ = entry
+    values = drain(_eval(g, flat.leaves, False))
     adj = drain(_reverse(g, values, seed, False))
     # NOTE: the data inputs come after the differentiated ones and get no gradient
     grads = tuple(_result(adj[i], args[k])
@@ -187,22 +184,19 @@ def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname:
     return values[g.output], grads
 
 
-def _trace_for_reuse(f: Callable, args: tuple, nums: tuple[int, ...], fname: str
+def _trace_for_reuse(f: Callable, flat: Flat, nums: tuple[int, ...], fname: str
                      ) -> Any:
-    """(graph, argument order, output cotangent), or _RETRACE if f looks at values."""
-    data = [k for k, a in enumerate(args)
-            if k not in nums and isinstance(a, (np.ndarray, float))]
-    order = tuple(nums) + tuple(data)
-    fn, names, values, _ = bind(f, args, None, order)
+    """(graph, output cotangent, watch), or _RETRACE if f looks at values."""
+    watch = Watch(f)
     try:
-        g = trace_inputs(fn, names, values, n_diff=len(nums), renumber=False,
-                         strict=True, fn_name=fname)
+        g = trace_inputs(flat.function(f, nums), flat.names, flat.leaves,
+                         n_diff=flat.n_diff, renumber=False, strict=True, fn_name=fname)
     except ValueDependence:
         # NOTE: f looks at its values (a comparison, np.asarray, an `if`), so a
         # recorded graph could go stale: trace every call instead, as without reuse.
         return _RETRACE
     _scalar_output(g, fname, "grad")
-    return g, order, _cotangent_seed(g, None)
+    return g, _cotangent_seed(g, None), watch
 
 
 def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:

@@ -27,7 +27,8 @@ LAYERS = {
     "corpus": 0,
     "graph": 1,                                                             # graph
     "arguments": 2, "tensor": 2, "interop": 2, "tracer": 2, "numpy": 2,     # tracing
-    "sweeps": 3, "transforms": 3, "tables": 3, "expr": 3, "gradcheck": 3,   # autodiff
+    "sweeps": 3, "transforms": 3, "reuse": 3, "tables": 3, "expr": 3,       # autodiff
+    "gradcheck": 3,
     "nn": 4, "trainer": 4, "surface": 4, "grading": 4,                      # learning
     "__init__": 5, "cli": 5, "cli_train": 5,                                # entry points
     "dot": 6, "widget": 6, "controls": 6, "training_widget": 6, "export": 6,  # ui
