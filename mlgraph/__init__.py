@@ -23,7 +23,7 @@ from .graph import Graph, Node, local_partials
 from .primitives import PRIMITIVES, Primitive
 from .sweeps import eval_sweep, forward_sweep, reverse_sweep, run
 from .tables import trace_table
-from .tracer import Tensor, scope, trace
+from .tracer import Tensor, name, scope, trace
 from .transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 
 __version__ = "0.1.0"
@@ -52,7 +52,7 @@ __all__ = [
     "Event", "Graph", "Node", "PRIMITIVES", "Primitive", "Tensor", "check_grads", "cos",
     "debug_nans", "gradcheck",
     "eval_sweep", "exp", "forward_sweep", "grad", "hessian", "jacobian", "jvp",
-    "local_partials", "log", "numpy", "relu", "replay", "reverse_sweep", "run",
+    "local_partials", "log", "name", "numpy", "relu", "replay", "reverse_sweep", "run",
     "scope", "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad",
     "vjp",
     *_LAZY,

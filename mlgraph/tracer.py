@@ -8,16 +8,15 @@ is recorded as a node with a dense id, and the result is a `Graph`. Outside a tr
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from . import primitives as P
 from .arguments import as_array, bind
+from .context import current_scope, name, scope
 from .errors import (
     ValueDependence,
     check_finite,
@@ -30,14 +29,9 @@ from .interop import Interop, describe
 from .primitives import Traced, value_of
 from .tensor import ArrayMethods
 
-__all__ = ["Tensor", "trace", "scope", "trace_inputs"]
+__all__ = ["Tensor", "trace", "scope", "name", "trace_inputs"]
 
-_LEVELS = itertools.count(1)
-# NOTE: the path of the open `scope` blocks ("layer1/act"; "" for none) is a context
-# variable, so a scope opened in one thread never labels another thread's nodes. A
-# trace itself is carried by its Tensors (their ``_trace``): there is no global "current
-# trace"; the level counter only orders nested traces.
-_SCOPE: ContextVar[str] = ContextVar("mlgraph_scope", default="")
+_LEVELS = itertools.count(1)          # NOTE: only orders nested traces
 
 
 class Tensor(Interop, ArrayMethods, Traced):
@@ -151,6 +145,10 @@ class Tensor(Interop, ArrayMethods, Traced):
     def __abs__(self) -> Tensor:
         return P.abs(self)
 
+    def named(self, label: str) -> Tensor:
+        """This value, named ``label`` in its graph (see `mlgraph.name`)."""
+        return name(self, label)
+
     def __repr__(self) -> str:
         label = f", name={self.name!r}" if self.name else ""
         where = f" (traced as v{self._id})" if self._trace is not None else ""
@@ -174,24 +172,6 @@ def _binary(prim: P.Primitive, x: Any, y: Any, me: Tensor) -> Any:
 # --- the recorder --------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def scope(name: str) -> Iterator[None]:
-    """Group the nodes recorded inside this block under ``name`` (e.g. ``"layer1"``).
-
-    Scopes nest (``layer1/linear``). The graph widget draws a scope as one box that
-    collapses into a single node, so a tensor graph of an MLP reads layer by layer.
-    """
-    if not isinstance(name, str) or not name or "/" in name:
-        raise ValueError(f"a scope name must be a non-empty string without '/', "
-                         f"got {name!r}.")
-    outer = _SCOPE.get()
-    token = _SCOPE.set(f"{outer}/{name}" if outer else name)
-    try:
-        yield
-    finally:
-        _SCOPE.reset(token)
-
-
 class _Trace:
     """The recorder behind `trace`: the future `Graph`'s columns, one entry per node.
 
@@ -203,7 +183,7 @@ class _Trace:
 
     __slots__ = ("level", "open", "strict", "nans", "prims", "args", "params",
                  "values", "labels", "scopes", "outer", "const_names", "inputs",
-                 "diff", "decisions", "needs_known")
+                 "diff", "decisions", "needs_known", "names")
 
     def __init__(self, strict: bool = False,
                  const_names: Mapping[int, str] | None = None) -> None:
@@ -223,10 +203,11 @@ class _Trace:
         self.diff: set[int] = set()              # the differentiable inputs
         self.decisions: list[tuple[int, str, Any]] = []
         self.needs_known: dict[int, bool] = {}   # node id -> needs a gradient
+        self.names: dict[int, str] = {}          # node id -> a name given by mg.name
 
     def _leaf(self, value: Any, label: str, outer: Any) -> int:
         nid = len(self.values)
-        path = _SCOPE.get()
+        path = current_scope()
         if path:
             self.scopes[nid] = path
         if outer is not None:
@@ -306,7 +287,7 @@ class _Trace:
                          lambda: self._node_text(prim, ids, params, node_id),
                          "while tracing")
         # NOTE: _leaf inlined: this is the hottest line of tracing.
-        path = _SCOPE.get()
+        path = current_scope()
         if path:
             self.scopes[node_id] = path
         self.prims.append(prim)
@@ -334,6 +315,11 @@ class _Trace:
         return f"v{node_id} = {listing_text(prim, [f'v{j}' for j in ids], params)}"
 
     # --- what the conversions of `Interop` ask ----------------------------------------
+
+    def name(self, nid: int, label: str) -> None:
+        """Give node ``nid`` a name (`mlgraph.name`): its label from now on."""
+        self.names[nid] = label
+        self.labels[nid] = label
 
     def decide(self, nid: int, test: str, outcome: Any) -> None:
         """Record that f decided ``test`` on node ``nid``'s numbers: ``outcome``."""
@@ -420,4 +406,5 @@ def trace_inputs(f: Callable, names: Sequence[str], values: Sequence[Any], *,
     ids = [ti._id for ti in tins]
     return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, (output,),
                  scopes=t.scopes, outer=t.outer, data_inputs=ids[n_diff:],
+                 names=t.names, decisions=t.decisions,
                  fn_name=fn_name or getattr(f, "__name__", "f"), renumber=renumber)

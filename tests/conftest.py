@@ -26,7 +26,8 @@ LAYERS = {
     "primitives": 0, "events": 0, "errors": 0, "plain": 0, "datasets": 0,  # data
     "corpus": 0,
     "graph": 1,                                                             # graph
-    "arguments": 2, "tensor": 2, "interop": 2, "tracer": 2, "numpy": 2,     # tracing
+    "arguments": 2, "tensor": 2, "interop": 2, "context": 2, "tracer": 2,   # tracing
+    "numpy": 2,
     "sweeps": 3, "transforms": 3, "reuse": 3, "tables": 3, "expr": 3,       # autodiff
     "gradcheck": 3,
     "nn": 4, "trainer": 4, "surface": 4, "grading": 4,                      # learning
