@@ -20,11 +20,13 @@ from .errors import debug_nans
 from .events import Event, replay
 from .gradcheck import check_grads, gradcheck
 from .graph import Graph, Node, local_partials
+from .jacobians import hessian, jacobian
+from .modes import default_modes, pass_counts, run
 from .primitives import PRIMITIVES, Primitive
-from .sweeps import eval_sweep, forward_sweep, reverse_sweep, run
+from .sweeps import eval_sweep, forward_sweep, reverse_sweep
 from .tables import trace_table
 from .tracer import Tensor, name, scope, trace
-from .transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from .transforms import grad, jvp, value_and_grad, vjp
 
 __version__ = "0.1.0"
 
@@ -52,7 +54,8 @@ __all__ = [
     "Event", "Graph", "Node", "PRIMITIVES", "Primitive", "Tensor", "check_grads", "cos",
     "debug_nans", "gradcheck",
     "eval_sweep", "exp", "forward_sweep", "grad", "hessian", "jacobian", "jvp",
-    "local_partials", "log", "name", "numpy", "relu", "replay", "reverse_sweep", "run",
+    "local_partials", "log", "name", "numpy", "pass_counts", "default_modes", "relu",
+    "replay", "reverse_sweep", "run",
     "scope", "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad",
     "vjp",
     *_LAZY,

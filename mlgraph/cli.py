@@ -74,10 +74,11 @@ def _run_trace(args: argparse.Namespace) -> int:
 
     f, names = parse(args.expr)
     values = inputs_for(names, args.at)
-    mode = mlgraph.events.Mode.parse(args.mode).resolve(names)
+    mode = mlgraph.events.Mode.parse(args.mode)      # a typo is caught before tracing
     g = mlgraph.trace(f, **values)
+    mode = mlgraph.modes.resolve_mode(g, mode)
     events = mlgraph.run(g, mode)
-    table = mlgraph.trace_table(g, events, wrt=mode.wrt)
+    table = mlgraph.trace_table(g, events, wrt=str(mode).partition(":")[2] or None)
     if args.json:
         json.dump({"expr": args.expr, "mode": args.mode, "inputs": values,
                    "graph": g.to_json(), "events": [e.to_json() for e in events],

@@ -67,7 +67,7 @@ def name(value: T, label: str) -> T:
         v3 = v0 × v1
         v4 (z) = v3 + v2
         v5 (ŷ) = σ(v4)
-        y = v5
+        ŷ = v5
     """
     if not isinstance(label, str) or not label.strip():
         raise ValueError(f"a name must be a non-empty string, got {label!r}.")

@@ -103,7 +103,7 @@ class Graph:
             truth tests, argmax...), as `Decision`s: the graph holds for inputs that
             decide the same way.
         inputs: the input node ids, in the order of f's arguments.
-        outputs: the output node id, as a 1-tuple.
+        outputs: the output node ids: one, or one per value of a tuple f returns.
         fn_name: the traced function's name.
     """
 
@@ -166,8 +166,31 @@ class Graph:
 
     @property
     def output(self) -> int:
-        """The id of the output node."""
+        """The id of the output node (of a graph with one output).
+
+        Raises:
+            ValueError: if f returned several values; use `outputs`.
+        """
+        if len(self._outputs) != 1:
+            listed = ", ".join(f"{n} = v{i}" for n, i in zip(
+                self.output_names, self._outputs, strict=True))
+            raise ValueError(f"this graph has {len(self._outputs)} outputs ({listed}); "
+                             "use graph.outputs, or say which one (e.g. mode "
+                             f"'reverse:{self.output_names[0]}').")
         return self._outputs[0]
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """The outputs' names: given with `mlgraph.name`, else ``y`` (``y1, y2, …``)."""
+        if len(self._outputs) == 1:
+            return (self._names.get(self._outputs[0], "y"),)
+        return tuple(self._names.get(i, f"y{k + 1}")
+                     for k, i in enumerate(self._outputs))
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """The inputs' labels, in the order of f's arguments."""
+        return tuple(self._labels[i] for i in self._inputs)
 
     def __len__(self) -> int:
         return len(self._values)
@@ -314,11 +337,14 @@ class Graph:
 
     def __str__(self) -> str:
         lines = [f"{self.lhs(i)} = {self.listing(i)}" for i in range(len(self))]
-        lines.append(f"y = v{self.output}")
+        lines += [f"{name} = v{i}" for name, i in zip(self.output_names, self._outputs,
+                                                    strict=True)]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Graph of {self._fn_name}: {len(self)} nodes, output v{self.output}>"
+        outs = ", ".join(f"v{i}" for i in self._outputs)
+        return (f"<Graph of {self._fn_name}: {len(self)} nodes, "
+                f"output{'s' * (len(self._outputs) > 1)} {outs}>")
 
     def to_json(self) -> dict:
         """The graph as plain data (see docs/architecture.md)."""
@@ -337,6 +363,7 @@ class Graph:
             "edges": [{"src": s, "dst": d, "argnum": k} for s, d, k in self.edges],
             "inputs": list(self._inputs),
             "outputs": list(self._outputs),
+            "output_names": list(self.output_names),
         }
 
 

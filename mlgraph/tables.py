@@ -10,6 +10,7 @@ layers 0-1.
 from __future__ import annotations
 
 import html
+import unicodedata
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -241,8 +242,10 @@ def _reverse_row(g: Graph, ev: Event, adjoint: dict, incoming: list[Event],
                  partials: dict) -> Row:
     i = ev.node
     b = _DOT["reverse"]
-    if i == g.output and not incoming:
-        return Row(ev.step, "reverse", i, f"v{b}{i}", "ȳ", "", fmt(ev.value))
+    if i in g.outputs and not incoming:
+        name = g.output_names[g.outputs.index(i)]
+        bar = unicodedata.normalize("NFC", f"{name[0]}{b}{name[1:]}")      # ȳ, ȳ2
+        return Row(ev.step, "reverse", i, f"v{b}{i}", bar, "", fmt(ev.value))
     rules, numbers = [], []
     for acc in sorted(incoming, key=lambda a: (a.src, a.argnum)):
         p = partials.get((i, acc.src, acc.argnum), {})

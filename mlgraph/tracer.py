@@ -346,7 +346,8 @@ def trace(f: Callable, *args: Any, **kwargs: Any) -> Graph:
     """Call ``f`` once on traced inputs and return its computation graph.
 
     Inputs may be given positionally or by f's parameter names; each becomes an input
-    node labelled with its parameter name (or the ``name=`` of a `Tensor`).
+    node labelled with its parameter name (or the ``name=`` of a `Tensor`). A function
+    returning a tuple ``(y1, y2)`` gives a graph with several outputs.
 
     Example:
         >>> import mlgraph as mg
@@ -392,19 +393,28 @@ def trace_inputs(f: Callable, names: Sequence[str], values: Sequence[Any], *,
     finally:
         t.open = False
     if type(out) is Tensor and out._trace is t:
-        output = out._id
+        outputs = (out._id,)
     else:
-        if isinstance(out, (tuple, list, dict)):
-            raise TypeError(
-                f"{fn_name or getattr(f, '__name__', 'f')} returned a "
-                f"{type(out).__name__}; mlgraph traces functions with one output. "
-                "Return one tensor, e.g. a sum of the parts, or trace each output "
-                "separately.")
-        if not isinstance(out, Tensor):
-            as_array(out, "the output")
-        output = t.const(out)
+        many = type(out) in (tuple, list)
+        outputs = tuple(_output_id(t, y, fn_name or getattr(f, "__name__", "f"), many)
+                        for y in (out if many else (out,)))
     ids = [ti._id for ti in tins]
-    return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, (output,),
+    return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, outputs,
                  scopes=t.scopes, outer=t.outer, data_inputs=ids[n_diff:],
                  names=t.names, decisions=t.decisions,
                  fn_name=fn_name or getattr(f, "__name__", "f"), renumber=renumber)
+
+
+def _output_id(t: _Trace, y: Any, fn_name: str, nested: bool) -> int:
+    """The node of one value f returned (a constant node if it is not traced)."""
+    if type(y) is Tensor and y._trace is t:
+        return y._id
+    if isinstance(y, (tuple, list, dict)):
+        raise TypeError(
+            f"{fn_name} returned a {type(y).__name__}{' inside a tuple' * nested}; "
+            "mlgraph traces functions returning one value or a flat tuple of values "
+            "(y1, y2). Return the values side by side, or stack them "
+            "(mlgraph.numpy.stack).")
+    if not isinstance(y, Tensor):
+        as_array(y, "the output")
+    return t.const(y)

@@ -1,4 +1,4 @@
-"""The functional API (as in JAX): grad, value_and_grad, jvp, vjp, jacobian, hessian.
+"""The functional API (as in JAX): grad, value_and_grad (with has_aux), jvp, vjp.
 
 Each traces ``f`` once and drains the sweeps of `mlgraph.sweeps` with event recording
 off: the numbers returned are computed by exactly the code the widget animates.
@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from . import primitives as P
 from .arguments import bind, param_names
 from .errors import ValueDependence
 from .graph import Graph
@@ -30,7 +29,7 @@ from .sweeps import (
 )
 from .tracer import Tensor, trace, trace_inputs
 
-__all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian"]
+__all__ = ["grad", "value_and_grad", "jvp", "vjp"]
 
 
 def _argnums(argnums: int | Sequence[int], n: int, fname: str) -> tuple[int, ...]:
@@ -78,12 +77,15 @@ def _result(x: Any, like: Any) -> Any:
 
 
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
-                   reuse_graph: bool = False) -> Callable:
+                   has_aux: bool = False, reuse_graph: bool = False) -> Callable:
     """Like `grad`, but the function returns ``(f(*args), gradient)``.
 
     Args:
         f: a function returning a scalar.
         argnums: which positional argument(s) to differentiate by.
+        has_aux: f returns a pair ``(value, aux)``; only ``value`` is differentiated,
+            and the function returns ``((value, aux), gradient)``, as JAX's. Traced
+            values in ``aux`` (also inside tuples, lists, dicts) come back as numpy.
         reuse_graph: trace ``f`` once per argument structure, then re-run the
             recorded graph (an eval sweep on the new values, then the reverse sweep)
             instead of tracing again: the "trace once, then interpret" of training
@@ -107,37 +109,74 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
         >>> round(float(y), 3), round(float(d1), 3), round(float(d2), 3)
         (11.652, 5.5, 1.716)
     """
-    call = _value_and_grad(f, argnums, reuse_graph)
+    call = _value_and_grad(f, argnums, reuse_graph, has_aux)
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return call(args, kwargs)
+        out, grads, aux = call(args, kwargs)
+        return ((out, aux) if has_aux else out), grads
 
     return wrapper
 
 
-def _value_and_grad(f: Callable, argnums: int | Sequence[int], reuse_graph: bool
-                    ) -> Callable[[tuple, dict], tuple[Any, Any]]:
-    """``call(args, kwargs) -> (value, gradient)``, shared by `value_and_grad`, `grad`.
+def _value_and_grad(f: Callable, argnums: int | Sequence[int], reuse_graph: bool,
+                    has_aux: bool = False) -> Callable[[tuple, dict], tuple]:
+    """``call(args, kwargs) -> (value, gradient, aux)``, for `value_and_grad`, `grad`.
 
-    The argument numbers are checked once per number of arguments.
+    The argument numbers are checked once per number of arguments. With ``has_aux``,
+    f is traced through a wrapper that keeps the aux of the latest trace in a box.
     """
     fname = getattr(f, "__name__", "f")
     cache: dict[tuple, Graph] = {}
     nums_for: dict[int, tuple[int, ...]] = {}
     single = isinstance(argnums, int)
+    box: list = []
+    traced = _value_of_pair(f, box, fname) if has_aux else f
 
-    def call(args: tuple, kwargs: dict) -> tuple[Any, Any]:
+    def call(args: tuple, kwargs: dict) -> tuple[Any, Any, Any]:
         nums = nums_for.get(len(args))
         if nums is None:
             nums = nums_for[len(args)] = _argnums(argnums, len(args), fname)
         if reuse_graph and not kwargs and not _any_tensor(args):
-            out, grads = _reused(f, cache, args, nums, fname)
+            out, grads, aux = _reused(traced, cache, args, nums, fname, box)
         else:
-            out, grads = _fresh(f, args, kwargs, nums, fname)
-        return out, (grads[0] if single else grads)
+            out, grads = _fresh(traced, args, kwargs, nums, fname)
+            aux = _tree_map(_detached, box.pop()) if box else None
+        return out, (grads[0] if single else grads), aux
 
     return call
+
+
+def _value_of_pair(f: Callable, box: list, fname: str) -> Callable:
+    """f returning ``(value, aux)`` as a function returning ``value``; aux into box."""
+    @functools.wraps(f)
+    def value_only(*args: Any) -> Any:
+        out = f(*args)
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            size = f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""
+            raise TypeError(f"has_aux=True needs {fname} to return a pair (value, "
+                            f"aux), but it returned a {type(out).__name__}{size}. "
+                            "Return (loss, aux), or leave has_aux out.")
+        box[:] = [out[1]]
+        return out[0]
+
+    return value_only
+
+
+def _tree_map(fn: Callable, tree: Any) -> Any:
+    """fn on every leaf of nested tuples, lists and dicts."""
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(_tree_map(fn, t) for t in tree)
+    if isinstance(tree, dict):
+        return {k: _tree_map(fn, v) for k, v in tree.items()}
+    return fn(tree)
+
+
+def _detached(a: Any) -> Any:
+    """An aux value as numpy, unless it belongs to an enclosing trace still open."""
+    if isinstance(a, Tensor) and not (a._trace is not None and a._trace.open):
+        return a.value
+    return a
 
 
 _RETRACE = object()
@@ -162,31 +201,47 @@ def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname:
     return values[g.output], grads
 
 
-def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname: str
-            ) -> tuple[Any, tuple]:
+def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname: str,
+            box: list) -> tuple[Any, tuple, Any]:
     """value_and_grad on a graph traced once per argument structure (``reuse_graph``).
 
     The arguments are keyed by structure (`mlgraph.reuse.flatten`), never by identity;
-    what can't be keyed is traced afresh.
+    what can't be keyed is traced afresh. An aux (``has_aux``) is read from the re-run
+    graph's values.
     """
     flat = flatten(args, nums, param_names(f, len(args)))
     entry = _RETRACE if flat is None else cache.get(flat.key)
     if entry is None or (entry is not _RETRACE and entry[2].changed()):
-        entry = cache[flat.key] = _trace_for_reuse(f, flat, nums, fname)
+        entry = cache[flat.key] = _trace_for_reuse(f, flat, nums, fname, box)
     if entry is _RETRACE:
-        return _fresh(f, args, {}, nums, fname)
-    g, seed, _ = entry
+        out, grads = _fresh(f, args, {}, nums, fname)
+        return out, grads, (_tree_map(_detached, box.pop()) if box else None)
+    g, seed, _, aux = entry
     values = drain(_eval(g, flat.leaves, False))
     adj = drain(_reverse(g, values, seed, False))
     # NOTE: the data inputs come after the differentiated ones and get no gradient
     grads = tuple(_result(adj[i], args[k])
                   for i, k in zip(g.inputs, nums, strict=False))
-    return values[g.output], grads
+    if aux is not None:
+        aux = _tree_map(lambda a: values[a.id] if type(a) is _Node else a, aux)
+    return values[g.output], grads, aux
 
 
-def _trace_for_reuse(f: Callable, flat: Flat, nums: tuple[int, ...], fname: str
-                     ) -> Any:
-    """(graph, output cotangent, watch), or _RETRACE if f looks at values."""
+class _Node:
+    """An aux leaf that is node ``id`` of a reused graph."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, node_id: int) -> None:
+        self.id = node_id
+
+
+def _trace_for_reuse(f: Callable, flat: Flat, nums: tuple[int, ...], fname: str,
+                     box: list) -> Any:
+    """(graph, output cotangent, watch, aux by node), or _RETRACE if f looks at values.
+
+    _RETRACE too if an aux value can't be read from the graph's nodes.
+    """
     watch = Watch(f)
     try:
         g = trace_inputs(flat.function(f, nums), flat.names, flat.leaves,
@@ -196,16 +251,31 @@ def _trace_for_reuse(f: Callable, flat: Flat, nums: tuple[int, ...], fname: str
         # recorded graph could go stale: trace every call instead, as without reuse.
         return _RETRACE
     _scalar_output(g, fname, "grad")
-    return g, _cotangent_seed(g, None), watch
+    aux = None
+    if box:
+        def node_of(a: Any) -> Any:
+            if not isinstance(a, Tensor):
+                return a
+            if 0 <= a._id < len(g) and g.values[a._id] is a.value:
+                return _Node(a._id)
+            raise ValueDependence("an aux value is not a node of this graph")
+        try:
+            aux = _tree_map(node_of, box.pop())
+        except ValueDependence:
+            return _RETRACE
+    return g, _cotangent_seed(g, None), watch, aux
 
 
-def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def grad(f: Callable, argnums: int | Sequence[int] = 0, *, has_aux: bool = False
+         ) -> Callable:
     """The gradient of a scalar function, by reverse mode.
 
     Args:
         f: a function of floats / arrays / Tensors returning a scalar.
         argnums: which positional argument(s) to differentiate by. Unused inputs get
             zero gradients.
+        has_aux: f returns ``(value, aux)``; the function then returns
+            ``(gradient, aux)``, as JAX's.
 
     Returns:
         A function with f's signature returning ∂f/∂x (a tuple for several argnums).
@@ -220,18 +290,29 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         >>> float(mg.grad(cube)(2.0)), float(mg.grad(mg.grad(cube))(2.0))
         (12.0, 12.0)
     """
-    call = _value_and_grad(f, argnums, False)
+    call = _value_and_grad(f, argnums, False, has_aux)
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return call(args, kwargs)[1]
+        _, grads, aux = call(args, kwargs)
+        return (grads, aux) if has_aux else grads
 
     return wrapper
+
+
+def _outputs(g: Graph, per_node: Sequence[Any], like: Sequence[Any]) -> Any:
+    """One value per output (a tuple for several), missing ones as zeros."""
+    got = [per_node[i] if per_node[i] is not None else _zeros(like[i])
+           for i in g.outputs]
+    return got[0] if len(got) == 1 else tuple(got)
 
 
 def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]
         ) -> tuple[Any, Any]:
     """Forward mode: ``(f(*primals), J·tangents)`` in one forward-mode sweep.
+
+    A function returning a tuple ``(y1, y2)`` gets tuples back: the slides' "both
+    outputs' tangents in one forward pass".
 
     Example:
         >>> import mlgraph as mg
@@ -239,6 +320,11 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]
         ...                   (2.0, 5.0), (1.0, 0.0))
         >>> float(y_dot)
         5.5
+        >>> (y1, y2), (t1, t2) = mg.jvp(lambda w1: (mg.sin(w1 * 2.0 + 0.5),
+        ...                                         mg.cos(w1 * 2.0 + 0.5)),
+        ...                             (1.5,), (1.0,))
+        >>> round(float(t1), 3), round(float(t2), 4)
+        (-1.873, 0.7016)
     """
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
@@ -248,15 +334,15 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]
     values = primal_values(g)
     seeds = _seeds(g, None, tangents)
     tans = drain(_forward(g, values, seeds, False, False))
-    return values[g.output], tans[g.output] if tans[g.output] is not None else _zeros(
-        values[g.output])
+    return _outputs(g, values, values), _outputs(g, tans, values)
 
 
 def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
     """Reverse mode for any output shape: ``(f(*primals), vjp_fn)``.
 
     ``vjp_fn(ȳ)`` returns one cotangent per primal, ``x̄ = Jᵀ ȳ``, re-running the reverse
-    sweep on the same graph for every ȳ (one pass per output direction).
+    sweep on the same graph for every ȳ (one pass per output direction). For a function
+    returning a tuple, ȳ is a tuple with one cotangent per output (``None``: zero).
 
     Example:
         >>> import numpy as np, mlgraph as mg
@@ -273,66 +359,4 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
         return tuple(_result(adj[i], p)
                      for i, p in zip(g.inputs, primals, strict=True))
 
-    return values[g.output], vjp_fn
-
-
-def jacobian(f: Callable, argnums: int = 0, mode: str = "reverse") -> Callable:
-    """The full Jacobian ∂f/∂x, shaped ``out.shape + x.shape``.
-
-    Reverse mode runs one reverse sweep per output entry (m passes); forward mode one
-    forward sweep per input entry (n passes): the lectures' trade-off, made visible.
-
-    Args:
-        f: the function.
-        argnums: the positional argument to differentiate by.
-        mode: ``"reverse"`` or ``"forward"``.
-    """
-    if mode not in ("reverse", "forward"):
-        raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}.")
-    fname = getattr(f, "__name__", "f")
-
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        (k,) = _argnums(argnums, len(args), fname)
-        g = _trace_wrt(f, args, kwargs, (k,))
-        values = primal_values(g)
-        x_id, y_id = g.inputs[0], g.output
-        xs, ys = np.shape(g.values[x_id]), np.shape(g.values[y_id])
-        dtype = np.asarray(g.values[x_id]).dtype
-        rows = []
-        if mode == "reverse":
-            for idx in np.ndindex(*ys):
-                seed = np.zeros(ys, dtype=dtype)
-                seed[idx] = 1.0
-                rows.append(drain(_reverse(g, values, seed[()], False))[x_id])
-            return _assemble(rows, ys + xs)
-        for idx in np.ndindex(*xs):
-            seed = np.zeros(xs, dtype=dtype)
-            seed[idx] = 1.0
-            col = drain(_forward(g, values, {x_id: seed[()]}, False, False))[y_id]
-            rows.append(col if col is not None else np.zeros(ys, dtype=dtype)[()])
-        jt = _assemble(rows, xs + ys)      # J transposed: input axes first
-        perm = tuple(range(len(xs), len(xs) + len(ys))) + tuple(range(len(xs)))
-        return P.transpose(jt, axes=perm) if perm != tuple(range(len(perm))) else jt
-
-    return wrapper
-
-
-def _assemble(rows: list, shape: tuple[int, ...]) -> Any:
-    if not rows:
-        return np.zeros(shape)
-    if any(isinstance(r, Tensor) for r in rows):
-        return P.reshape(P.stack(*rows, axis=0), shape=shape)
-    return np.stack([np.asarray(r) for r in rows]).reshape(shape)
-
-
-def hessian(f: Callable, argnums: int = 0) -> Callable:
-    """The Hessian of a scalar function: forward mode over reverse mode.
-
-    Example:
-        >>> import numpy as np, mlgraph as mg
-        >>> mg.hessian(lambda x: (x[0] ** 2) * x[1])(np.array([1.0, 3.0]))
-        array([[6., 2.],
-               [2., 0.]])
-    """
-    return jacobian(grad(f, argnums), argnums, mode="forward")
+    return _outputs(g, values, values), vjp_fn

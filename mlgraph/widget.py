@@ -57,11 +57,14 @@ def shared_engine() -> GraphvizEngine:
 
 
 def default_modes(graph: Any) -> list[str]:
-    """`eval`, `forward:<input>` for each input (if there are few), then `reverse`."""
-    g = graph_json(graph)
-    names = {n["id"]: n["label"] for n in g["nodes"]}
-    forward = [f"forward:{names[i]}" for i in g["inputs"]]
-    return ["eval", *(forward if len(forward) <= MAX_FORWARD_MODES else []), "reverse"]
+    """`eval`, forward by each input entry (if there are few inputs), then reverse from
+    each output (entry): `mlgraph.default_modes`."""
+    from mlgraph.modes import default_modes as kernel_modes
+
+    modes = kernel_modes(graph)
+    if len(graph.inputs) > MAX_FORWARD_MODES:
+        modes = [m for m in modes if not m.startswith("forward")]
+    return modes
 
 
 def edge_labels(graph: Any) -> dict[str, dict]:
