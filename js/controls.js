@@ -1,94 +1,101 @@
 // @ts-check
-// Playback controls drawn by the widget itself: they move the cursor with no kernel round-trip.
+// The toolbar the widget draws itself (so it works in JupyterLab, VS Code, exported pages
+// and JupyterLite with no kernel round-trip): the mode as a segmented control, transport,
+// a quiet scrubber, speed presets, camera buttons and the teaching options. Every button
+// carries `data-mlgraph-action`; state is shown by aria-pressed, never by colour alone.
+import { div, h } from "./dom.js";
+import { parseMode } from "./modes.js";
 
-const MODE_NAMES = { eval: "evaluation", reverse: "reverse" };
-export const modeName = (m) => MODE_NAMES[m] ?? m.replace(/^forward:(.*)$/, "forward \u2202/\u2202$1");
-const SPEEDS = [0.5, 1, 2, 4, 8, 16, 60];
-
-/** @param {string} tag @param {Record<string,string>} attrs @param {string} [text] */
-function h(tag, attrs = {}, text) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
+export const SPEEDS = [0.5, 1, 2, 4];
+const SPEED_TEXT = { 0.5: "\u00bd", 1: "1", 2: "2", 4: "4" };
 
 /**
- * @param {{onAction: (a: string) => void, onSeek: (c: number) => void,
- *   onMode: (m: string) => void, onSpeed: (s: number) => void}} on
+ * @param {(action: string, arg?: any) => void} act  every control calls it
  */
-export function buildControls(on) {
-  const bar = h("div", { class: "mlgraph-controls" });
-  const button = (action, text, title) => {
-    const b = h("button", { class: "mlgraph-button", "data-mlgraph-action": action, title, type: "button" }, text);
-    b.addEventListener("click", () => on.onAction(action));
+export function buildControls(act) {
+  const el = div("mlgraph-toolbar"), bottom = div("mlgraph-viewbar");
+  const row1 = div("mlgraph-toolbar-row"), row2 = div("mlgraph-toolbar-row");
+  el.append(row1);
+  bottom.append(row2);
+  /** @param {string} action @param {string} label @param {string} title @param {any} [arg] */
+  const button = (action, label, title, arg) => {
+    const b = h("button", { type: "button", class: "mlgraph-button", "data-mlgraph-action": action, title, "aria-label": title }, label);
+    b.addEventListener("click", () => act(action, arg));
     return b;
   };
-  const start = button("start", "\u21E4", "to start (Home)");
-  const back = button("back", "\u25C0 back", "step back (\u2190)");
-  const play = button("play", "\u25B6 play", "play (space)");
-  const pause = button("pause", "|| pause", "pause (space)");
-  const step = button("step", "step \u25B6", "step forward (\u2192)");
-  const end = button("end", "\u21E5", "to end (End)");
-  const compare = button("compare", "\u21C6 compare", "forward and reverse side by side");
-  const scrub = /** @type {HTMLInputElement} */ (h("input", { type: "range", class: "mlgraph-scrubber", min: "-1", step: "1", "aria-label": "cursor" }));
-  scrub.addEventListener("input", () => on.onSeek(Number(scrub.value)));
-  const counter = h("span", { class: "mlgraph-counter" });
-  const speed = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-speed", "aria-label": "speed" }));
-  for (const s of SPEEDS) speed.append(h("option", { value: String(s) }, `${s}/s`));
-  speed.addEventListener("change", () => on.onSpeed(Number(speed.value)));
-  const mode = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-mode", "aria-label": "mode" }));
-  mode.addEventListener("change", () => on.onMode(mode.value));
-  bar.append(mode, start, back, play, pause, step, end, scrub, counter, speed, compare);
+  const group = (cls, ...kids) => { const g = div(`mlgraph-group-${cls}`); g.setAttribute("role", "group"); g.append(...kids); return g; };
 
-  /** @param {{modes: string[], mode: string, cursor: number, n: number, playing: boolean, speed: number, sweep: string|null, compare: boolean}} s */
-  function update(s) {
-    if (mode.options.length !== s.modes.length || [...mode.options].some((o, i) => o.value !== s.modes[i])) {
-      mode.replaceChildren(...s.modes.map((m) => h("option", { value: m }, modeName(m))));
+  const modeEval = button("mode", "Evaluate", "evaluation sweep: values", "eval");
+  const modeFwd = button("mode-forward", "Forward", "forward mode: tangents v\u0307");
+  const wrt = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-select mlgraph-wrt", "aria-label": "forward mode by input", title: "forward mode by input" }));
+  wrt.addEventListener("change", () => act("mode", `forward:${wrt.value}`));
+  const modeRev = button("mode", "Reverse", "reverse mode: adjoints v\u0304 (gradients)", "reverse");
+  const modes = group("modes", modeEval, modeFwd, wrt, modeRev);
+
+  const [start, back, play, pause, step, end] = [
+    ["start", "\u21e4", "to start (Home)"], ["back", "\u25c0", "step back (\u2190)"],
+    ["play", "\u25b6", "play (Space)"], ["pause", "\u275a\u275a", "pause (Space)"],
+    ["step", "\u25b6|", "next step (\u2192)"], ["end", "\u21e5", "to end (End)"],
+  ].map(([a, l, t]) => button(a, l, t));
+  const scrub = /** @type {HTMLInputElement} */ (h("input", { type: "range", class: "mlgraph-scrubber", min: "-1", step: "1", "aria-label": "step" }));
+  scrub.addEventListener("input", () => act("seek", Number(scrub.value)));
+  const counter = h("span", { class: "mlgraph-counter", "aria-live": "off" });
+  const speeds = SPEEDS.map((v) => button("speed", SPEED_TEXT[v], `${v} steps per second`, v));
+  row1.append(modes, group("transport", start, back, play, pause, step, end), scrub, counter);
+
+  const [zoomOut, zoomIn, fit, actual, follow, fontDown, fontUp] = [
+    ["zoom-out", "\u2212", "zoom out (\u2212, Ctrl/\u2318+wheel)"], ["zoom-in", "+", "zoom in (+, Ctrl/\u2318+wheel)"],
+    ["fit", "fit", "fit the graph (0)"], ["actual", "1:1", "text at the chosen size (1)"],
+    ["follow", "\u25ce", "follow: keep the active node in view (F)"],
+    ["font-down", "A\u2212", "smaller text"], ["font-up", "A+", "larger text"],
+  ].map(([a, l, t]) => button(a, l, t));
+  const panel = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-select mlgraph-panel", "aria-label": "trace table", title: "where the trace table sits" }));
+  for (const [v, t] of [["auto", "table: auto"], ["beside", "table: beside"], ["below", "table: below"], ["hidden", "table: off"]]) panel.append(h("option", { value: v }, t));
+  panel.addEventListener("change", () => act("panel", panel.value));
+  const predict = button("predict", "? predict", "predict, then reveal: each new value shows ? until the next key press (\u2192)");
+  const paths = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-select mlgraph-paths", "aria-label": "paths", title: "sum over paths: every path from an input to the output" }));
+  paths.addEventListener("change", () => act("paths", paths.value));
+  const compare = button("compare", "\u21c6", "compare: forward and reverse side by side");
+  row2.append(group("camera", zoomOut, zoomIn, fit, actual, follow), group("font", fontDown, fontUp),
+    group("speed", ...speeds, h("span", { class: "mlgraph-label" }, "/s")), predict, paths, compare, panel);
+
+  /**
+   * @param {{modes: string[], mode: string, cursor: number, n: number, playing: boolean,
+   *   speed: number, compare: boolean, follow: boolean, panel: string, predict: boolean,
+   *   paths: string, pathInputs: string[], label: string}} st
+   */
+  function update(st) {
+    const m = parseMode(st.mode);
+    const forward = st.modes.filter((x) => parseMode(x).sweep === "forward").map((x) => /** @type {string} */ (parseMode(x).wrt));
+    if (wrt.options.length !== forward.length || [...wrt.options].some((o, i) => o.value !== forward[i])) {
+      wrt.replaceChildren(...forward.map((x) => h("option", { value: x }, `\u2202/\u2202${x}`)));
     }
-    mode.value = s.mode;
-    scrub.max = String(s.n - 1);
-    scrub.value = String(s.cursor);
-    counter.textContent = `step ${s.cursor + 1} / ${s.n}${s.sweep ? ` \u00B7 ${s.sweep}` : ""}`;
-    play.hidden = s.playing;
-    pause.hidden = !s.playing;
-    if (!SPEEDS.includes(s.speed)) speed.append(h("option", { value: String(s.speed) }, `${s.speed}/s`));
-    speed.value = String(s.speed);
-    compare.setAttribute("aria-pressed", String(s.compare));
+    wrt.hidden = forward.length === 0;
+    modeFwd.hidden = forward.length === 0;
+    if (m.wrt) wrt.value = m.wrt;
+    modeEval.setAttribute("aria-pressed", String(m.sweep === "eval"));
+    modeFwd.setAttribute("aria-pressed", String(m.sweep === "forward"));
+    modeRev.setAttribute("aria-pressed", String(m.sweep === "reverse"));
+    modeRev.hidden = !st.modes.includes("reverse");
+    modeEval.hidden = !st.modes.includes("eval");
+    scrub.max = String(st.n - 1);
+    scrub.value = String(st.cursor);
+    scrub.setAttribute("aria-valuetext", st.label);
+    counter.textContent = `${st.cursor + 1} / ${st.n}`;
+    play.hidden = st.playing;
+    pause.hidden = !st.playing;
+    speeds.forEach((b, k) => b.setAttribute("aria-pressed", String(SPEEDS[k] === st.speed)));
+    follow.setAttribute("aria-pressed", String(st.follow));
+    predict.setAttribute("aria-pressed", String(st.predict));
+    compare.setAttribute("aria-pressed", String(st.compare));
+    compare.hidden = forward.length === 0 || !st.modes.includes("reverse");
+    panel.value = st.panel;
+    const want = ["", ...st.pathInputs];
+    if (paths.options.length !== want.length) {
+      paths.replaceChildren(...want.map((x) => h("option", { value: x }, x ? `paths: ${x}` : "paths")));
+    }
+    paths.hidden = st.pathInputs.length === 0;
+    paths.value = st.paths;
   }
-  return { el: bar, update };
-}
-
-const SUP = { 0: "\u2070", 1: "\u00B9", 2: "\u00B2", 3: "\u00B3", 4: "\u2074", 5: "\u2075", 6: "\u2076", 7: "\u2077", 8: "\u2078", 9: "\u2079" };
-const power = (k) => "R" + String(k).split("").map((d) => SUP[d]).join("");
-const plural = (k, word) => `${k} ${word}${k === 1 ? "" : "es"}`;
-
-/** Fill `el` with `passText` and hook the counts for tests. */
-export function showPasses(el, modes, n, m) {
-  el.replaceChildren(...passText(modes, n, m, modeName));
-  el.setAttribute("data-mlgraph-passes-forward", String(n));
-  el.setAttribute("data-mlgraph-passes-reverse", String(m));
-}
-
-/**
- * What a full Jacobian costs: n forward passes (one per input) vs m reverse (one per output).
- * @param {string[]} modes  the panes shown @param {number} n inputs @param {number} m outputs
- * @param {(m: string) => string} name
- * @returns {HTMLElement[]}
- */
-export function passText(modes, n, m, name) {
-  if (modes.length === 1) {
-    return [h("span", {}, `${name(modes[0])}. A full ${m}\u00D7${n} Jacobian takes ` +
-      `${plural(n, "forward pass")} (one per input) or ${plural(m, "reverse pass")} (one per output).`)];
-  }
-  return [h("span", {}, `Full Jacobian of f: ${power(n)}\u2192${power(m)}: `),
-    h("b", { class: "mlgraph-passes-forward" }, plural(n, "forward pass")), h("span", {}, " (one per input) vs "),
-    h("b", { class: "mlgraph-passes-reverse" }, plural(m, "reverse pass")), h("span", {}, " (one per output). Left: one forward pass; right: one reverse pass.")];
-}
-
-/** The panes shown: `mode`, or in compare mode a forward mode (`mode` if it is one, else
- * the first) and reverse, sharing one cursor. */
-export function comparePanes(compare, mode, modes) {
-  if (!compare) return [mode];
-  return [mode.startsWith("forward:") ? mode : modes.find((x) => x.startsWith("forward:")) ?? mode, "reverse"];
+  return { el, bottom, update, act };
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Copies the scripts an offline nbconvert export needs (require.js, the widget renderer
 // embed-amd.js, anywidget's AMD build, MathJax 3 with its SVG fonts in one file) from
 // node_modules (devDependencies, pinned) to ../mlgraph/static/export/, where

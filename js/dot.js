@@ -1,11 +1,12 @@
 // @ts-check
-// DOT text per collapse state: joins the pieces Python wrote (mlgraph.dot.dot_parts), with
-// the collapsed scopes as one node each. Line-for-line mirror of mlgraph.dot.assemble_dot.
+// DOT text per collapse state: joins the statements Python wrote (mlgraph.dot.dot_parts,
+// every attribute already quoted there), with the collapsed scopes as one node each. This
+// is the only place the DOT of a graph is assembled.
 
 /**
  * @typedef {{id: string, nodes: string[], node: string, cluster: string}} GroupParts
  * @typedef {{head: string, nodes: Record<string, string>,
- *   edges: {src: string, dst: string, stmt: string}[], groups: GroupParts[]}} DotParts
+ *   edges: {src: string, dst: string, stmt: string}[], groups: GroupParts[], tail?: string}} DotParts
  */
 
 /**
@@ -38,8 +39,8 @@ export function assembleDot(parts, collapsed) {
     if (a === src && b === dst) out.push(stmt);
     else if (a !== b && !seen.has(`${a} ${b}`)) {
       seen.add(`${a} ${b}`);
-      out.push(`\t${a} -> ${b} [id=g${a}_${b}]\n`);
+      out.push(`\t${a} -> ${b} [id="g${a}_${b}"]\n`);
     }
   }
-  return out.join("") + "}\n";
+  return out.join("") + (parts.tail ?? "") + "}\n";
 }

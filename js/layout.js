@@ -34,7 +34,7 @@ export function buildLayouts(layout) {
 
   /** @returns {Promise<string>} the SVG of the current state */
   function svg(graph) {
-    const dot = graph.dot_parts ? assembleDot(graph.dot_parts, collapsed) : graph.dot;
+    const dot = assembleDot(graph.dot_parts, collapsed);
     if (!cache.has(dot)) {
       if (cache.size > 32) cache.clear();
       cache.set(dot, layout(dot));
@@ -43,7 +43,7 @@ export function buildLayouts(layout) {
   }
 
   const note = () => reason && collapsed.size
-    ? `Layers collapsed ${reason.startsWith("collapse") ? "" : "automatically "}(${reason}): click a layer to expand it, a cluster's label to collapse it.` : "";
+    ? `Layers drawn as one node (${reason}): click a layer to open it, its label to close it.` : "";
   const toggle = (id) => { if (!collapsed.delete(id)) collapsed.add(id); };
   return { start, visible, svg, note, toggle, collapsed: () => collapsed };
 }

@@ -1,64 +1,89 @@
 // @ts-check
-// The trace-table panel: the kernel's rows, the row being completed at the cursor highlighted.
+// The trace-table window: the kernel's rows (rule | numbers | value) in blocks per sweep,
+// the row the current step is about highlighted and kept at a third of the height, future
+// rows showing their rule only (no spoilers). Hooks: `data-mlgraph-current` on the current
+// row, `data-mlgraph-row-node="v3"` on every row.
+import { h } from "./dom.js";
+import { rowText } from "./story.js";
 
-/** @param {string} tag @param {string} [cls] @param {string} [text] */
-function h(tag, cls, text) {
-  const el = document.createElement(tag);
-  if (cls) el.className = cls;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
+const BLOCK = { eval: "forward primal trace \u2193", forward: "forward trace: values and tangents \u2193", reverse: "reverse adjoint trace \u2191" };
 
 /**
- * @param {HTMLElement} host
- * @param {Array<{node: number, step: number, lhs: string, rule: string, numbers: string, value: string}>} rows
- * @param {(step: number) => void} onPick  a click on a row moves the cursor to its step
+ * @param {HTMLElement} host  the scrolling pane
+ * @param {import("./state.js").Row[]} rows
+ * @param {(id: number) => string} nameOf  node id -> "v3"
+ * @param {(row: number) => void} onPick  a click on a row
+ * @param {() => boolean} reduced  reduced motion: jump, don't scroll smoothly
  */
-export function buildTable(host, rows, onPick) {
-  const table = h("table", "mlgraph-table");
-  const head = h("tr");
-  for (const c of ["", "rule", "numbers", "value"]) head.append(h("th", undefined, c));
-  table.append(head);
-  const trs = rows.map((r) => {
-    const tr = h("tr", `mlgraph-row mlgraph-row-${r.sweep ?? "eval"}`);
-    tr.dataset.step = String(r.step);
-    tr.append(h("td", "mlgraph-lhs", r.lhs), h("td", undefined, `= ${r.rule}`),
-      h("td", undefined, `= ${r.numbers}`), h("td", "mlgraph-value", `= ${r.value}`));
-    tr.addEventListener("click", () => onPick(r.step));
-    table.append(tr);
-    return tr;
+export function buildTable(host, rows, nameOf, onPick, reduced) {
+  const table = h("table", { class: "mlgraph-table" });
+  const cols = h("colgroup");
+  for (const c of ["lhs", "rule", "numbers", "value"]) cols.append(h("col", { class: `mlgraph-col-${c}` }));
+  const body = h("tbody");
+  table.append(cols, body);
+  let sweep = "";
+  const hasTangents = rows.some((r) => r.sweep === "forward");
+  /** @type {{tr: HTMLElement, numbers: HTMLElement, value: HTMLElement, row: any, shown: string}[]} */
+  const items = [];
+  rows.forEach((r, i) => {
+    const block = r.sweep === "reverse" ? "reverse" : hasTangents ? "forward" : "eval"; // v and v̇ rows interleave
+    if (block !== sweep) {
+      sweep = block;
+      const th = h("th", { colspan: "4", class: `mlgraph-block mlgraph-block-${sweep}` }, BLOCK[sweep] ?? sweep);
+      const head = h("tr");
+      head.append(th);
+      body.append(head);
+    }
+    const tr = h("tr", { class: `mlgraph-row mlgraph-row-${r.sweep}`, "data-mlgraph-row-node": nameOf(r.node), "data-step": String(r.step) });
+    const numbers = h("td", { class: "mlgraph-numbers" }), value = h("td", { class: "mlgraph-value" });
+    tr.append(h("td", { class: "mlgraph-lhs" }, r.lhs), h("td", { class: "mlgraph-rule", title: `${r.lhs} = ${r.rule}` }, `= ${r.rule}`), numbers, value);
+    tr.addEventListener("click", () => onPick(i));
+    body.append(tr);
+    items.push({ tr, numbers, value, row: r, shown: "" });
   });
-  host.replaceChildren(table);
-  // rows in step order; `done` rows are a prefix, so a cursor move touches only the rows
-  // between the old and the new cursor
-  const order = rows.map((r, i) => i).sort((i, j) => rows[i].step - rows[j].step);
-  let done = 0, current = null, scrollPending = false;
+  const spacer = h("div", { class: "mlgraph-table-spacer" });
+  host.replaceChildren(table, spacer);
+  let current = -1, scrollTo = -1, frame = 0;
 
-  /** @param {number} cursor */
-  function update(cursor) {
-    while (done < order.length && rows[order[done]].step <= cursor) trs[order[done++]].classList.add("mlgraph-row-done");
-    while (done > 0 && rows[order[done - 1]].step > cursor) trs[order[--done]].classList.remove("mlgraph-row-done");
-    let at = -1; // the row completed at the cursor, else the one being worked on
-    if (cursor >= 0 && done > 0 && rows[order[done - 1]].step === cursor) at = done - 1;
-    else if (cursor >= 0 && done < order.length) at = done;
-    const cur = at >= 0 ? trs[order[at]] : null;
-    if (cur !== current) {
-      current?.classList.remove("mlgraph-row-current");
-      cur?.classList.add("mlgraph-row-current");
-      current = cur;
-      if (cur && !scrollPending) { // read layout in the next frame, not in the middle of a step
-        scrollPending = true;
-        requestAnimationFrame(scrollToCurrent);
-      }
+  /**
+   * @param {number} cursor  the step shown
+   * @param {number} at  the index of the current row (-1: none)
+   * @param {boolean} hide  the current row's numbers are not revealed yet (predict)
+   */
+  function update(cursor, at, hide) {
+    items.forEach((item, i) => {
+      const { tr, numbers, value, row } = item;
+      const done = row.step <= cursor, open = done && !(i === at && hide);
+      const shown = `${done}${open}${i === at}${hide}`;
+      if (shown === item.shown) return; // only the rows the step changed touch the DOM
+      item.shown = shown;
+      const same = row.numbers === row.value || row.numbers === `(${row.value})`;
+      const nums = row.numbers && !same ? `= ${row.numbers}` : "";
+      const ask = hide ? "= ?" : "= \u2026"; // predicting: a question; else: being worked on
+      numbers.textContent = open ? nums : i === at && nums ? ask : "";
+      value.textContent = open ? `= ${row.value}` : i === at ? ask : "";
+      tr.title = open ? rowText(row) : ""; // the whole row, where a cell is cut
+      tr.classList.toggle("mlgraph-row-done", done);
+      tr.classList.toggle("mlgraph-bad", Boolean(row.bad) && open);
+    });
+    if (at !== current) {
+      items[current]?.tr.classList.remove("mlgraph-row-current");
+      items[current]?.tr.removeAttribute("data-mlgraph-current");
+      items[at]?.tr.classList.add("mlgraph-row-current");
+      items[at]?.tr.setAttribute("data-mlgraph-current", "");
+      current = at;
+      scrollTo = at;
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(scroll); // read layout in the next frame, not mid-step
     }
   }
 
-  function scrollToCurrent() {
-    scrollPending = false;
-    const cur = current;
-    if (cur && (cur.offsetTop < host.scrollTop || cur.offsetTop + cur.offsetHeight > host.scrollTop + host.clientHeight)) {
-      host.scrollTop = cur.offsetTop - host.clientHeight / 2;
-    }
+  function scroll() {
+    const tr = items[scrollTo]?.tr;
+    if (!tr) return;
+    spacer.style.height = `${Math.round(host.clientHeight * 0.6)}px`; // the last rows can reach the pin too
+    const want = tr.offsetTop - host.clientHeight / 3;
+    if (Math.abs(host.scrollTop - want) > 2) host.scrollTo({ top: want, behavior: reduced() ? "auto" : "smooth" });
   }
-  return { update };
+  return { update, dispose: () => cancelAnimationFrame(frame) };
 }

@@ -1,33 +1,47 @@
 // @ts-check
-// Reading the model: the packed JSON traits and the shared Graphviz engine.
+// Reading the model: the packed JSON traits, and the one lookup of the shared engine
+// model's bundles (the Graphviz engine and the view) that every widget on a page shares.
 
-const ENGINE = Symbol.for("mlgraph.graphviz-engine");
-
-/** The Graphviz layout function, imported once per page from the shared engine model. */
-export async function engineFor(model) {
-  const ref = model.get("engine");
+/**
+ * Import the bundle held in trait `name` of the engine model `ref` points at, once per
+ * page: the manager returns one model object per id, shared by every view.
+ * @param {any} model  a widget model with an `engine` reference
+ * @param {"source"|"view"} name
+ * @returns {Promise<any>} the module
+ */
+export async function engineBundle(model, name) {
+  const ref = String(model.get("engine") ?? "");
   if (!ref) throw new Error("this widget has no Graphviz engine (trait `engine` is empty)");
-  const em = await model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
-  const holder = em; // the manager returns one model object per id, shared by every view
-  holder[ENGINE] ??= import(URL.createObjectURL(new Blob([em.get("source")], { type: "text/javascript" })));
-  return (await holder[ENGINE]).layout;
+  const engine = await model.widget_manager.get_model(ref.replace(/^IPY_MODEL_/, ""));
+  const key = Symbol.for(`mlgraph.engine.${name}`);
+  engine[key] ??= import(URL.createObjectURL(new Blob([engine.get(name)], { type: "text/javascript" })));
+  return engine[key];
 }
 
-/** Inverse of mlgraph.widget.pack: `{"@cols", "@rows"}` back to a list of records. */
+/** Inverse of mlgraph.widget.pack: `{"@cols", "@rows", "@seq"?, "@enums"?}` back to a
+ * list of records. @param {any} v @returns {any} */
 export function unpack(v) {
   if (Array.isArray(v)) return v.map(unpack);
   if (v === null || typeof v !== "object") return v;
   if ("@cols" in v) {
-    return v["@rows"].map((row) => {
+    const seq = v["@seq"] ?? [], enums = v["@enums"] ?? {};
+    return v["@rows"].map((row, n) => {
       const rec = {};
-      v["@cols"].forEach((k, i) => { if (row[i] !== null) rec[k] = unpack(row[i]); });
+      for (const k of seq) rec[k] = n;
+      v["@cols"].forEach((k, i) => {
+        if (row[i] !== null) rec[k] = k in enums ? enums[k][row[i]] : unpack(row[i]);
+      });
       return rec;
     });
   }
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unpack(x)]));
 }
 
-/** Traits `graph`, `streams`, `tables` arrive as JSON text; parse each text once. */
+/**
+ * Traits `graph`, `streams`, `tables` arrive as JSON text; parse each text once.
+ * @param {any} model
+ * @returns {(name: string) => any}
+ */
 export function jsonTraits(model) {
   const cache = new Map();
   return (name) => {

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from mlgraph.widget import GraphWidget
 
     f, names = parse(args.expr)
-    values = inputs_for(names, args.at)     # ValueError -> exit code 2, said by cli.main
+    values = inputs_for(names, args.at)  # ValueError -> exit code 2, said by cli.main
     graph = mlgraph.trace(f, **values)
     widget = GraphWidget.from_graph(graph, mode=args.mode)
     path = widget.save_html(args.output, title=f"mlgraph: {args.expr}")

@@ -1,5 +1,7 @@
-"""Compositions that need Python: `show` (a graph widget for a function) and `explore`
-(sliders for the input values that re-trace and re-run every sweep live).
+"""Compositions that need Python: `show` and `explore`.
+
+`show` is a graph widget for a function or a traced graph; `explore` adds sliders for
+the input values that re-trace and re-run every sweep live.
 """
 
 from __future__ import annotations
@@ -16,8 +18,16 @@ def _is_graph(obj: Any) -> bool:
     return hasattr(obj, "nodes") and hasattr(obj, "to_json")
 
 
-def show(f_or_graph: Any, mode: str = "reverse", **inputs: Any) -> GraphWidget:
+def show(
+    f_or_graph: Any, mode: str = "reverse", preset: str = "notebook", **inputs: Any
+) -> GraphWidget:
     """A `GraphWidget` for a traced graph, or for `f` traced at `inputs`.
+
+    Args:
+        f_or_graph: a function, or a `Graph` from `mlgraph.trace`.
+        mode: the mode shown first: "eval", "forward:<input>" or "reverse".
+        preset: "notebook", or "lecture" (predict-then-reveal, 1 step/s, larger text).
+        **inputs: the input values, by name.
 
     Example:
         >>> show(lambda x1, x2: mg.log(x1) + x1 * x2 - mg.sin(x2), x1=2.0, x2=5.0)
@@ -40,7 +50,7 @@ def show(f_or_graph: Any, mode: str = "reverse", **inputs: Any) -> GraphWidget:
             f"got {type(f_or_graph).__name__}. "
             "Pass f itself, e.g. show(f, x1=2.0, x2=5.0)."
         )
-    return GraphWidget.from_graph(graph, mode=mode)
+    return GraphWidget.from_graph(graph, mode=mode, preset=preset)
 
 
 def _slider(name: str, value: float) -> W.FloatSlider:
@@ -62,8 +72,10 @@ def _slider(name: str, value: float) -> W.FloatSlider:
 
 
 def explore(f: Any, mode: str = "reverse", **inputs: float) -> W.VBox:
-    """Sliders for `f`'s input values above its graph widget; moving one re-traces `f`
-    and re-runs every sweep, keeping the mode and the step on screen.
+    """Sliders for `f`'s input values above its graph widget.
+
+    Moving one re-traces `f` and re-runs every sweep, keeping the mode and the step on
+    screen.
 
     Errors (e.g. a log of a negative number) are shown below the widget.
     """

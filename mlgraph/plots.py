@@ -35,7 +35,7 @@ __all__ = [
 
 #: The graph widget's three colours, as in js/widget.css (--mlgraph-primal,
 #: --mlgraph-tangent, --mlgraph-cotangent): keep the two in step.
-ENGINE_COLORS = {"primal": "#1f6fbf", "tangent": "#c26a00", "cotangent": "#b3261e"}
+ENGINE_COLORS = {"primal": "#1a1a1a", "tangent": "#00775a", "cotangent": "#a24a7f"}
 
 #: Colours for several paths on one surface: Okabe & Ito's colour-blind-safe palette,
 #: led by the widget's primal and tangent colours. Paths get a white halo so they read

@@ -44,7 +44,7 @@ def _num_text(v: float) -> str:
     if v == 0:
         return "0"
     if not np.isfinite(v):
-        return "nan" if np.isnan(v) else ("∞" if v > 0 else "−∞")
+        return "NaN" if np.isnan(v) else ("∞" if v > 0 else "−∞")
     a = abs(v)
     if 1e-4 <= a < 1e5:
         decimals = max(3, 3 - int(np.floor(np.log10(a))))

@@ -3,10 +3,13 @@
 `GraphWidget` holds only synced state. The JS view (`js/widget.js`, bundled to
 `mlgraph/static/widget.js`) lays the DOT out once with Graphviz compiled to WebAssembly,
 and replays the event streams; its controls move `cursor` with no kernel round-trip.
+Every text it shows was written here (`mlgraph.display`), from the engine's numbers.
 
 The 0.8 MB Graphviz WASM bundle and the view code are not part of each widget: they live
 in one `GraphvizEngine` widget per kernel, referenced by every `GraphWidget`, whose own
 ESM is a few-line loader (`js/loader.js`). A saved notebook stores the bundles once.
+`save_html` writes a page with its own bundle (`js/page.js`): view, engine and an
+in-page model, no kernel and no network.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
-from mlgraph.dot import dot_parts, graph_json, scope_groups, to_dot
+from mlgraph import display
+from mlgraph.dot import dot_parts, graph_json, heat_cell, heat_dims, scope_groups
 from mlgraph.events import Mode
 
 STATIC = Path(__file__).parent / "static"
@@ -31,11 +35,34 @@ NODE_FIELDS = ("id", "name", "label", "op", "kind", "shape", "scope")
 
 #: Above this many inputs only eval, reverse and the chosen mode are precomputed.
 MAX_FORWARD_MODES = 8
+#: Graphs up to this many nodes get the paths view (scalar graphs only): the lecture
+#: graphs; a bigger graph has too many paths to read one by one.
+MAX_PATH_NODES = 40
+
+#: Keyword presets of `GraphWidget.from_graph` / `mlgraph.show`.
+PRESETS = {
+    "notebook": {},
+    "lecture": {"predict": True, "speed": 1.0, "font_size": 18},
+}
+
+
+def parse_mode(mode: str) -> Mode:
+    """`"eval"`, `"forward:x1"` or `"reverse"` as the core's `mlgraph.events.Mode`.
+
+    The one parser of mode strings on the Python side (`js/modes.js` is the other
+    side's).
+
+    Raises:
+        ValueError: naming the accepted forms.
+    """
+    return Mode.parse(mode)
 
 
 class GraphvizEngine(anywidget.AnyWidget):
-    """Carries the Graphviz WASM bundle and the view code once per page; every
-    `GraphWidget` points at one."""
+    """Carries the Graphviz WASM bundle and the view code once per page.
+
+    Every `GraphWidget` points at one.
+    """
 
     _esm = "export default { render({ el }) { el.textContent = ''; } };"
     source = traitlets.Unicode("").tag(sync=True)  # static/engine.js: Graphviz WASM
@@ -67,21 +94,27 @@ def default_modes(graph: Any) -> list[str]:
     return modes
 
 
-def edge_labels(graph: Any) -> dict[str, dict]:
-    """Local partial derivatives per edge key `"src_dst_argnum"` (values: scalars)."""
-    from mlgraph.graph import local_partials
+def _needs_derivative(g: dict) -> set[int]:
+    """Nodes that depend on some input.
 
-    try:
-        partials = local_partials(graph)
-    except (ValueError, TypeError, NotImplementedError):
-        return {}
-    out = {}
-    for (src, dst, argnum), lab in sorted(partials.items()):
-        out[f"{src}_{dst}_{argnum}"] = {
-            "formula": str(lab["formula"]),
-            "value": None if lab["value"] is None else float(lab["value"]),
-        }
+    The others (constants and what is computed from constants only) never get a tangent
+    or an adjoint.
+    """
+    out = set(g["inputs"])
+    for e in sorted(g["edges"], key=lambda e: e["dst"]):
+        if e["src"] in out:
+            out.add(e["dst"])
     return out
+
+
+def _partners(modes: list[str]) -> dict[str, str]:
+    """The forward mode shown beside reverse in the compare view, for each mode."""
+    forward = [m for m in modes if parse_mode(m).sweep == "forward"]
+    return (
+        {m: m if parse_mode(m).sweep == "forward" else forward[0] for m in modes}
+        if forward
+        else {}
+    )
 
 
 def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
@@ -89,45 +122,104 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
     import mlgraph
     from mlgraph.tables import trace_table
 
-    streams, tables = {}, {}
-    for mode in modes:
-        events = mlgraph.run(graph, mode)
-        streams[mode] = [e.to_json() for e in events]
-        tables[mode] = trace_table(graph, events).to_json()
-    labels = edge_labels(graph)
+    for m in modes:
+        parse_mode(m)
+    runs = {m: mlgraph.run(graph, m) for m in modes}
+    streams = {m: [display.event_record(e) for e in ev] for m, ev in runs.items()}
+    tables = {}
+    for m, ev in runs.items():
+        table = trace_table(graph, ev)
+        tables[m] = [display.table_record(d) for d in table.to_json()]
     g = graph_json(graph)
-    nodes = [{k: n[k] for k in NODE_FIELDS if k in n} for n in g["nodes"]]
-    data = {
-        "dot": to_dot(g, edge_labels=labels),
-        **g,
+    try:
+        partials = mlgraph.local_partials(graph)
+    except (ValueError, TypeError, NotImplementedError):
+        partials = {}
+    grad = _needs_derivative(g)
+    nodes = []
+    for n in g["nodes"]:
+        node = {k: n[k] for k in NODE_FIELDS if k in n}
+        if n["id"] in grad:
+            node["grad"] = True
+        if n["shape"]:
+            node.update(heat=list(heat_dims(n["shape"])), cell=heat_cell(n["shape"]))
+        nodes.append(node)
+    edges = []
+    for e in g["edges"]:
+        edge = dict(e)
+        lab = partials.get((e["src"], e["dst"], e["argnum"]))
+        if lab is not None and e["src"] in grad:
+            edge["partial"] = display.partial_record(lab)
+        edges.append(edge)
+    data: dict[str, Any] = {
         "nodes": nodes,
-        "edge_labels": labels,
+        "edges": edges,
+        "inputs": g["inputs"],
+        "outputs": g["outputs"],
+        "dot_parts": dot_parts(g),
+        "groups": scope_groups(g),
+        "partners": _partners(modes),
+        "passes": display.passes(g),
+        "shapes": display.shapes(g),
+        "matmul": display.matmul_sums(graph),
     }
-    groups = scope_groups(g)
-    if groups:  # the view re-joins the DOT per collapse state (js/dot.js)
-        data.update(groups=groups, dot_parts=dot_parts(g, edge_labels=labels))
+    scalar = all(not n["shape"] for n in g["nodes"])
+    if scalar and partials and len(g["nodes"]) <= MAX_PATH_NODES:
+        reverse = runs.get("reverse") or mlgraph.run(graph, "reverse")
+        final = {e.node: e.value for e in reverse if e.sweep == "reverse"}
+        if all(i in final for i in g["inputs"]):
+            data["paths"] = display.path_sums(g, partials, final)
     return {"graph": data, "streams": streams, "tables": tables}
 
 
 def pack(value: Any) -> Any:
-    """Lists of dicts as columns `{"@cols": [...], "@rows": [[...], ...]}`, recursively;
-    a missing key becomes null. `js/traits.js` unpacks it."""
+    """Lists of dicts as columns `{"@cols": [...], "@rows": [[...], ...]}`, recursively.
+
+    A missing key becomes null. A column that is the row index (an event's `step`) is
+    listed in `"@seq"` and left out of the rows; a column of a few repeated strings
+    (`sweep`, `kind`) is sent as indexes into `"@enums"`. `js/traits.js` unpacks it.
+    """
     if isinstance(value, dict):
         return {k: pack(v) for k, v in value.items()}
-    if isinstance(value, list) and value and all(isinstance(x, dict) for x in value):
-        cols = list(dict.fromkeys(k for x in value for k in x))
-        return {"@cols": cols, "@rows": [[pack(x.get(k)) for k in cols] for x in value]}
-    return value
+    if not (
+        isinstance(value, list) and value and all(isinstance(x, dict) for x in value)
+    ):
+        return value
+    cols = list(dict.fromkeys(k for x in value for k in x))
+    columns = {k: [x.get(k) for x in value] for k in cols}
+    seq = [k for k in cols if columns[k] == list(range(len(value)))]
+    enums = {}
+    for k in cols:
+        if len(value) >= 8 and all(isinstance(w, str) for w in columns[k]):
+            words = sorted(set(columns[k]))
+            if len(words) <= 16:
+                enums[k] = words
+    keep = [k for k in cols if k not in seq]
+    index = {k: {w: i for i, w in enumerate(ws)} for k, ws in enums.items()}
+    rows = [
+        [index[k][x.get(k)] if k in index else pack(x.get(k)) for k in keep]
+        for x in value
+    ]
+    out: dict[str, Any] = {"@cols": keep, "@rows": rows}
+    if seq:
+        out["@seq"] = seq
+    if enums:
+        out["@enums"] = enums
+    return out
 
 
 def unpack(value: Any) -> Any:
     """Inverse of `pack` (null entries are dropped)."""
     if isinstance(value, dict) and "@cols" in value:
-        cols = value["@cols"]
-        return [
-            {k: unpack(v) for k, v in zip(cols, row, strict=True) if v is not None}
-            for row in value["@rows"]
-        ]
+        cols, enums = value["@cols"], value.get("@enums", {})
+        out = []
+        for n, row in enumerate(value["@rows"]):
+            rec = {k: n for k in value.get("@seq", [])}
+            for k, v in zip(cols, row, strict=True):
+                if v is not None:
+                    rec[k] = enums[k][v] if k in enums else unpack(v)
+            out.append(rec)
+        return out
     if isinstance(value, dict):
         return {k: unpack(v) for k, v in value.items()}
     return value
@@ -147,11 +239,44 @@ def _from_json_text(value: Any, widget: Any) -> Any:
 #: lists of records as columns: pretty-printed nested dicts in an .ipynb are ~3x larger.
 JSON_TEXT = {"to_json": _to_json_text, "from_json": _from_json_text}
 
+#: Allowed ranges of the numeric view traits, with what they mean.
+_RANGES = {
+    "font_size": (
+        14,
+        40,
+        "font_size is the node text size in px, from 14 (the smallest "
+        "a projector shows legibly) to 40",
+    ),
+    "height": (240, 2000, "height is the widget's height in px, from 240 to 2000"),
+}
+
+#: The traits that define a view; `save_html` writes them into the page.
+VIEW_TRAITS = (
+    "graph",
+    "streams",
+    "tables",
+    "mode",
+    "cursor",
+    "speed",
+    "max_nodes",
+    "compare",
+    "collapse",
+    "font_size",
+    "panel",
+    "predict",
+    "paths",
+    "follow",
+    "height",
+    "title",
+)
+
 
 class GraphWidget(anywidget.AnyWidget):
     """A computation graph whose eval, forward and reverse sweeps play step by step.
 
     Build one with `GraphWidget.from_graph(graph)` or `mlgraph.show(f, x1=2.0, x2=5.0)`.
+    Every trait that defines the view (mode, cursor, speed, font size, panel, predict,
+    paths, follow) is synced, so a saved notebook or `save_html` page shows it as left.
     """
 
     # The loader fetches the view from the shared engine. Under anywidget's hot reload
@@ -166,7 +291,8 @@ class GraphWidget(anywidget.AnyWidget):
     tables = traitlets.Dict().tag(sync=True, **JSON_TEXT)
     mode = traitlets.Unicode("reverse").tag(sync=True)
     cursor = traitlets.Int(-1).tag(sync=True)
-    speed = traitlets.Float(2.0).tag(sync=True)
+    #: Steps per second while playing (the view offers ½, 1, 2 and 4).
+    speed = traitlets.Float(1.0).tag(sync=True)
     playing = traitlets.Bool(False).tag(sync=True)
     max_nodes = traitlets.Int(400).tag(sync=True)
     #: Forward (w.r.t. the input of `mode`) and reverse side by side on one layout;
@@ -176,6 +302,22 @@ class GraphWidget(anywidget.AnyWidget):
     #: beyond `max_nodes` or in a tensor graph (an MLP), "all", or "none". A click on a
     #: layer expands it; a click on its cluster's label collapses it again.
     collapse = traitlets.Enum(["auto", "all", "none"], "auto").tag(sync=True)
+    #: Node text size in px at 100% zoom (the view never fits the graph below 14 px).
+    font_size = traitlets.Int(16).tag(sync=True)
+    #: Where the trace table sits: "auto" (beside on wide outputs, else below),
+    #: "beside", "below" or "hidden".
+    panel = traitlets.Enum(["auto", "beside", "below", "hidden"], "auto").tag(sync=True)
+    #: Predict, then reveal: each new value shows "?" until a second key press.
+    predict = traitlets.Bool(False).tag(sync=True)
+    #: The paths view: every path from this input to the output with the product of its
+    #: local derivatives ("" = off; scalar graphs only).
+    paths = traitlets.Unicode("").tag(sync=True)
+    #: While playing, the camera keeps the active node in view.
+    follow = traitlets.Bool(True).tag(sync=True)
+    #: Height of the widget in px (toolbar, narration, graph and table all fit in it).
+    height = traitlets.Int(580).tag(sync=True)
+    #: A caption shown above the view (plain text).
+    title = traitlets.Unicode("").tag(sync=True)
     engine = traitlets.Instance(GraphvizEngine, allow_none=True).tag(
         sync=True, **widget_serialization
     )
@@ -186,13 +328,37 @@ class GraphWidget(anywidget.AnyWidget):
 
     @classmethod
     def from_graph(
-        cls, graph: Any, mode: str = "reverse", modes: list[str] | None = None, **kwargs
+        cls,
+        graph: Any,
+        mode: str = "reverse",
+        modes: list[str] | None = None,
+        preset: str = "notebook",
+        **kwargs: Any,
     ) -> GraphWidget:
-        """A widget for a traced `Graph`, with the streams of `modes` (default: all)."""
+        """A widget for a traced `Graph`, with the streams of `modes` (default: all).
+
+        Args:
+            graph: the traced graph.
+            mode: the mode shown first.
+            modes: the modes whose event streams are sent (default: eval, forward by
+                each input, reverse).
+            preset: "notebook", or "lecture" (predict-then-reveal, 1 step/s, 18 px).
+            **kwargs: trait values, e.g. `font_size=20`, `panel="below"`.
+        """
+        if preset not in PRESETS:
+            raise ValueError(
+                f"unknown preset {preset!r}; use one of "
+                f"{', '.join(map(repr, PRESETS))}."
+            )
+        g = graph_json(graph)
+        labels = [n["label"] for n in g["nodes"] if n["id"] in g["inputs"]]
+        mode = str(parse_mode(mode).resolve(labels))  # "forward" -> "forward:x"
         modes = list(modes or default_modes(graph))
         if mode not in modes:
             modes.append(mode)
-        return cls(mode=mode, **widget_data(graph, modes), **kwargs)
+        return cls(
+            mode=mode, **widget_data(graph, modes), **{**PRESETS[preset], **kwargs}
+        )
 
     def set_graph(self, graph: Any) -> None:
         """Show a new trace (e.g. new input values), keeping the mode and the step."""
@@ -209,18 +375,15 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _events(self, mode: str | None = None) -> list:
         if mode is None and self.compare:  # the longer of the two panes' streams
-            pair = (self.compare_modes()[0], "reverse")
-            return max((self.streams.get(m, []) for m in pair), key=len)
+            return max((self.streams.get(m, []) for m in self.compare_modes()), key=len)
         return self.streams.get(self.mode if mode is None else mode, [])
 
     def compare_modes(self) -> tuple[str, str]:
-        """The two panes of the compare view: `mode` if it is a forward mode (else the
-        first forward mode), and `reverse`."""
-        if Mode.parse(self.mode).sweep == "forward":
-            return self.mode, "reverse"
-        first = next((m for m in self.streams if Mode.parse(m).sweep == "forward"),
-                     self.mode)
-        return first, "reverse"
+        """The two panes of the compare view.
+
+        `mode` if it is a forward mode (else the first forward mode), and `reverse`.
+        """
+        return self.graph.get("partners", {}).get(self.mode, self.mode), "reverse"
 
     @traitlets.validate("cursor")
     def _check_cursor(self, proposal: dict) -> int:
@@ -235,6 +398,10 @@ class GraphWidget(anywidget.AnyWidget):
     @traitlets.validate("mode")
     def _check_mode(self, proposal: dict) -> str:
         value = proposal["value"]
+        try:
+            parse_mode(value)
+        except ValueError as err:
+            raise traitlets.TraitError(str(err)) from None
         if self.streams and value not in self.streams:
             known = ", ".join(repr(m) for m in self.streams)
             raise traitlets.TraitError(f"mode must be one of {known}, got {value!r}.")
@@ -248,6 +415,26 @@ class GraphWidget(anywidget.AnyWidget):
                 f"got {proposal['value']}."
             )
         return proposal["value"]
+
+    @traitlets.validate("font_size", "height")
+    def _check_range(self, proposal: dict) -> int:
+        lo, hi, what = _RANGES[proposal["trait"].name]
+        if not lo <= proposal["value"] <= hi:
+            raise traitlets.TraitError(f"{what}, got {proposal['value']}.")
+        return proposal["value"]
+
+    @traitlets.validate("paths")
+    def _check_paths(self, proposal: dict) -> str:
+        value, known = proposal["value"], self.graph.get("paths", {})
+        if value and value not in known:
+            names = (
+                ", ".join(map(repr, known)) or "none (only graphs of scalars have it)"
+            )
+            raise traitlets.TraitError(
+                f"paths must name an input of the graph ({names}) or be '', got "
+                f"{value!r}."
+            )
+        return value
 
     @traitlets.observe("mode", "streams", "compare")
     def _clamp_cursor(self, change: dict) -> None:
@@ -277,11 +464,15 @@ class GraphWidget(anywidget.AnyWidget):
 
     # -- export --------------------------------------------------------------------
 
-    def save_html(self, path: str | Path, title: str = "mlgraph") -> Path:
+    def save_html(self, path: str | Path, title: str | None = None) -> Path:
         """Write a self-contained page that plays with no kernel and no network.
 
-        All JS (the widget, the Graphviz WASM engine) and CSS are inline; a small model
-        stand-in replaces the Jupyter widget manager.
+        The view, the Graphviz WASM engine and the CSS are inline (`js/page.js`); the
+        page keeps every view trait (mode, cursor, font size, panel, ...).
+
+        Args:
+            path: the file to write.
+            title: the page's title and caption (default: the widget's `title`).
         """
         path = Path(path)
         path.write_text(standalone_html(self, title), encoding="utf-8")
@@ -291,40 +482,11 @@ class GraphWidget(anywidget.AnyWidget):
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body {{ margin: 16px; background: #fff; }} {css}</style></head>
-<body>
-<div id="mlgraph-root"></div>
+<style>{css}</style></head>
+<body class="mlgraph-page">
+<main id="mlgraph-root"></main>
 <script type="application/json" id="mlgraph-data">{data}</script>
-<script type="module">
-// Stand-in for the Jupyter widget manager: the model API the widget uses in JupyterLab.
-const data = JSON.parse(document.getElementById("mlgraph-data").textContent);
-const blobURL = (src) =>
-  URL.createObjectURL(new Blob([src], {{ type: "text/javascript" }}));
-function makeModel(attrs, manager) {{
-  const listeners = new Map();
-  return {{
-    get: (k) => attrs[k],
-    set(k, v) {{
-      const old = attrs[k];
-      attrs[k] = v;
-      if (old !== v) for (const f of [...(listeners.get("change:" + k) ?? [])]) f();
-    }},
-    save_changes() {{}},
-    send() {{}},
-    on(ev, f) {{ listeners.set(ev, [...(listeners.get(ev) ?? []), f]); }},
-    off(ev, f) {{
-      listeners.set(ev, (listeners.get(ev) ?? []).filter((g) => g !== f));
-    }},
-    widget_manager: manager,
-  }};
-}}
-const engine = makeModel({{ source: data.engine }}, null);
-const model = makeModel(data.state, {{ get_model: async () => engine }});
-const el = document.getElementById("mlgraph-root");
-el.mlgraphModel = model;  // for scripted checks (benchmarks/widget), not the view
-const widget = await import(blobURL(data.esm));
-await widget.default.render({{ model, el }});
-</script>
+<script type="module">{js}</script>
 </body></html>
 """
 
@@ -335,27 +497,21 @@ def _inline_json(obj: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def standalone_html(widget: GraphWidget, title: str = "mlgraph") -> str:
+def standalone_html(widget: GraphWidget, title: str | None = None) -> str:
     """The text of `GraphWidget.save_html`."""
-    state = {
-        name: getattr(widget, name)
-        for name in (
-            "graph",
-            "streams",
-            "tables",
-            "mode",
-            "cursor",
-            "speed",
-            "max_nodes",
-            "compare",
-            "collapse",
-        )
-    }
-    state.update(playing=False, engine="IPY_MODEL_engine")
-    data = {
-        "state": state,
-        "esm": (STATIC / "widget.js").read_text(encoding="utf-8"),
-        "engine": (STATIC / "engine.js").read_text(encoding="utf-8"),
-    }
+    state = {name: getattr(widget, name) for name in VIEW_TRAITS}
+    if title is not None:
+        state["title"] = title
+    state.update(playing=False)
     css = (STATIC / "widget.css").read_text(encoding="utf-8").replace("</", "<\\/")
-    return _PAGE.format(title=html.escape(title), css=css, data=_inline_json(data))
+    js = (
+        (STATIC / "page.js")
+        .read_text(encoding="utf-8")
+        .replace("</script", "<\\/script")
+    )
+    return _PAGE.format(
+        title=html.escape(state["title"] or "mlgraph"),
+        css=css,
+        data=_inline_json({"state": state}),
+        js=js,
+    )

@@ -34,7 +34,7 @@ LAYERS = {
     "gradcheck": 3,
     "nn": 4, "trainer": 4, "surface": 4, "grading": 4,                      # learning
     "__init__": 5, "cli": 5, "cli_train": 5,                                # entry points
-    "dot": 6, "widget": 6, "controls": 6, "training_widget": 6, "export": 6,  # ui
+    "dot": 6, "display": 6, "widget": 6, "controls": 6, "training_widget": 6, "export": 6,  # ui
     "cli_html": 6, "cli_site": 6, "cli_surface": 6, "__main__": 6, "plots": 6, "surface_explorer": 6,
 }
 UI_LAYER = 6

@@ -1,6 +1,5 @@
-"""DOT text: one node per graph node with a stable id, one edge per argument,
-escaped labels,
-deterministic output."""
+"""DOT statements: one node per graph node with a stable id, one edge per argument, every
+attribute quoted by `mlgraph.dot.quote` whatever the user named things, deterministic."""
 
 from __future__ import annotations
 
@@ -8,75 +7,124 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
+import pytest
+from browser.gallery import SCOPES, ZOO, hostile_graph, mlp_loss_graph
 
 import mlgraph
-from mlgraph.dot import assemble_dot, dot_parts, scope_groups, to_dot
+from mlgraph.dot import dot_parts, quote, scope_groups
+
+#: The only attributes the DOT may carry.
+ALLOWED = {
+    "id",
+    "label",
+    "width",
+    "height",
+    "shape",
+    "fixedsize",
+    "fontname",
+    "fontsize",
+    "arrowsize",
+    "rankdir",
+    "nodesep",
+    "ranksep",
+    "style",
+    "splines",
+    "nslimit",
+    "nslimit1",
+    "mclimit",
+}
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[A-Za-z_][\w.]*|->|[\[\]{};=]|\S')
+
+
+def tokens(dot: str) -> list[str]:
+    """A DOT lexer for the subset we write: quoted strings (with \\" escapes), ids, ops."""
+    return _TOKEN.findall(dot)
+
+
+def attributes(dot: str) -> list[tuple[str, str]]:
+    """Every `key=value` pair of the DOT text, values unquoted."""
+    t = tokens(dot)
+    return [(t[i - 1], t[i + 1]) for i, tok in enumerate(t) if tok == "="]
+
+
+def unquote(s: str) -> str:
+    assert s.startswith('"') and s.endswith('"'), s
+    return re.sub(r"\\(.)", r"\1", s[1:-1])
 
 
 def f_xy(x1, x2):
-    return np.log(x1) + x1 * x2 - np.sin(x2)
+    return mlgraph.log(x1) + x1 * x2 - mlgraph.sin(x2)
+
+
+def join(parts: dict) -> str:
+    """All statements (every scope expanded), for checks on the text Python wrote."""
+    body = "".join(parts["nodes"].values()) + "".join(e["stmt"] for e in parts["edges"])
+    body += "".join(g["cluster"] + g["node"] for g in parts["groups"])
+    return parts["head"] + body + parts.get("tail", "") + "}\n"
+
+
+@pytest.mark.parametrize("name", ZOO, ids=lambda z: repr(z)[:24])
+def test_quote_keeps_any_string_inside_one_dot_string(name):
+    q = quote(name)
+    assert tokens(q) == [q]  # one token: nothing breaks out
+    assert unquote(q) == re.sub(r"[\x00-\x1f\x7f]", " ", name)
+    assert not q.startswith("<")  # never an HTML-like label
 
 
 def test_one_node_per_graph_node_with_stable_ids():
     g = mlgraph.trace(f_xy, x1=2.0, x2=5.0)
-    dot = to_dot(g)
-    ids = re.findall(r"^\s*(v\d+) \[.*\bid=(v\d+)", dot, flags=re.M)
-    assert ids == [(n.name, n.name) for n in g.nodes]
-    assert [n.name for n in g.nodes] == [f"v{i}" for i in range(len(g.nodes))]
+    parts = dot_parts(g)
+    assert list(parts["nodes"]) == [n.name for n in g.nodes]
+    for name, stmt in parts["nodes"].items():
+        assert stmt.strip().startswith(f"{name} [") and f'id="{name}"' in stmt
 
 
 def test_one_edge_per_argument_so_x_times_x_draws_two():
     g = mlgraph.trace(lambda x: x * x, x=3.0)
-    dot = to_dot(g)
-    assert re.findall(r"v0 -> v1 \[id=(e\S+)\]", dot) == ["e0_1_0", "e0_1_1"]
+    ids = re.findall(r'id="(e\S+?)"', join(dot_parts(g)))
+    assert ids == ["e0_1_0", "e0_1_1"]
 
 
 def test_edges_match_the_graph():
     g = mlgraph.trace(f_xy, x1=2.0, x2=5.0)
-    edges = re.findall(r"v(\d+) -> v(\d+) \[id=e(\d+)_(\d+)_(\d+)\]", to_dot(g))
-    want = [(e["src"], e["dst"], e["argnum"]) for e in g.to_json()["edges"]]
-    assert sorted((int(s), int(d), int(a)) for s, d, _, _, a in edges) == sorted(want)
-    assert all(s == s2 and d == d2 for s, d, s2, d2, _ in edges)
+    ids = re.findall(r'id="e(\d+)_(\d+)_(\d+)"', join(dot_parts(g)))
+    assert sorted(tuple(map(int, e)) for e in ids) == sorted(g.edges)
 
 
-def test_labels_are_escaped():
-    evil = '<img src=x onerror=alert(1)> "quoted" back\\slash'
-    graph = {
-        "nodes": [{"id": 0, "name": "v0", "label": evil, "inputs": []}],
-        "edges": [],
-        "inputs": [0],
-        "outputs": [0],
-    }
-    dot = to_dot(graph)
-    (label,) = re.findall(r'label="((?:[^"\\]|\\.)*)"', dot)
-    assert label == 'v0\\n<img src=x onerror=alert(1)> \\"quoted\\" back\\\\slash'
-    assert "label=<" not in dot  # never an HTML-like label
+def test_levels_share_a_column_as_on_the_slides():
+    parts = dot_parts(mlgraph.trace(f_xy, x1=2.0, x2=5.0))
+    assert parts["tail"] == "\t{rank=same; v0; v1}\n\t{rank=same; v2; v3; v4}\n"
 
 
 def test_deterministic():
-    a = to_dot(mlgraph.trace(f_xy, x1=2.0, x2=5.0))
-    b = to_dot(mlgraph.trace(f_xy, x1=2.0, x2=5.0))
-    assert a == b
-    assert a == to_dot(mlgraph.trace(f_xy, x1=2.0, x2=5.0).to_json())
+    a = dot_parts(mlgraph.trace(f_xy, x1=2.0, x2=5.0))
+    assert a == dot_parts(mlgraph.trace(f_xy, x1=2.0, x2=5.0))
+    assert a == dot_parts(mlgraph.trace(f_xy, x1=2.0, x2=5.0).to_json())
+
+
+def test_hostile_names_stay_inside_their_strings():
+    g = hostile_graph()
+    parts = dot_parts(g)
+    assert [grp["scope"] for grp in scope_groups(g)] == SCOPES
+    dot = join(parts)
+    pairs = attributes(dot)
+    assert {k for k, _ in pairs} <= ALLOWED, {k for k, _ in pairs} - ALLOWED
+    assert all(v.startswith('"') for _, v in pairs)
+    labels = [unquote(v) for k, v in pairs if k == "label"]
+    assert [x for x in labels if x.startswith("▸")] == [
+        f"▸ {s}".replace("\n", " ").replace("\r", " ") for s in SCOPES
+    ]
+    assert "URL" not in {k for k, _ in pairs} and "href" not in dot.lower()
+    # statements are one per line: a name cannot add a line (and so a statement)
+    assert all(
+        line.count("[") == line.count("]") for line in dot.splitlines() if "=" in line
+    )
 
 
 # -- scopes: collapsed layers are one node, expanded ones a cluster ----------------
 
 DOT_FIXTURE = Path(__file__).parent / "fixtures" / "dot_collapse.json"
-
-
-def mlp_loss_graph():
-    from mlgraph import nn
-
-    m = nn.MLP([2, 4, 4, 1], seed=0)
-    X = np.array([[0.5, -1.0], [1.0, 2.0], [-0.5, 0.3]])
-    y = np.array([[1.0], [0.0], [0.5]])
-
-    def loss(W1, b1, W2, b2, W3, b3):
-        return nn.mse(m.apply(X, W1, b1, W2, b2, W3, b3), y)
-
-    return mlgraph.trace(loss, *m.params)
 
 
 def test_scope_groups_of_an_mlp_are_its_layers():
@@ -93,30 +141,16 @@ def test_scope_groups_of_an_mlp_are_its_layers():
     ]
 
 
-def test_collapsed_scope_is_one_node_and_expanded_a_cluster():
-    g = mlp_loss_graph()
-    expanded = to_dot(g)
-    assert expanded.count("subgraph cluster_s") == 3
-    collapsed = to_dot(g, collapsed=["s0", "s2"])
-    assert "subgraph cluster_s1" in collapsed and "cluster_s0" not in collapsed
-    assert re.search(r"^\s*s0 \[label=\"layer1\" id=s0", collapsed, flags=re.M)
-    assert "v8 " not in collapsed and "v14 " not in collapsed  # inner nodes hidden
-    assert re.search(r"s0 -> v11 \[id=gs0_v11\]", collapsed)
-    # edges into a collapsed group are merged: one per outside node
-    assert len(re.findall(r"-> s2 ", collapsed)) == 3
-
-
-def test_dot_fixture_for_js_assembles_the_same_text():
-    """Writes tests/fixtures/dot_collapse.json; js/dot.test.js checks dot.js on it."""
-    g = mlp_loss_graph()
-    parts = dot_parts(g)
-    states = [[], ["s0"], ["s0", "s1", "s2"], ["s1"]]
+def test_dot_fixture_for_js():
+    """Writes tests/fixtures/dot_collapse.json: the MLP's statements and the hostile
+    graph's; js/dot.test.js assembles them per collapse state and lays them out."""
     data = {
-        "parts": parts,
-        "states": [{"collapsed": c, "dot": assemble_dot(parts, c)} for c in states],
+        "mlp": dot_parts(mlp_loss_graph()),
+        "hostile": dot_parts(hostile_graph()),
+        "scopes": SCOPES,
     }
-    for state in data["states"]:
-        assert state["dot"] == to_dot(g, collapsed=state["collapsed"])
+    assert len(data["hostile"]["groups"]) == len(SCOPES)
     DOT_FIXTURE.write_text(
         json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
+    assert json.loads(DOT_FIXTURE.read_text(encoding="utf-8")) == data

@@ -1,22 +1,35 @@
-"""GraphWidget traits (no browser): defaults, validation, and every number in the widget
-state equal to the engine's."""
+"""GraphWidget traits (no browser): defaults, validation, every text the view shows equal
+to the engine's numbers through `mlgraph.tables.fmt`, non-finite numbers as data, hostile
+names as text, path sums and matmul sums, and the fixtures the JS tests read."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import subprocess
+import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import traitlets
+from browser.gallery import build, hostile_graph, mlp_loss_graph
 
 import mlgraph
-from mlgraph.graph import local_partials
-from mlgraph.tables import trace_table
-from mlgraph.widget import GraphWidget, shared_engine, standalone_html
+from mlgraph.tables import fmt, trace_table
+from mlgraph.widget import (
+    JSON_TEXT,
+    GraphWidget,
+    Mode,
+    parse_mode,
+    shared_engine,
+    standalone_html,
+)
 
 MODES = ["eval", "forward:x1", "forward:x2", "reverse"]
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def f_xy(x1, x2):
@@ -33,43 +46,86 @@ def w(g):
     return GraphWidget.from_graph(g)
 
 
+def state_json(widget) -> dict:
+    """The widget state exactly as it goes to the front end (strict JSON: no NaN)."""
+    state = widget.get_state()
+    return json.loads(json.dumps(state, default=str, allow_nan=False))
+
+
 def test_defaults():
     w = GraphWidget()
     assert (w.cursor, w.mode, w.playing, w.max_nodes) == (-1, "reverse", False, 400)
+    assert (w.font_size, w.panel, w.predict, w.follow, w.height) == (
+        16,
+        "auto",
+        False,
+        True,
+        580,
+    )
     assert w.engine is shared_engine()
-    assert "wasm" in w.engine.source.lower() or len(w.engine.source) > 100_000
+    assert len(w.engine.source) > 100_000 and len(w.engine.view) > 10_000
 
 
-def test_streams_tables_and_labels_are_the_engines(g, w):
+def test_streams_carry_the_engines_events_and_their_texts(g, w):
     assert list(w.streams) == MODES
     for mode in MODES:
         events = mlgraph.run(g, mode)
-        assert w.streams[mode] == [e.to_json() for e in events]
-        assert w.tables[mode] == trace_table(g, events).to_json()
-    graph = g.to_json()
-    assert {k: w.graph[k] for k in ("edges", "inputs", "outputs")} == {
-        k: graph[k] for k in ("edges", "inputs", "outputs")
-    }
-    for shown, node in zip(w.graph["nodes"], graph["nodes"], strict=True):
-        assert shown == {k: node[k] for k in shown}
-    partials = local_partials(g)
-    assert len(w.graph["edge_labels"]) == len(partials) > 0
+        shown = w.streams[mode]
+        assert len(shown) == len(events)
+        for e, d in zip(events, shown, strict=True):
+            assert {k: d[k] for k in e.to_json()} == e.to_json()
+            assert d["text"] == fmt(e.value)
+            if e.kind == "accumulate":
+                assert d["dtext"] == fmt(e.delta)
+        rows = trace_table(g, events)
+        assert [
+            {k: r[k] for k in ("step", "node", "lhs", "rule", "numbers", "value")}
+            for r in w.tables[mode]
+        ] == [
+            {
+                k: getattr(r, k)
+                for k in ("step", "node", "lhs", "rule", "numbers", "value")
+            }
+            for r in rows.rows
+        ]
+
+
+def test_edges_carry_the_local_derivatives(g, w):
+    partials = mlgraph.local_partials(g)
+    edges = {f"{e['src']}_{e['dst']}_{e['argnum']}": e for e in w.graph["edges"]}
+    assert len(edges) == len(partials) == 8
     for (src, dst, argnum), lab in partials.items():
-        shown = w.graph["edge_labels"][f"{src}_{dst}_{argnum}"]
-        assert shown == {"formula": lab["formula"], "value": lab["value"]}
+        p = edges[f"{src}_{dst}_{argnum}"]["partial"]
+        assert p == {"formula": lab["formula"], "text": fmt(lab["value"])}
 
 
 def test_the_lecture_numbers(w):
-    last = {}
-    for e in w.streams["reverse"]:
-        if e["sweep"] == "reverse":
-            last[e["node"]] = e["value"]
-    assert last[0] == pytest.approx(5.5)
-    assert last[1] == pytest.approx(2 - np.cos(5.0))
-    fwd = [
-        e for e in w.streams["forward:x1"] if e["sweep"] == "forward" and e["node"] == 2
+    final = {
+        e["node"]: e["text"] for e in w.streams["reverse"] if e["sweep"] == "reverse"
+    }
+    assert (final[0], final[1]) == ("5.5", "1.716")
+    fwd = [e["text"] for e in w.streams["forward:x1"] if e["sweep"] == "forward"]
+    assert fwd[-1] == "5.5"
+    assert [(r["rule"], r["numbers"], r["value"]) for r in w.tables["reverse"]][
+        -2:
+    ] == [
+        ("v̄3·v0 + v̄4·cos(v1)", "1·2 + (−1)·0.2837", "1.716"),
+        ("v̄2·(1/v0) + v̄3·v1", "1·0.5 + 1·5", "5.5"),
     ]
-    assert fwd[-1]["value"] == pytest.approx(0.5)
+
+
+def test_modes_are_parsed_in_one_place(g):
+    assert parse_mode("forward:x1") == Mode("forward", "x1")
+    assert (
+        parse_mode("eval") == Mode("eval") and parse_mode("reverse").sweep == "reverse"
+    )
+    for bad in ("forward:", "sideways", "reverse:x", "eval:1"):
+        with pytest.raises(ValueError, match="use 'eval', 'forward:<input>'"):
+            parse_mode(bad)
+    one = mlgraph.trace(lambda x: mlgraph.sin(x), x=1.0)
+    assert GraphWidget.from_graph(one, mode="forward").mode == "forward:x"
+    with pytest.raises(ValueError, match="names no input"):
+        GraphWidget.from_graph(g, mode="forward")
 
 
 def test_cursor_validation_names_the_range(w):
@@ -88,19 +144,31 @@ def test_cursor_validation_names_the_range(w):
     assert w.cursor == n - 1
 
 
-def test_mode_validation_and_clamping(w):
+def test_trait_validation_says_what_is_allowed(w):
     with pytest.raises(traitlets.TraitError, match="mode must be one of 'eval'"):
+        w.mode = "forward:x9"
+    with pytest.raises(traitlets.TraitError, match="use 'eval'"):
         w.mode = "sideways"
+    with pytest.raises(traitlets.TraitError, match="speed"):
+        w.speed = 0
+    with pytest.raises(traitlets.TraitError, match="from 14 .* got 9"):
+        w.font_size = 9
+    with pytest.raises(traitlets.TraitError, match="from 240 to 2000, got 100"):
+        w.height = 100
+    with pytest.raises(traitlets.TraitError, match="'x1', 'x2'"):
+        w.paths = "x3"
+    w.paths = "x2"
+    with pytest.raises(ValueError, match="unknown preset 'slides'"):
+        GraphWidget.from_graph(mlgraph.trace(f_xy, x1=2.0, x2=5.0), preset="slides")
+
+
+def test_mode_switch_clamps_the_cursor(w):
     w.cursor = len(w.streams["reverse"]) - 1
     w.mode = "eval"
     assert w.cursor == len(w.streams["eval"]) - 1
-    with pytest.raises(traitlets.TraitError, match="speed"):
-        w.speed = 0
 
 
 def test_front_end_sends_mode_and_cursor_together(w):
-    """The JS mode selector sends mode and cursor in one message; validation sees
-    the new mode."""
     n = len(w.streams["reverse"])
     w.mode, w.cursor = "eval", 2
     w.set_state({"mode": "reverse", "cursor": n - 1})
@@ -114,25 +182,44 @@ def test_step_back_play(w):
     w.back(10)
     assert w.cursor == -1
     w.cursor = len(w.streams["reverse"]) - 1
-    w.step()
-    assert w.cursor == len(w.streams["reverse"]) - 1
     w.play()
     assert (w.playing, w.cursor) == (True, -1)
     w.pause()
     assert not w.playing
 
 
-def test_packed_traits_round_trip(w):
-    from mlgraph.widget import JSON_TEXT
+def test_lecture_preset(g):
+    w = GraphWidget.from_graph(g, preset="lecture")
+    assert (w.predict, w.speed, w.font_size) == (True, 1.0, 18)
+    assert GraphWidget.from_graph(g, preset="lecture", font_size=24).font_size == 24
 
+
+def test_packed_traits_round_trip(w):
     for name in ("graph", "streams", "tables"):
         value = getattr(w, name)
         text = JSON_TEXT["to_json"](value, w)
         assert isinstance(text, str)
         assert JSON_TEXT["from_json"](text, w) == value
+    packed = json.loads(JSON_TEXT["to_json"](w.streams, w))["reverse"]
+    assert packed["@seq"] == ["step"] and packed["@enums"]["sweep"] == [
+        "eval",
+        "reverse",
+    ]
+    # the fixture js/state.test.js unpacks: the same records on both sides
+    (FIXTURES / "packed_streams.json").write_text(
+        json.dumps(
+            {
+                "packed": json.loads(JSON_TEXT["to_json"](w.streams, w)),
+                "plain": w.streams,
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
-def test_state_per_widget_is_small_and_engine_shared(g):
+def test_state_per_widget_is_small_and_engine_shared():
     """The WASM engine is stored once; each extra ~50-node widget stays under 100 KB."""
     big = mlgraph.trace(
         lambda x1, x2: sum(np.sin(x1 * k) * x2 for k in range(1, 11)), x1=0.3, x2=1.5
@@ -144,66 +231,109 @@ def test_state_per_widget_is_small_and_engine_shared(g):
     assert size < 100_000, size  # the goal in benchmarks/results/widget.md
 
 
-def test_standalone_html_is_self_contained(w):
-    page = standalone_html(w)
-    assert "<script src" not in page and "http://" not in page.split("<body>")[1][:2000]
-    assert re.search(r"<script[^>]*\ssrc=", page) is None
-    assert "</script" not in page.split('id="mlgraph-data">')[1].split("</script>")[0]
+# -- non-finite numbers are data ---------------------------------------------------------
 
 
-def test_escaped_label_in_exported_page(tmp_path):
-    evil = "<img src=x onerror=alert(1)>"
-    w = GraphWidget(
-        graph={"nodes": [{"id": 0, "name": "v0", "label": evil}], "dot": ""},
-        streams={"eval": []},
-        tables={},
-        mode="eval",
+@pytest.mark.parametrize(
+    ("f", "x", "texts"),
+    [
+        (lambda x: mlgraph.log(x), 0.0, {"−∞", "∞"}),
+        (lambda x: mlgraph.sqrt(x), 0.0, {"∞"}),
+        (lambda x: mlgraph.exp(x), 1000.0, {"∞"}),
+        (lambda x: mlgraph.log(x) * 0.0, 0.0, {"NaN"}),
+    ],
+    ids=["log-at-0", "sqrt-at-0", "exp-at-1000", "nan"],
+)
+def test_non_finite_numbers_reach_the_view(f, x, texts):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore"
+        )  # mlgraph warns about ln(0); the view still shows it
+        w = mlgraph.show(f, x=x)
+    state = state_json(w)  # strict JSON: no "Out of range float values"
+    streams = JSON_TEXT["from_json"](state["streams"], w)
+    shown = {e["text"] for m in streams.values() for e in m} | {
+        e.get("dtext") for m in streams.values() for e in m
+    }
+    assert texts <= shown, shown
+    assert any(e.get("bad") for m in streams.values() for e in m)
+    rows = [r for m in JSON_TEXT["from_json"](state["tables"], w).values() for r in m]
+    assert any(r.get("bad") for r in rows)
+    assert all(not isinstance(v, float) or math.isfinite(v) for v in _numbers(state))
+
+
+def test_ln_at_zero_edge_label_is_infinite():
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        w = mlgraph.show(lambda x: mlgraph.log(x), x=0.0)
+    (edge,) = w.graph["edges"]
+    assert edge["partial"] == {"formula": "1/v0", "text": "∞", "bad": True}
+    last = w.tables["reverse"][-1]
+    assert (last["numbers"], last["value"], last["bad"]) == ("1·∞", "∞", True)
+
+
+def _numbers(obj):
+    if isinstance(obj, dict):
+        for v in obj.values():
+            yield from _numbers(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _numbers(v)
+    elif isinstance(obj, str) and obj[:1] in "[{":
+        try:
+            yield from _numbers(json.loads(obj))
+        except ValueError:
+            pass
+    else:
+        yield obj
+
+
+def test_cli_html_of_ln_at_zero(tmp_path):
+    """`mlgraph html "ln(x)" --at x=0` writes a page (a real subprocess)."""
+    out = tmp_path / "ln.html"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlgraph",
+            "html",
+            "ln(x)",
+            "--at",
+            "x=0",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    text = w.save_html(tmp_path / "p.html").read_text()
-    assert "<img" not in text
+    assert done.returncode == 0, done.stderr
+    data = (
+        out.read_text(encoding="utf-8")
+        .split('id="mlgraph-data">')[1]
+        .split("</script>")[0]
+    )
+    state = json.loads(data)["state"]
+    assert "∞" in json.dumps(state["tables"], ensure_ascii=False)
 
 
-def test_explore_retraces_live(g):
-    box = mlgraph.explore(f_xy, x1=2.0, x2=5.0)
-    w = box.graph_widget
-    w.cursor = len(w.streams["reverse"]) - 1
-    box.sliders["x1"].value = 4.0
-    last = [
-        e for e in w.streams["reverse"] if e["sweep"] == "reverse" and e["node"] == 0
-    ]
-    assert last[-1]["value"] == pytest.approx(1 / 4.0 + 5.0)
-    assert w.cursor == len(w.streams["reverse"]) - 1
-    out = box.children[-1]
-    assert out.outputs == ()
-
-
-def test_show_accepts_a_graph_or_a_function(g):
-    assert [n["name"] for n in mlgraph.show(g).graph["nodes"]] == [
-        n.name for n in g.nodes
-    ]
-    assert mlgraph.show(f_xy, mode="eval", x1=2.0, x2=5.0).mode == "eval"
-    with pytest.raises(TypeError, match="function or a traced Graph"):
-        mlgraph.show(42)
-
-
-def test_cli_html(tmp_path):
-    """`mlgraph html` through a real subprocess: the page, and a clear error."""
-    import subprocess
-    import sys
-
+def test_cli_html_errors_are_clear(tmp_path):
     out = tmp_path / "page.html"
-    cmd = [
-        sys.executable,
-        "-m",
-        "mlgraph",
-        "html",
-        "log(x1) + x1*x2 - sin(x2)",
-        "--at",
-        "x1=2,x2=5",
-        "-o",
-        str(out),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlgraph",
+            "html",
+            "log(x1) + x1*x2 - sin(x2)",
+            "--at",
+            "x1=2,x2=5",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert out.exists() and "mlgraph-data" in out.read_text()
     bad = subprocess.run(
@@ -226,6 +356,176 @@ def test_cli_html(tmp_path):
     assert "no value for x2" in bad.stderr and "--at x1=1,x2=1" in bad.stderr
 
 
+# -- hostile strings ---------------------------------------------------------------------
+
+EVIL_TITLE = '</title><script>window.__pwned=1</script>"'
+
+
+def test_exported_page_has_no_markup_from_user_strings(tmp_path):
+    w = GraphWidget.from_graph(hostile_graph(), collapse="all")
+    text = w.save_html(tmp_path / "p.html", title=EVIL_TITLE).read_text(
+        encoding="utf-8"
+    )
+    head, body = text.split("<body", 1)
+    assert "<title>&lt;/title&gt;&lt;script&gt;" in head
+    assert "<script>window.__pwned" not in text
+    data = body.split('id="mlgraph-data">')[1].split("</script>")[0]
+    assert "<" not in data and ">" not in data  # inside the JSON everything is \u003c
+    assert json.loads(data)["state"]["title"] == EVIL_TITLE
+    assert [s for s in re.findall(r"<script[^>]*>", text)] == [
+        '<script type="application/json" id="mlgraph-data">',
+        '<script type="module">',
+    ]
+
+
+def test_standalone_html_is_self_contained_and_keeps_the_view(w):
+    w.font_size, w.panel, w.predict, w.cursor = 22, "below", True, 5
+    page = standalone_html(w)
+    assert re.search(r"<script[^>]*\ssrc=", page) is None and "<link" not in page
+    assert "http://" not in page.split("<body")[1][:3000]
+    state = json.loads(page.split('id="mlgraph-data">')[1].split("</script>")[0])[
+        "state"
+    ]
+    assert (state["font_size"], state["panel"], state["predict"], state["cursor"]) == (
+        22,
+        "below",
+        True,
+        5,
+    )
+    assert state["playing"] is False
+
+
+# -- path sums, matrix products, pass counts -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "inputs"), [("g1", (0, 1)), ("g3", (0,)), ("g4", (0, 1))]
+)
+def test_path_sums_equal_grad(key, inputs):
+    g = build(key)
+    w = GraphWidget.from_graph(g)
+    for k, i in enumerate(inputs):
+        label = g.nodes[i].label
+        entry = w.graph["paths"][label]
+        products = [
+            math.prod(float(p) for p in _floats(path["factors"]))
+            for path in entry["paths"]
+        ]
+        grad = _grad_of(g, k)
+        assert entry["count"] == len(entry["paths"]) >= 1
+        assert sum(products) == pytest.approx(grad, rel=1e-3)
+        assert entry["sum"] == entry["grad"] == fmt(grad)
+    if key == "g3":
+        assert w.graph["paths"]["x"]["count"] == 2  # x used twice: two paths
+
+
+def _floats(texts):
+    return [float(t.replace("−", "-")) for t in texts]
+
+
+def _grad_of(g, k):
+    events = mlgraph.run(g, "reverse")
+    final = {e.node: e.value for e in events if e.sweep == "reverse"}
+    return float(final[g.inputs[k]])
+
+
+def test_perceptron_matmul_as_a_weighted_sum_and_pass_counts():
+    w = GraphWidget.from_graph(build("g5"))
+    (entry,) = w.graph["matmul"]["3"]
+    assert entry["terms"] == "2·0.1 + 3·0.5 − 1·2.5 + 5·0.2"
+    assert (entry["value"], entry["bias"], entry["out"]) == ("0.2", "3", "3.2")
+    assert w.graph["passes"] == {"forward": 9, "reverse": 1}  # one per scalar entry
+    assert w.graph["shapes"]["0"] == "(4)"
+
+
+def test_tensors_send_heatmap_grids_and_cell_texts():
+    w = GraphWidget.from_graph(build("g7"))
+    alpha = next(
+        e for e in w.streams["reverse"] if e["node"] == 1 and e["sweep"] == "eval"
+    )
+    assert alpha["grid"] == [[0.1, -0.2, 0.3], [0.4, 0.1, -0.5]]
+    assert alpha["cells"] == ["0.1", "−0.2", "0.3", "0.4", "0.1", "−0.5"]
+    grad = [
+        e for e in w.streams["reverse"] if e["node"] == 1 and e["sweep"] == "reverse"
+    ][-1]
+    assert grad["cells"] == [
+        "−0.08207",
+        "−0.04104",
+        "0.08207",
+        "0.02894",
+        "0.01447",
+        "−0.02894",
+    ]
+    node = next(n for n in w.graph["nodes"] if n["id"] == 1)
+    assert (node["heat"], node["cell"]) == ([2, 3], 14)
+
+
+def test_big_tensors_are_pooled_for_their_heatmaps():
+    w = GraphWidget.from_graph(build("g8"), modes=["eval"], mode="eval")
+    x = next(e for e in w.streams["eval"] if e["node"] == 0)
+    assert len(x["grid"]) == 16 and len(x["grid"][0]) == 3 and "cells" not in x
+    assert set(x["stats"]) == {"min", "max", "mean", "absmax"}
+
+
+def test_constants_get_no_derivative(g):
+    w = GraphWidget.from_graph(build("g2"))
+    consts = {n["id"] for n in w.graph["nodes"] if n["kind"] == "const"}
+    assert consts and not any(
+        n.get("grad") for n in w.graph["nodes"] if n["id"] in consts
+    )
+    assert all("partial" not in e for e in w.graph["edges"] if e["src"] in consts)
+
+
+# -- Python and JS: the fixture the JS tests read --------------------------------------------
+
+
+def test_gallery_fixture_for_js():
+    """Writes tests/fixtures/widget_gallery.json (graph, streams, tables of gallery graphs
+    1, 3 and 7); js/story.test.js checks the chain-rule chips against the table rows."""
+    data = {}
+    for key in ("g1", "g3", "g7"):
+        g = build(key)
+        w = GraphWidget.from_graph(g, modes=["reverse"])
+        lines = [str(r) for r in trace_table(g, mlgraph.run(g, "reverse")).rows]
+        data[key] = {
+            "graph": w.graph,
+            "streams": w.streams,
+            "tables": w.tables,
+            "row_text": lines,
+        }  # how the kernel prints each row
+    path = FIXTURES / "widget_gallery.json"
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+    )
+    assert json.loads(path.read_text(encoding="utf-8")) == data
+
+
+# -- composition ---------------------------------------------------------------------------
+
+
+def test_explore_retraces_live(g):
+    box = mlgraph.explore(f_xy, x1=2.0, x2=5.0)
+    w = box.graph_widget
+    w.cursor = len(w.streams["reverse"]) - 1
+    box.sliders["x1"].value = 4.0
+    last = [
+        e for e in w.streams["reverse"] if e["sweep"] == "reverse" and e["node"] == 0
+    ]
+    assert last[-1]["value"] == pytest.approx(1 / 4.0 + 5.0)
+    assert w.cursor == len(w.streams["reverse"]) - 1
+    assert box.children[-1].outputs == ()
+
+
+def test_show_accepts_a_graph_or_a_function(g):
+    assert [n["name"] for n in mlgraph.show(g).graph["nodes"]] == [
+        n.name for n in g.nodes
+    ]
+    assert mlgraph.show(f_xy, mode="eval", x1=2.0, x2=5.0).mode == "eval"
+    assert mlgraph.show(g, preset="lecture").predict
+    with pytest.raises(TypeError, match="function or a traced Graph"):
+        mlgraph.show(42)
+
+
 def test_explore_keeps_the_last_graph_when_a_retrace_fails():
     calls = []
 
@@ -241,98 +541,11 @@ def test_explore_keeps_the_last_graph_when_a_retrace_fails():
     assert box.graph_widget.streams == before
 
 
-# -- numbers: js/format.js prints what the trace tables print -------------------------
-
-FORMAT_FIXTURE = Path(__file__).parent / "fixtures" / "format.json"
-
-
-def format_values() -> list[float]:
-    """Lecture numbers, rounding ties, range edges, random values of every size."""
-    rng = np.random.default_rng(0)
-    fixed = [
-        11.652,
-        10.693,
-        0.28366218546322625,
-        -0.9589242746631385,
-        5.5,
-        1.716,
-        0.0,
-        -0.0,
-        1.0,
-        -1.0,
-        2.0,
-        1e-4,
-        9.99995e-5,
-        1e5,
-        99999.9999,
-        99999.99999,
-        123450.0,
-        1.0625,
-        -1.0625,
-        0.125,
-        2.5e-5,
-        1e-7,
-        1e21 * 1.0005,
-        1e300,
-        -3e-300,
-        999.9999999999999,
-        1000.0,
-        0.001,
-        0.0009999999,
-        12345.678,
-        5e-324,
-        float("inf"),
-        float("-inf"),
-        float("nan"),
-    ]
-    rand = rng.standard_normal(300) * 10.0 ** rng.integers(-9, 9, 300)
-    ties = rng.integers(1, 20000, 100) / 8.0  # exact binary fractions: half-even ties
-    return fixed + [float(v) for v in rand] + [float(v) for v in ties]
-
-
-def test_format_fixture_for_js_is_pythons_fmt():
-    """Writes tests/fixtures/format.json; js/format.test.js checks format.js on it."""
-    from mlgraph.tables import fmt
-
-    rows = []
-    for v in format_values():
-        key = repr(v) if not np.isfinite(v) else v
-        rows.append({"value": key, "text": fmt(v)})
-    assert {r["text"] for r in rows[:5]} == {
-        "11.652",
-        "10.693",
-        "0.2837",
-        "−0.9589",
-        "5.5",
-    }
-    FORMAT_FIXTURE.write_text(
-        json.dumps(rows, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
-    )
-    assert json.loads(FORMAT_FIXTURE.read_text(encoding="utf-8")) == rows
-
-
-# -- layers and the compare view ---------------------------------------------------------
-
-
-def _mlp_graph():
-    from mlgraph import nn
-
-    m = nn.MLP([2, 4, 4, 1], seed=0)
-    X = np.array([[0.5, -1.0], [1.0, 2.0]])
-
-    def loss(W1, b1, W2, b2, W3, b3):
-        return nn.mse(m.apply(X, W1, b1, W2, b2, W3, b3), np.array([[1.0], [0.0]]))
-
-    return mlgraph.trace(loss, *m.params)
-
-
-def test_scoped_graph_sends_groups_and_dot_parts(w):
-    assert "groups" not in w.graph and "dot_parts" not in w.graph  # no scopes
-    m = GraphWidget.from_graph(_mlp_graph())
+def test_scoped_graph_sends_groups(w):
+    assert w.graph["groups"] == []
+    m = GraphWidget.from_graph(mlp_loss_graph())
     assert [g["scope"] for g in m.graph["groups"]] == ["layer1", "layer2", "layer3"]
-    assert all("scope" in n for n in m.graph["nodes"])
-    assert set(m.graph["dot_parts"]) == {"head", "nodes", "edges", "groups"}
-    assert m.collapse == "auto"
+    assert set(m.graph["dot_parts"]) == {"head", "nodes", "edges", "groups", "tail"}
     with pytest.raises(traitlets.TraitError):
         m.collapse = "sometimes"
 
@@ -347,7 +560,6 @@ def test_compare_cursor_runs_over_the_longer_pane(w):
         w.cursor = max(fwd, rev)
     w.compare = False  # back to eval's stream: the cursor is clamped to it
     assert w.cursor == len(w.streams["eval"]) - 1
-    assert '"compare":false' in standalone_html(w).replace(" ", "")
 
 
 def test_export_assets_are_built_beside_the_view(tmp_path):

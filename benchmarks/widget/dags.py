@@ -33,7 +33,10 @@ def random_dag(n_nodes: int, n_inputs: int = 4, seed: int = 0):
             out = out + v
         return out
 
-    values = {name: float(v) for name, v in zip(names, rng.uniform(0.5, 1.5, n_inputs))}
+    values = {
+        name: float(v)
+        for name, v in zip(names, rng.uniform(0.5, 1.5, n_inputs), strict=True)
+    }
     return mlgraph.trace(_named(f, names), **values)
 
 

@@ -1,3 +1,4 @@
+// @ts-check
 // node --test: the shared fake model behaves as the views expect an anywidget model to.
 import assert from "node:assert/strict";
 import { test } from "node:test";

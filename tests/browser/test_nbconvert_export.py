@@ -27,7 +27,7 @@ def _check_plays(page, path: Path):
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=60_000)
     expect(widget.locator("[data-mlgraph-node]")).to_have_count(7)
     expect(widget.locator('[data-mlgraph-state="pending"]')).to_have_count(7)
-    widget.locator("select.mlgraph-speed").select_option("60")
+    widget.locator('[data-mlgraph-action="speed"]', has_text="4").click()
     widget.locator('[data-mlgraph-action="play"]').click()
     last = widget.locator("input.mlgraph-scrubber").get_attribute("max")
     assert last and int(last) > 10

@@ -63,7 +63,7 @@ def _play_every_graph(page):
     for i in range(n):
         w = graphs.nth(i)
         w.scroll_into_view_if_needed()
-        w.locator("select.mlgraph-speed").select_option("60")
+        w.locator('[data-mlgraph-action="speed"]', has_text="4").click()
         w.locator('[data-mlgraph-action="play"]').click()
         last = w.locator("input.mlgraph-scrubber").get_attribute("max")
         assert last and int(last) > 3

@@ -1,115 +1,240 @@
-"""`GraphWidget.save_html`: a page that plays with no kernel and all network blocked."""
+"""`GraphWidget.save_html`: the offline page (all network blocked) over the lecture
+gallery in light and dark, the chain rule and path sums against the engine, non-finite
+numbers, and hostile names that must stay text."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
 import numpy as np
 import pytest
 from playwright.sync_api import expect
 
 import mlgraph
+from mlgraph.tables import fmt
 from mlgraph.widget import GraphWidget
 
+from .checks import MEASURE, PLAY_CHECK, VIEWPORT, assert_played, assert_readable
+from .gallery import EXPECT, KEYS, SCOPES, TITLES, build, hostile_graph
 from .lab import block_network
 
+MODEL = "document.getElementById('mlgraph-root').mlgraphModel"
 
-@pytest.mark.browser
-def test_exported_page_plays_offline(page, tmp_path):
-    g = mlgraph.trace(lambda x1, x2: np.log(x1) + x1 * x2 - np.sin(x2), x1=2.0, x2=5.0)
-    w = GraphWidget.from_graph(g, mode="reverse")
-    path = w.save_html(tmp_path / "page.html")
+
+def open_page(page, w, path, scheme="light"):
+    """Write `w` as a page, open it offline at 1280×720, wait for the layout."""
     blocked = block_network(page)
-    page.goto(path.as_uri())
+    page.set_viewport_size(VIEWPORT)
+    page.emulate_media(color_scheme=scheme)
+    page.goto(w.save_html(path).as_uri())
     widget = page.locator(".mlgraph")
     expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
-    expect(widget.locator("[data-mlgraph-node]")).to_have_count(7)
-    widget.locator("select.mlgraph-speed").select_option("60")
-    widget.locator('[data-mlgraph-action="play"]').click()
-    last = len(w.streams["reverse"]) - 1
-    expect(widget).to_have_attribute("data-mlgraph-cursor", str(last), timeout=30_000)
-    expect(widget.locator('[data-mlgraph-node="v0"] .mlgraph-cotangent')).to_have_text(
-        "v\u03040 = 5.5"
+    return widget, blocked
+
+
+def set_traits(page, widget, **traits):
+    """Change traits as a kernel would, and wait for the view to settle."""
+    page.evaluate(
+        f"(t) => {{ const m = {MODEL}; for (const [k, v] of Object.entries(t)) m.set(k, v); }}",
+        traits,
     )
-    assert blocked == [], blocked
+    expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('[data-mlgraph-moving]')")
+
+
+def names_in(w):
+    return {grp["scope"]: {f"v{i}" for i in grp["nodes"]} for grp in w.graph["groups"]}
 
 
 @pytest.mark.browser
-def test_labels_render_as_text(page, tmp_path):
-    evil = "<img src=x onerror=alert(1)>"
-    graph = {
-        "nodes": [
-            {
-                "id": 0,
-                "name": "v0",
-                "label": evil,
-                "op": "input",
-                "inputs": [],
-                "shape": [],
-                "kind": "input",
-            },
-            {
-                "id": 1,
-                "name": "v1",
-                "label": "sin",
-                "op": "sin",
-                "inputs": [0],
-                "shape": [],
-                "kind": "op",
-            },
-        ],
-        "edges": [{"src": 0, "dst": 1, "argnum": 0}],
-        "inputs": [0],
-        "outputs": [1],
-    }
-    from mlgraph.dot import to_dot
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_gallery_offline(page, tmp_path, scheme):
+    """Every gallery graph: readable at the opening view and along the reverse sweep,
+    the numbers the class must see, and play keeps the active node in view with the
+    table on the same node."""
+    for key in KEYS:
+        w = GraphWidget.from_graph(build(key), title=TITLES[key])
+        widget, blocked = open_page(page, w, tmp_path / f"{key}.html", scheme)
+        n = len(w.streams["reverse"])
+        for cursor in (-1, n // 2, n - 1):
+            set_traits(page, widget, cursor=cursor)
+            assert_readable(widget.evaluate(MEASURE), f"{key} {scheme} step {cursor}")
+        for mode, node, text in EXPECT.get(key, []):
+            node = f"v{w.graph['outputs'][0]}" if node == "out" else node
+            set_traits(page, widget, mode=mode)
+            set_traits(page, widget, cursor=len(w.streams[mode]) - 1)
+            expect(
+                widget.locator(f'.mlgraph-pane [data-mlgraph-node="{node}"]')
+            ).to_contain_text(text)
+        set_traits(page, widget, mode="reverse", cursor=-1, speed=8)
+        assert_played(widget.evaluate(PLAY_CHECK), f"{key} {scheme}", names_in(w))
+        assert blocked == [], blocked
 
-    events = [
-        {"step": 0, "sweep": "eval", "kind": "seed", "node": 0, "value": 1.0},
-        {"step": 1, "sweep": "eval", "kind": "visit", "node": 1, "value": 0.8415},
-    ]
-    rows = [
-        {
-            "node": 1,
-            "step": 1,
-            "lhs": evil,
-            "rule": evil,
-            "numbers": "1",
-            "value": "0.8415",
-        }
-    ]
-    w = GraphWidget(
-        graph={**graph, "dot": to_dot(graph), "edge_labels": {}},
-        streams={"eval": events},
-        tables={"eval": rows},
-        mode="eval",
+
+@pytest.mark.browser
+@pytest.mark.parametrize("key", ["g1", "g3", "g7"])
+def test_chain_rule_on_the_active_edge_is_the_table_row(page, tmp_path, key):
+    """At every reverse accumulation the chip reads v̄i += v̄j·∂vj/∂vi = u·p = c with u the
+    value in v̄j's row, p the edge's local derivative, c the contribution, and the
+    table's current row is v̄i's."""
+    g = build(key)
+    w = GraphWidget.from_graph(g, modes=["reverse"])
+    widget, _ = open_page(page, w, tmp_path / "chain.html")
+    rows = {(r["sweep"], r["node"]): r for r in w.tables["reverse"]}
+    partials = mlgraph.local_partials(g)
+    checked = 0
+    for e in w.streams["reverse"]:
+        if e["kind"] != "accumulate":
+            continue
+        set_traits(page, widget, cursor=e["step"])
+        chip = widget.locator(".mlgraph-chip")
+        expect(chip).to_have_count(1)
+        head, tail = chip.locator("text").all_text_contents()
+        i, j = e["node"], e["src"]
+        assert head == f"v\u0304{i} += v\u0304{j}\u00b7\u2202v{j}/\u2202v{i}"
+        p = partials[(i, j, e["argnum"])]["value"]
+        if p is not None:
+            u = rows[("reverse", j)]["value"]
+            assert tail == f"= {_paren(u)}\u00b7{_paren(fmt(p))} = {fmt(e['delta'])}"
+        else:
+            assert tail.endswith(f"= {fmt(e['delta'])}")
+        current = widget.locator("[data-mlgraph-current]")
+        expect(current).to_have_attribute("data-mlgraph-row-node", f"v{i}")
+        expect(widget.locator("[data-mlgraph-narration]")).to_contain_text(
+            f"{head} {tail}"
+        )
+        checked += 1
+    assert checked >= 3
+
+
+def _paren(t):
+    return f"({t})" if t.startswith("\u2212") or any(c in t for c in " +·/") else t
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("key", ["g1", "g3", "g4"])
+def test_path_sums_equal_grad(page, tmp_path, key):
+    g = build(key)
+    w = GraphWidget.from_graph(g)
+    widget, _ = open_page(page, w, tmp_path / "paths.html")
+    for i in g.inputs:
+        label = g.nodes[i].label
+        final = [
+            e.value
+            for e in mlgraph.run(g, "reverse")
+            if e.sweep == "reverse" and e.node == i
+        ][-1]
+        widget.locator("select.mlgraph-paths").select_option(label)
+        expect(widget.locator(".mlgraph-path-sum")).to_contain_text(f"= {fmt(final)}")
+        expect(widget.locator(".mlgraph-path-grad")).to_have_text(
+            f"reverse sweep: \u2202f/\u2202{label} = {fmt(final)}"
+        )
+        paths = w.graph["paths"][label]["paths"]
+        expect(widget.locator(".mlgraph-path")).to_have_count(len(paths))
+        widget.focus()
+        page.keyboard.press(
+            "ArrowRight"
+        )  # one path at a time: only its edges stand out
+        first = set(paths[0]["edges"])
+        lit = widget.locator('.mlgraph-edge[data-mlgraph-state="path"]')
+        expect(lit).to_have_count(len(first))
+        assert {e.get_attribute("data-mlgraph-edge") for e in lit.all()} == first
+
+
+@pytest.mark.browser
+def test_ln_at_zero_shows_infinities(page, tmp_path):
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        w = mlgraph.show(lambda x: mlgraph.log(x), x=0.0)
+    widget, _ = open_page(page, w, tmp_path / "ln0.html")
+    acc = next(e["step"] for e in w.streams["reverse"] if e["kind"] == "accumulate")
+    set_traits(page, widget, cursor=acc)
+    expect(widget.locator(".mlgraph-chip")).to_contain_text("= 1\u00b7\u221e = \u221e")
+    set_traits(page, widget, cursor=len(w.streams["reverse"]) - 1)
+    v1 = widget.locator('[data-mlgraph-node="v1"] .mlgraph-primal')
+    expect(v1).to_have_text("v1 = \u2212\u221e")
+    expect(v1).to_have_class(re.compile(r"\bmlgraph-bad\b"))
+    expect(widget.locator('[data-mlgraph-node="v0"] .mlgraph-cotangent')).to_have_text(
+        "v\u03040 = \u221e"
     )
+    expect(
+        widget.locator('[data-mlgraph-edge="0_1_0"] .mlgraph-badge-text')
+    ).to_have_text("+\u221e")
+    row = widget.locator('.mlgraph-row[data-mlgraph-row-node="v0"].mlgraph-row-reverse')
+    expect(row).to_contain_text("= 1\u00b7\u221e")
+    expect(row).to_have_class(re.compile(r"\bmlgraph-bad\b"))
+
+
+HOSTILE_TITLE = (
+    '</title><script>window.__pwned=1</script><img src=x onerror="window.__pwned=5">'
+)
+
+
+def click_everything(page, widget):
+    """Click every layer, node and cluster label (collapsed, then expanded). The clicks
+    are dispatched on the elements, wherever the camera is: what a click on them does."""
+    for _ in SCOPES:
+        group = widget.locator("[data-mlgraph-group]").first
+        if not group.count():
+            break
+        group.dispatch_event("click")
+        expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
+    for node in widget.locator("[data-mlgraph-node] > *").all():
+        node.dispatch_event("click")
+    while widget.locator("[data-mlgraph-cluster] > text").count():
+        widget.locator("[data-mlgraph-cluster] > text").first.dispatch_event("click")
+        expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
+
+
+@pytest.mark.browser
+def test_hostile_names_stay_text_offline(page, tmp_path):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    blocked = block_network(page)
-    page.goto(w.save_html(tmp_path / "evil.html").as_uri())
-    widget = page.locator(".mlgraph")
-    expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
-    expect(widget.locator('[data-mlgraph-node="v0"] .mlgraph-head')).to_have_text(
-        f"v0  {evil}"
-    )
-    expect(widget.locator(".mlgraph-lhs")).to_have_text(evil)
-    assert page.locator("img").count() == 0
+    w = GraphWidget.from_graph(hostile_graph(), collapse="all", title=HOSTILE_TITLE)
+    widget, blocked = open_page(page, w, tmp_path / "hostile.html")
+    expect(widget.locator("[data-mlgraph-group]")).to_have_count(len(SCOPES))
+    titles = widget.locator("[data-mlgraph-group] > title").all_text_contents()
+    assert [t.split(": ")[0].removeprefix("layer ") for t in titles] == SCOPES
+    expect(widget.locator(".mlgraph-caption")).to_have_text(HOSTILE_TITLE)
+    click_everything(page, widget)
+    expect(widget.locator("[data-mlgraph-cluster]")).to_have_count(0)  # collapsed again
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("img, a, script:not([type])").count() == 0
+    assert page.title() == HOSTILE_TITLE
     assert dialogs == [] and blocked == []
 
 
 @pytest.mark.browser
+def test_scope_name_cannot_inject_a_link_into_the_exported_page(page, tmp_path):
+    """The reported defect: a scope named 'L" URL="javascript:..."' ran a script when its
+    collapsed layer was clicked in a page written by save_html."""
+    evil = 'L" URL="javascript:window.__pwned=3" target="_self'
+
+    def f(x):
+        with mlgraph.scope(evil):
+            return mlgraph.sin(x) * x
+
+    w = GraphWidget.from_graph(mlgraph.trace(f, x=1.0), collapse="all")
+    widget, _ = open_page(page, w, tmp_path / "defect.html")
+    layer = widget.locator("[data-mlgraph-group]")
+    expect(layer).to_have_count(1)
+    layer.click()
+    expect(widget.locator("[data-mlgraph-cluster]")).to_have_count(1)
+    widget.locator("[data-mlgraph-cluster] > text").dispatch_event("click")
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("a").count() == 0
+    expect(widget.locator("[data-mlgraph-node]")).to_have_count(
+        1
+    )  # x, outside the layer
+
+
+@pytest.mark.browser
 def test_big_graph_shows_a_message_not_a_hang(page, tmp_path):
-    g = mlgraph.trace(lambda x1, x2: np.log(x1) + x1 * x2 - np.sin(x2), x1=2.0, x2=5.0)
-    w = GraphWidget.from_graph(g, max_nodes=5)
-    block_network(page)
-    page.goto(w.save_html(tmp_path / "big.html").as_uri())
-    widget = page.locator(".mlgraph")
-    expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
+    w = GraphWidget.from_graph(build("g1"), max_nodes=5)
+    widget, _ = open_page(page, w, tmp_path / "big.html")
     expect(widget.locator(".mlgraph-message")).to_contain_text("max_nodes = 5")
     expect(widget.locator("[data-mlgraph-node]")).to_have_count(0)
     widget.locator('[data-mlgraph-action="end"]').click()  # the table still plays
-    expect(widget.locator(".mlgraph-row-current")).to_have_count(1)
+    expect(widget.locator("[data-mlgraph-current]")).to_have_count(1)
 
 
 @pytest.mark.browser
@@ -118,159 +243,40 @@ def test_empty_widget_says_how_to_fill_it(page, tmp_path):
     expect(page.locator(".mlgraph-message")).to_contain_text("No graph yet")
 
 
-# -- collapsed layers, compare view, gallery -------------------------------------------
-
-GALLERY = Path(__file__).resolve().parents[2] / "docs" / "gallery"
-VIEWPORT = {"width": 1280, "height": 720}
-
-
-def _lecture_graph():
-    return mlgraph.trace(
-        lambda x1, x2: np.log(x1) + x1 * x2 - np.sin(x2), x1=2.0, x2=5.0
+@pytest.mark.browser
+def test_view_traits_survive_the_export(page, tmp_path):
+    w = GraphWidget.from_graph(build("g3"), font_size=22, panel="hidden", predict=True)
+    w.cursor = 6
+    widget, _ = open_page(page, w, tmp_path / "view.html")
+    expect(widget).to_have_attribute("data-mlgraph-cursor", "6")
+    expect(widget).to_have_attribute("data-mlgraph-panel", "hidden")
+    expect(widget.locator('[data-mlgraph-action="predict"]')).to_have_attribute(
+        "aria-pressed", "true"
     )
-
-
-def _mlp_loss_graph():
-    from mlgraph import nn
-
-    m = nn.MLP([2, 4, 4, 1], seed=0)
-    X = np.array([[0.5, -1.0], [1.0, 2.0], [-0.5, 0.3]])
-    y = np.array([[1.0], [0.0], [0.5]])
-
-    def loss(W1, b1, W2, b2, W3, b3):
-        return nn.mse(m.apply(X, W1, b1, W2, b2, W3, b3), y)
-
-    return mlgraph.trace(loss, *m.params)
-
-
-def _open(page, w, path):
-    block_network(page)
-    page.set_viewport_size(VIEWPORT)
-    page.goto(w.save_html(path).as_uri())
-    widget = page.locator(".mlgraph")
-    expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
-    return widget
-
-
-def _shot(widget, name):
-    GALLERY.mkdir(parents=True, exist_ok=True)
-    widget.screenshot(path=str(GALLERY / name))
+    size = "(t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a"
+    value = widget.locator('[data-mlgraph-node="v2"] .mlgraph-primal')
+    assert value.evaluate(size) == pytest.approx(22, abs=0.5)
+    widget.locator('[data-mlgraph-action="font-down"]').click()
+    page.wait_for_function("() => !document.querySelector('[data-mlgraph-moving]')")
+    assert value.evaluate(size) == pytest.approx(20, abs=0.5)
 
 
 @pytest.mark.browser
-def test_mlp_layers_start_collapsed_and_expand_on_click(page, tmp_path):
-    g = _mlp_loss_graph()
-    w = GraphWidget.from_graph(g, mode="reverse")
-    groups = {grp["scope"]: grp for grp in w.graph["groups"]}
-    assert list(groups) == ["layer1", "layer2", "layer3"]
-    inner = {i for grp in groups.values() for i in grp["nodes"]}
-    widget = _open(page, w, tmp_path / "mlp.html")
-    # tensor MLP graph: every layer is one node, and the view says why
-    expect(widget.locator("[data-mlgraph-group]")).to_have_count(3)
-    expect(widget.locator("[data-mlgraph-node]")).to_have_count(
-        len(g.nodes) - len(inner)
-    )
-    expect(widget.locator(".mlgraph-note")).to_contain_text("collapsed automatically")
-    layer1 = widget.locator('[data-mlgraph-group="layer1"]')
-    expect(layer1.locator(".mlgraph-head")).to_have_text(
-        f"\u25b8 layer1  ({len(groups['layer1']['nodes'])} nodes)"
-    )
-    # the reverse sweep to the end: collapsed layers show their output's adjoint
-    widget.locator('[data-mlgraph-action="end"]').click()
-    out1 = f"v{groups['layer1']['output']}"
-    expect(layer1.locator(".mlgraph-cotangent")).to_contain_text(
-        f"v\u0304{out1[1:]} = (3, 4)"
-    )
-    expect(layer1).to_have_attribute("data-mlgraph-state", "done")
-    _shot(widget, "mlp_collapsed.png")
-    # click: layer1 expands into a cluster whose nodes carry the node hook
-    layer1.click()
-    expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
-    expect(widget.locator('[data-mlgraph-group="layer1"]')).to_have_count(0)
-    expect(widget.locator('[data-mlgraph-cluster="layer1"]')).to_have_count(1)
-    for i in groups["layer1"]["nodes"]:
-        expect(widget.locator(f'[data-mlgraph-node="v{i}"]')).to_have_count(1)
-    expect(widget.locator("[data-mlgraph-group]")).to_have_count(2)
-    # stepping the reverse sweep still updates the states, inside the expanded layer too
-    act = f'[data-mlgraph-node="{out1}"]'
-    widget.locator('[data-mlgraph-action="start"]').click()
-    expect(widget.locator(act)).to_have_attribute("data-mlgraph-state", "pending")
-    events = w.streams["reverse"]
-    visit = next(
-        e["step"]
-        for e in events
-        if e["sweep"] == "reverse"
-        and e["kind"] == "visit"
-        and e["node"] == groups["layer1"]["output"]
-    )
-    widget.evaluate(
-        "(el, c) => { const m = el.parentElement.mlgraphModel; m.set('cursor', c); }",
-        visit,
-    )
-    expect(widget.locator(act)).to_have_attribute("data-mlgraph-state", "active")
-    expect(widget.locator(act).locator(".mlgraph-cotangent")).to_contain_text("(3, 4)")
-    widget.locator('[data-mlgraph-action="step"]').click()
-    expect(widget.locator(act)).to_have_attribute("data-mlgraph-state", "done")
-    # a click on the cluster collapses it again (the cached layout comes back)
-    widget.locator('[data-mlgraph-cluster="layer1"] text').click()
-    expect(widget.locator("[data-mlgraph-group]")).to_have_count(3)
-    expect(
-        widget.locator(f'[data-mlgraph-node="v{groups["layer1"]["nodes"][-1]}"]')
-    ).to_have_count(0)
-
-
-@pytest.mark.browser
-def test_forward_and_reverse_side_by_side(page, tmp_path):
-    w = GraphWidget.from_graph(_lecture_graph(), mode="forward:x1")
-    widget = _open(page, w, tmp_path / "compare.html")
-    widget.locator('[data-mlgraph-action="compare"]').click()
-    fwd = widget.locator('[data-mlgraph-pane="forward"]')
-    rev = widget.locator('[data-mlgraph-pane="reverse"]')
-    expect(fwd.locator("[data-mlgraph-node]")).to_have_count(7)
-    expect(rev.locator("[data-mlgraph-node]")).to_have_count(7)
-    # one layout for both panes
-    boxes = [
-        p.locator('[data-mlgraph-node="v3"] polygon').get_attribute("points")
-        for p in (fwd, rev)
-    ]
-    assert boxes[0] == boxes[1]
-    passes = widget.locator(".mlgraph-passes")
-    expect(passes).to_have_attribute("data-mlgraph-passes-forward", "2")
-    expect(passes).to_have_attribute("data-mlgraph-passes-reverse", "1")
-    expect(passes).to_contain_text("2 forward passes (one per input) vs 1 reverse pass")
-    expect(passes).to_contain_text("R\u00b2\u2192R\u00b9")
-    # the two panes step together, one cursor
-    widget.locator('[data-mlgraph-action="step"]').click()
-    expect(fwd.locator('[data-mlgraph-state="active"]')).to_have_count(1)
-    expect(rev.locator('[data-mlgraph-state="active"]')).to_have_count(1)
-    widget.locator('[data-mlgraph-action="end"]').click()
-    n = max(len(w.streams["forward:x1"]), len(w.streams["reverse"]))
-    expect(widget).to_have_attribute("data-mlgraph-cursor", str(n - 1))
-    expect(fwd.locator('[data-mlgraph-node="v6"] .mlgraph-tangent')).to_have_text(
-        "v\u03076 = 5.5"
-    )
-    expect(rev.locator('[data-mlgraph-node="v0"] .mlgraph-cotangent')).to_have_text(
-        "v\u03040 = 5.5"
-    )
-    expect(widget.locator(".mlgraph-table")).to_have_count(2)
-    _shot(widget, "compare.png")
-    widget.locator('[data-mlgraph-action="compare"]').click()  # back to one pane
-    expect(
-        widget.locator('[data-mlgraph-pane="main"] [data-mlgraph-node]')
-    ).to_have_count(7)
-
-
-@pytest.mark.browser
-def test_gallery_eval_forward_reverse(page, tmp_path):
-    w = GraphWidget.from_graph(_lecture_graph(), mode="reverse")
-    widget = _open(page, w, tmp_path / "gallery.html")
-    for mode, name, node, text in [
-        ("eval", "eval.png", "v6", "v6 = 11.652"),
-        ("forward:x1", "forward_x1.png", "v6", "v\u03076 = 5.5"),
-        ("reverse", "reverse.png", "v0", "v\u03040 = 5.5"),
-    ]:
-        widget.locator("select.mlgraph-mode").select_option(mode)
-        expect(widget).to_have_attribute("data-mlgraph-ready", "1", timeout=30_000)
-        widget.locator('[data-mlgraph-action="end"]').click()
-        expect(widget.locator(f'[data-mlgraph-node="{node}"]')).to_contain_text(text)
-        _shot(widget, name)
+def test_reduced_motion_cuts_instead_of_moving(page, tmp_path):
+    """With reduced motion the camera cuts and no token travels; at 1 step/s otherwise a
+    contribution's token runs along its edge."""
+    w = GraphWidget.from_graph(build("g7"), modes=["reverse"])
+    acc = next(e["step"] for e in w.streams["reverse"] if e["kind"] == "accumulate")
+    for motion, tokens in (("no-preference", 1), ("reduce", 0)):
+        page.emulate_media(reduced_motion=motion)
+        widget, _ = open_page(page, w, tmp_path / f"{motion}.html")
+        set_traits(page, widget, cursor=acc - 1)
+        widget.focus()
+        page.keyboard.press("ArrowRight")
+        expect(widget.locator(".mlgraph-token")).to_have_count(tokens)
+        moved = page.evaluate("""async () => {
+          const m = document.getElementById('mlgraph-root').mlgraphModel, seen = [];
+          for (let c = 0; c < 30; c++) { m.set('cursor', c); seen.push(!!document.querySelector('[data-mlgraph-moving]')); }
+          return seen.some(Boolean);
+        }""")
+        assert moved is (motion != "reduce")

@@ -1,0 +1,42 @@
+// @ts-check
+// Mode strings ("eval", "forward:x1", "reverse") parsed in one place on the JS side
+// (mlgraph.widget.parse_mode is the Python side's one place).
+
+/** @typedef {{sweep: "eval"|"forward"|"reverse", wrt: string|null}} Mode */
+
+/**
+ * @param {string} mode
+ * @returns {Mode}
+ */
+export function parseMode(mode) {
+  const at = mode.indexOf(":");
+  const sweep = at < 0 ? mode : mode.slice(0, at);
+  const wrt = at < 0 ? null : mode.slice(at + 1);
+  if ((sweep === "eval" || sweep === "reverse") && wrt === null) return { sweep, wrt };
+  if (sweep === "forward" && wrt !== "") return { sweep, wrt }; // "forward": a one-input graph's
+  throw new Error(`unknown mode ${JSON.stringify(mode)}; use 'eval', 'forward:<input>' or 'reverse'`);
+}
+
+/** The glyph of each sweep's quantity: v, v̇ (tangent), v̄ (adjoint). */
+export const GLYPH = { eval: "", forward: "\u0307", reverse: "\u0304" };
+/** The node field each sweep fills. */
+export const QUANTITY = { eval: "primal", forward: "tangent", reverse: "cotangent" };
+
+/** `v3` as the quantity of a sweep: `v3`, `v̇3`, `v̄3`. @param {string} name @param {string} sweep */
+export const quantityName = (name, sweep) => name.replace(/^v/, "v" + (GLYPH[sweep] ?? ""));
+
+/** A mode as the toolbar names it. @param {string} mode */
+export function modeLabel(mode) {
+  const m = parseMode(mode);
+  if (m.sweep === "eval") return "Evaluate";
+  if (m.sweep === "reverse") return "Reverse \u2190";
+  return `Forward \u2192 \u2202/\u2202${m.wrt}`;
+}
+
+/** What a mode computes, in Olah's operator notation. @param {string} mode */
+export function modeOperator(mode) {
+  const m = parseMode(mode);
+  if (m.sweep === "eval") return "values v, inputs to output \u2192";
+  if (m.sweep === "reverse") return "\u2190 \u2202f/\u2202\u00b7 for every node: v\u0304";
+  return `\u2202\u00b7/\u2202${m.wrt} for every node \u2192 : v\u0307`;
+}

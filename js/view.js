@@ -1,0 +1,299 @@
+// @ts-check
+// The graph widget's view, one per `render`: toolbar, narration line, the graph through a
+// camera, and a side panel (trace table, inspector or paths) beside or below it, in one
+// box of fixed height. All state lives in this closure and the model's traits; Graphviz
+// lays a graph out once per collapse state, and stepping only changes classes and text.
+import { div } from "./dom.js";
+import { buildControls } from "./controls.js";
+import { DEAD_ZONE, createCamera, fitScale, followView, openingView } from "./camera.js";
+import { sendToken } from "./edges.js";
+import { zeroColour } from "./heatmap.js";
+import { showInspector } from "./inspector.js";
+import { buildLayouts } from "./layout.js";
+import { buildMinimap } from "./minimap.js";
+import { modeLabel, modeOperator, parseMode } from "./modes.js";
+import { paintPane } from "./pane.js";
+import { pathNodes, pathsNarration, showPaths } from "./paths.js";
+import { KEYS, createPlayer } from "./playback.js";
+import { buildScene, clicked } from "./scene.js";
+import { edgeKey, pendingSums, rowAt } from "./state.js";
+import { narrate, storyMaker } from "./story.js";
+import { EMPTY, buildFrame, presenting, tooBig, watchPage } from "./frame.js";
+import { buildTable } from "./table.js";
+import { jsonTraits } from "./traits.js";
+
+/** Smallest text in the SVG (badges, chips, headers) and the node value text, in px at scale 1. */
+const SMALLEST = 16, VALUE = 16, FLOOR_PX = 14, WIDE = 1000;
+const reducedMotion = () => typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+/**
+ * @param {any} model  the widget model (anywidget's, or js/page.js's in-page one)
+ * @param {HTMLElement} el
+ * @param {(dot: string) => Promise<string>} layout  Graphviz: DOT -> SVG
+ * @returns {() => void} cleanup
+ */
+export function mountView(model, el, layout) {
+  const get = jsonTraits(model);
+  const controls = buildControls(act);
+  const { root, caption, eq, words, operator, passes, main, stage, panesBox, mapHost, sideBody, inspector } = buildFrame(controls);
+  el.replaceChildren(root);
+  const stats = { layoutMs: NaN, paintMs: /** @type {number[]} */ ([]) };
+  Object.assign(el, { mlgraphStats: stats }); // read by benchmarks/widget
+
+  /** @type {{mode: string, scene: import("./scene.js").Scene | null, host: HTMLElement, table: any, rows: any[]}[]} */
+  let panes = [];
+  let drawing = 0, disposed = false, inspect = /** @type {number|null} */ (null), pathIndex = -1;
+  let markPath = (/** @type {number} */ i) => {}, lastCursor = -2, zero = [232, 234, 235];
+  const layouts = buildLayouts(layout);
+  const graph = () => { // edges get their key "src_dst_argnum" once per graph
+    const g = get("graph");
+    for (const e of g.edges ?? []) e.key ??= edgeKey(e.src, e.dst, e.argnum);
+    return g;
+  };
+  const eventsOf = (m) => get("streams")[m] ?? [];
+  const paneModes = () => model.get("compare") ? [graph().partners?.[model.get("mode")] ?? model.get("mode"), "reverse"] : [model.get("mode")];
+  const length = () => Math.max(0, ...paneModes().map((m) => eventsOf(m).length));
+  const player = createPlayer(model, { length, changed: () => paint() });
+  const minimap = buildMinimap(mapHost, (cx, cy) => { camera.go({ ...camera.view, cx, cy }); userMoved(); });
+  const camera = createCamera(stage, () => panes.flatMap((p) => (p.scene ? [p.scene.svg] : [])), {
+    onUser: userMoved,
+    onChange: (v) => { const { w, h: ht } = camera.size(); minimap.setView(v, w, ht); },
+    reduced: reducedMotion,
+  });
+  /** The scale at which node text has the chosen size (a quarter larger in JupyterLab's
+   * presentation mode), and the smallest scale that keeps every text at 14 px. */
+  const base = () => (model.get("font_size") / VALUE) * (presenting() ? 1.25 : 1), floor = () => FLOOR_PX / SMALLEST;
+  function userMoved() { if (model.get("follow")) save({ follow: false }); }
+  function save(changes) {
+    for (const [k, v] of Object.entries(changes)) model.set(k, v);
+    model.save_changes();
+  }
+  const names = new Map(), labels = new Map();
+  const story = storyMaker(graph, names, labels);
+
+  function act(action, arg) {
+    if (player.act(action, arg)) return;
+    const modes = Object.keys(get("streams"));
+    if (action === "mode") save({ mode: arg, cursor: Math.min(model.get("cursor"), eventsOf(arg).length - 1) });
+    else if (action === "mode-forward") act("mode", modes.find((m) => parseMode(m).sweep === "forward"));
+    else if (action === "compare") save({ compare: !model.get("compare"), cursor: -1, paths: "" });
+    else if (action === "zoom-in" || action === "zoom-out") { camera.zoom(action === "zoom-in" ? 1.25 : 0.8); userMoved(); }
+    else if (action === "fit") { openView(); userMoved(); }
+    else if (action === "actual") { camera.go({ ...camera.view, scale: base() }); userMoved(); }
+    else if (action === "follow") save({ follow: !model.get("follow") });
+    else if (action === "font-down" || action === "font-up") save({ font_size: Math.max(14, Math.min(40, model.get("font_size") + (action === "font-up" ? 2 : -2))) });
+    else if (action === "panel") save({ panel: arg });
+    else if (action === "predict") save({ predict: !model.get("predict") });
+    else if (action === "paths") { pathIndex = -1; save({ paths: arg, compare: false }); }
+    else if (action === "close-inspector") { inspect = null; paint(); }
+  }
+
+  /** "auto": the table beside the graph or below it, whichever shows the graph larger.
+   * Tells the camera the stage's size it chose (CSS: beside 44% up to 600 px, below 36%). */
+  function placePanel(r = main.getBoundingClientRect()) {
+    const want = model.get("panel"), area = panes[0]?.scene?.area;
+    const side = Math.min(0.44 * r.width, 600);
+    const stageOf = { beside: [r.width - side - 1, r.height], below: [r.width, 0.64 * r.height - 1], hidden: [r.width, r.height] };
+    let place = want;
+    if (want === "auto") {
+      const beside = area ? fitScale(area, stageOf.beside[0] / panes.length, stageOf.beside[1]) : 0;
+      const below = area ? fitScale(area, stageOf.below[0] / panes.length, stageOf.below[1]) : 0;
+      place = r.width >= WIDE && beside >= Math.min(below, base()) ? "beside" : "below";
+    }
+    root.setAttribute("data-mlgraph-panel", place);
+    camera.setStage(stageOf[place][0], stageOf[place][1]);
+  }
+
+  function openView() {
+    const scene = panes[0]?.scene;
+    if (!scene) return;
+    const { w, h: ht } = camera.size();
+    const first = scene.nodes.get(graph().inputs?.[0])?.box ?? null;
+    const v = openingView(scene.area, w, ht, base(), floor(), first);
+    camera.go(v);
+    root.toggleAttribute("data-mlgraph-fits", v.fits);
+    mapHost.hidden = v.fits;
+  }
+
+  function paint() {
+    if (!panes.length) return;
+    const t0 = performance.now(), cursor = model.get("cursor"), g = graph(), mode = model.get("mode");
+    const revealed = player.revealed();
+    root.setAttribute("data-mlgraph-cursor", String(cursor));
+    root.setAttribute("data-mlgraph-mode", mode);
+    root.toggleAttribute("data-mlgraph-hidden-step", !revealed);
+    const main0 = panes[0], ev0 = eventsOf(main0.mode), c0 = Math.min(cursor, ev0.length - 1);
+    const st0 = story(ev0, c0), row0 = rowAt(main0.rows, ev0, c0);
+    const said = narrate(ev0[c0], main0.rows[row0], st0, { hide: !revealed, parts: pendingSums(ev0, c0).get(ev0[c0]?.node), mode: main0.mode });
+    const pathData = model.get("paths") ? g.paths?.[model.get("paths")] : null;
+    const line = pathData ? pathsNarration(model.get("paths"), pathData, pathIndex)
+      : { eq: said.eq, words: cursor < 0 && layouts.note() ? layouts.note() : said.words };
+    eq.textContent = line.eq;
+    words.textContent = line.words;
+    operator.textContent = modeOperator(main0.mode);
+    controls.update({ modes: Object.keys(get("streams")), mode, cursor, n: length(), playing: model.get("playing"),
+      speed: model.get("speed"), compare: model.get("compare"), follow: model.get("follow"), panel: model.get("panel"),
+      predict: model.get("predict"), paths: model.get("paths"), pathInputs: Object.keys(g.paths ?? {}), label: `step ${cursor + 1} of ${length()}: ${said.eq}` });
+    const chosen = pathData ? (pathIndex >= 0 ? [pathData.paths[pathIndex]] : pathData.paths) : null;
+    const path = chosen ? { edges: new Set(chosen.flatMap((p) => p.edges)), nodes: new Set(chosen.flatMap((p) => pathNodes(p.edges))) } : null;
+    let focus = null, active = null;
+    for (const p of panes) {
+      const ev = eventsOf(p.mode), c = Math.min(cursor, ev.length - 1), sweep = parseMode(p.mode).sweep;
+      if (p.scene) {
+        const r = paintPane(p.scene, { graph: g, events: ev, cursor: c, sweep: sweep === "eval" ? null : sweep, revealed, zero, story: story(ev, c), path });
+        focus ??= r.focus;
+        active ??= r.active;
+      }
+      p.table?.update(c, rowAt(p.rows, ev, c), !revealed);
+    }
+    inspector.hidden = inspect === null || Boolean(pathData);
+    sideBody.hidden = !inspector.hidden;
+    const node = inspect === null || pathData ? null : g.nodes.find((n) => n.id === inspect);
+    if (node) showInspector(inspector, node, { events: ev0, cursor: c0, sweep: parseMode(main0.mode).sweep, revealed }, g, zero, () => act("close-inspector"));
+    minimap.setActive(active);
+    if (cursor !== lastCursor) {
+      if (model.get("follow") && focus) {
+        const { w, h: ht } = camera.size();
+        const avoid = mapHost.hidden ? null : { w: 150 + 16, h: 80 + 16 }; // the minimap's box (CSS)
+        const roomy = (b) => (b.x1 - b.x0) * floor() <= w * DEAD_ZONE && (b.y1 - b.y0) * floor() <= ht * DEAD_ZONE;
+        const box = roomy(focus) || !active ? focus : active; // the step's neighbourhood, else its node
+        const to = followView(camera.view, box, w, ht, floor(), avoid);
+        if (to) camera.go(to, Math.min(300, 350 / model.get("speed"))); // still for most of the step
+      }
+      if (cursor === lastCursor + 1 && revealed === !model.get("predict")) animate(ev0[c0]);
+      lastCursor = cursor;
+    }
+    stats.paintMs.push(performance.now() - t0);
+  }
+
+  function animate(e) {
+    const scene = panes[0]?.scene;
+    if (!e || !scene || reducedMotion() || model.get("speed") > 2) return;
+    const keys = e.kind === "accumulate" ? [`${e.node}_${e.src}_${e.argnum}`]
+      : e.sweep === "forward" && e.kind === "visit" ? (graph().edges ?? []).filter((x) => x.dst === e.node).map((x) => x.key) : [];
+    for (const k of keys) {
+      const path = /** @type {SVGPathElement | null} */ (scene.edges.get(k)?.path ?? null);
+      if (path) sendToken(scene.tokens, path, e.kind === "accumulate", e.sweep, 350);
+    }
+  }
+
+  async function drawGraph() {
+    const g = graph(), limit = model.get("max_nodes"), token = ++drawing;
+    zero = zeroColour(root); // read before the DOM changes: no style or layout pass
+    const mainRect = main.getBoundingClientRect();
+    root.removeAttribute("data-mlgraph-ready");
+    caption.textContent = model.get("title") ?? "";
+    caption.hidden = !caption.textContent;
+    g.nodes?.forEach((n) => { names.set(n.id, n.name); labels.set(n.id, n.label); });
+    layouts.start(g, limit, model.get("collapse"));
+    const modes = model.get("paths") ? [model.get("mode")] : paneModes();
+    const p = g.passes ?? { forward: 0, reverse: 0 };
+    passes.setAttribute("data-mlgraph-passes-forward", String(p.forward));
+    passes.setAttribute("data-mlgraph-passes-reverse", String(p.reverse));
+    passes.textContent = parseMode(model.get("mode")).sweep === "eval" ? "" :
+      `full Jacobian: ${p.forward} forward pass${p.forward === 1 ? "" : "es"} or ${p.reverse} reverse`;
+    passes.title = "one forward pass per scalar input entry, one reverse pass per scalar output entry";
+    panes = modes.map((mode) => ({ mode, scene: null, host: div("mlgraph-pane"), table: null, rows: get("tables")[mode] ?? [] }));
+    sideBody.replaceChildren();
+    const pathData = model.get("paths") ? g.paths?.[model.get("paths")] : null;
+    if (pathData) {
+      markPath = showPaths(sideBody, model.get("paths"), pathData, (i) => { pathIndex = pathIndex === i ? -1 : i; markPath(pathIndex); paint(); });
+      markPath(pathIndex);
+    } else {
+      for (const pane of panes) {
+        const host = div("mlgraph-table-pane");
+        sideBody.append(host);
+        pane.table = buildTable(host, pane.rows, (id) => names.get(id) ?? `v${id}`, (i) => act("seek", pane.rows[i].step), reducedMotion);
+      }
+    }
+    const shown = layouts.visible(g), message = !g.nodes?.length || !g.dot_parts ? EMPTY : shown > limit ? tooBig(shown, limit) : "";
+    if (message) panesBox.replaceChildren(div("mlgraph-message", message));
+    else {
+      if (!panesBox.querySelector("svg")) panesBox.replaceChildren(div("mlgraph-message", "laying out the graph\u2026"));
+      try {
+        const t0 = performance.now(), svg = await layouts.svg(g);
+        if (disposed || token !== drawing) return;
+        for (const pane of panes) {
+          pane.host.setAttribute("data-mlgraph-pane", modes.length > 1 ? parseMode(pane.mode).sweep : "main");
+          if (modes.length > 1) pane.host.append(div("mlgraph-pane-title", modeLabel(pane.mode)));
+          pane.scene = buildScene(svg, g);
+          const svgHost = div("mlgraph-pane-svg");
+          svgHost.append(pane.scene.svg);
+          pane.host.append(svgHost);
+        }
+        placePanel(mainRect);
+        panesBox.replaceChildren(...panes.map((pane) => pane.host));
+        const scene = /** @type {import("./scene.js").Scene} */ (panes[0].scene);
+        camera.setArea(scene.area);
+        minimap.setGraph(scene.area, [...scene.nodes.values(), ...scene.groups.values()].map((n) => n.box));
+        stats.layoutMs = performance.now() - t0;
+      } catch (err) {
+        panesBox.replaceChildren(div("mlgraph-message", `mlgraph could not lay out the graph: ${err}`));
+      }
+    }
+    root.classList.toggle("mlgraph-compare", modes.length > 1);
+    root.classList.toggle("mlgraph-paths-on", Boolean(pathData));
+    if (!panes[0]?.scene) placePanel(mainRect);
+    openView();
+    lastCursor = model.get("cursor");
+    root.setAttribute("data-mlgraph-ready", "1");
+    paint();
+  }
+
+  function onKey(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|SELECT)$/.test(/** @type {Element} */ (e.target).tagName)) return;
+    const action = KEYS[e.key];
+    if (!action) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const n = model.get("paths") ? graph().paths?.[model.get("paths")]?.paths.length ?? 0 : 0;
+    if (n && (action === "step" || action === "back")) { // ← / → walk the paths one by one
+      pathIndex = action === "step" ? (pathIndex + 1) % n : pathIndex <= 0 ? n - 1 : pathIndex - 1;
+      markPath(pathIndex);
+      paint();
+    } else act(action);
+  }
+  function onClick(e) {
+    if (camera.dragged()) return;
+    const hit = clicked(e.target), g = graph();
+    const grp = (g.groups ?? []).find((x) => x.scope === hit.scope);
+    if (grp) { layouts.toggle(grp.id); drawGraph(); return; }
+    const node = (g.nodes ?? []).find((n) => n.name === hit.node);
+    if (node && !model.get("paths")) { inspect = inspect === node.id ? null : node.id; paint(); }
+  }
+  const relayout = () => { // drawn while hidden (a closed tab)? open the view once it has a size
+    const was = camera.size();
+    placePanel();
+    if (was.w < 50 || was.h < 50) openView();
+    else camera.go(camera.view);
+  };
+  const handlers = [["change:cursor", paint], ["change:mode", drawGraph], ["change:streams", paint],
+    ["change:tables", drawGraph], ["change:graph", drawGraph], ["change:max_nodes", drawGraph],
+    ["change:compare", drawGraph], ["change:paths", drawGraph], ["change:playing", () => { player.schedule(); paint(); }],
+    ["change:speed", paint], ["change:follow", paint], ["change:predict", paint],
+    ["change:panel", relayout], ["change:font_size", () => openView()], ["change:title", drawGraph],
+    ["change:height", () => { root.style.height = `${model.get("height")}px`; relayout(); }]];
+  for (const [ev, fn] of handlers) model.on(ev, fn);
+  root.style.height = `${model.get("height")}px`;
+  root.addEventListener("keydown", onKey);
+  stage.addEventListener("click", onClick);
+  const resize = new ResizeObserver(() => relayout());
+  resize.observe(root);
+  const theme = watchPage(() => { // light <-> dark: the heatmaps' zero colour
+    const was = zero.join();
+    zero = zeroColour(root);
+    if (zero.join() !== was) paint();
+  }, () => openView());
+  drawGraph().then(() => player.schedule());
+  return () => {
+    disposed = true;
+    player.dispose();
+    camera.dispose();
+    resize.disconnect();
+    theme.disconnect();
+    for (const p of panes) p.table?.dispose();
+    for (const [ev, fn] of handlers) model.off(ev, fn);
+    root.removeEventListener("keydown", onKey);
+    stage.removeEventListener("click", onClick);
+  };
+}
