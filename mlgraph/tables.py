@@ -91,8 +91,7 @@ class Row:
 
     def __str__(self) -> str:
         parts = [self.head, self.rule]
-        if self.numbers and self.numbers.removeprefix("(").removesuffix(")") != (
-                self.value):
+        if self.numbers and self.numbers != self.value:
             parts.append(self.numbers)
         if self.value != self.rule:
             parts.append(self.value)

@@ -164,7 +164,8 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
         "matmul": display.matmul_sums(graph),
     }
     scalar = all(not n["shape"] for n in g["nodes"])
-    if scalar and partials and len(g["nodes"]) <= MAX_PATH_NODES:
+    one_output = len(g["outputs"]) == 1  # paths run from an input to the one output
+    if scalar and partials and one_output and len(g["nodes"]) <= MAX_PATH_NODES:
         reverse = runs.get("reverse") or mlgraph.run(graph, "reverse")
         final = {e.node: e.value for e in reverse if e.sweep == "reverse"}
         if all(i in final for i in g["inputs"]):
@@ -350,10 +351,12 @@ class GraphWidget(anywidget.AnyWidget):
                 f"unknown preset {preset!r}; use one of "
                 f"{', '.join(map(repr, PRESETS))}."
             )
-        g = graph_json(graph)
-        labels = [n["label"] for n in g["nodes"] if n["id"] in g["inputs"]]
-        mode = str(parse_mode(mode).resolve(labels))  # "forward" -> "forward:x"
+        from mlgraph.modes import resolve_mode
+
         modes = list(modes or default_modes(graph))
+        if mode == "reverse" and "reverse" not in modes:  # several outputs: the first
+            mode = next(m for m in modes if parse_mode(m).sweep == "reverse")
+        mode = str(resolve_mode(graph, mode))  # "forward" -> "forward:x"
         if mode not in modes:
             modes.append(mode)
         return cls(
