@@ -18,7 +18,7 @@ from typing import Any
 from . import interop, numpy
 from .errors import debug_nans
 from .events import Event, replay
-from .gradcheck import check_grads, gradcheck
+from .gradcheck import check_grad, check_grads, gradcheck, numerical_grad
 from .graph import Graph, Node, local_partials
 from .jacobians import hessian, jacobian
 from .modes import default_modes, pass_counts, run
@@ -51,7 +51,8 @@ _LAZY = {
 }
 
 __all__ = [
-    "Event", "Graph", "Node", "PRIMITIVES", "Primitive", "Tensor", "check_grads", "cos",
+    "Event", "Graph", "Node", "PRIMITIVES", "Primitive", "Tensor", "check_grad",
+    "check_grads", "cos", "numerical_grad",
     "debug_nans", "gradcheck",
     "eval_sweep", "exp", "forward_sweep", "grad", "hessian", "jacobian", "jvp",
     "local_partials", "log", "name", "numpy", "pass_counts", "default_modes", "relu",
