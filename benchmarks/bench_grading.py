@@ -10,6 +10,15 @@
 
 Not pinned to one CPU (two jobs need both). Writes benchmarks/results/grading.md.
 Run: ``.venv/bin/python benchmarks/bench_grading.py [--quick]``.
+
+``--against OLD_TREE`` compares this tree's grader with the one in OLD_TREE (a checkout
+of the repository, e.g. ``git worktree add /tmp/old <commit>``; its
+``mlgraph/static`` is not needed): the same measures, each version in its own child
+process (two versions of a package can't share one), interleaved round by round in
+alternating order so that the shared machine's drift hits both alike. Per measure: the
+medians and the median of the per-round ratios new/old with their interquartile range;
+besides wall times, the CPU time of the grader and of the sandboxed processes, which
+other work on the machine disturbs less. Writes benchmarks/results/grading_ab.md.
 """
 
 from __future__ import annotations
@@ -26,7 +35,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# NOTE: a child of --against measures the grader of another tree
+TREE = Path(sys.argv[sys.argv.index("--tree") + 1]) if "--tree" in sys.argv else ROOT
+sys.path.insert(0, str(TREE))
 
 import numpy as np  # noqa: E402
 
@@ -37,7 +48,8 @@ SUBMISSIONS = sorted((ROOT / "tests" / "grading" / "iris").glob("[cm]*.py"))
 TRIVIAL = "def gradients(X, Y, W, V):\n    return W, V\n"
 
 
-def batch_wall(n: int, jobs: int, repeats: int) -> tuple[list[float], dict]:
+def batch_wall(n: int, jobs: int, repeats: int,
+               first_seed: int = 0) -> tuple[list[float], dict]:
     times, statuses = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         subs = []
@@ -49,8 +61,8 @@ def batch_wall(n: int, jobs: int, repeats: int) -> tuple[list[float], dict]:
         for r in range(repeats):
             out = Path(tmp) / f"out{r}"
             start = time.perf_counter()
-            pairs = grade_batch("iris-backprop", subs, str(out), jobs=jobs, seed=r,
-                                progress=False)
+            pairs = grade_batch("iris-backprop", subs, str(out), jobs=jobs,
+                                seed=first_seed + r, progress=False)
             times.append(time.perf_counter() - start)
             for _, rep in pairs:
                 statuses[rep.status] = statuses.get(rep.status, 0) + 1
@@ -76,10 +88,107 @@ def overhead(rounds: int) -> tuple[list[float], list[float], str]:
     return box, bare, exe
 
 
+def child(what: str, n: int, seed: int) -> dict:
+    """One measurement in this process, for --against (CPU times from getrusage)."""
+    import resource
+
+    def cpu(who: int) -> float:
+        r = resource.getrusage(who)
+        return r.ru_utime + r.ru_stime
+
+    grader, boxes = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
+    if what == "batch":
+        walls, _ = batch_wall(n, 2, 1, first_seed=seed)
+        out = {"wall": walls[0]}
+    else:
+        box, bare, _ = overhead(n)
+        out = {"run": statistics.median(box), "bare": statistics.median(bare)}
+    out["grader_cpu"] = cpu(resource.RUSAGE_SELF) - grader
+    out["sandbox_cpu"] = cpu(resource.RUSAGE_CHILDREN) - boxes
+    return out
+
+
+def _ratios(new: list[float], old: list[float]) -> str:
+    r = sorted(a / b for a, b in zip(new, old, strict=True))
+    q = statistics.quantiles(r, n=4) if len(r) > 1 else [r[0], r[0], r[0]]
+    return f"{statistics.median(r):.3f} | {q[0]:.3f}–{q[2]:.3f}"
+
+
+def _name(tree: Path) -> str:
+    """A checkout's commit (``abc1234``), else its path."""
+    out = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    return out.stdout.strip() if out.returncode == 0 else str(tree)
+
+
+def against(old_tree: Path, rounds: int, n: int, quick: bool,
+            old_name: str | None = None) -> str:
+    """Both trees' measures, interleaved round by round, as a markdown report."""
+    import json
+
+    trees = {"old": old_tree.resolve(), "new": ROOT}
+    got: dict[str, list[dict]] = {"old": [], "new": []}
+    for r in range(rounds):
+        for name in (("old", "new") if r % 2 == 0 else ("new", "old")):
+            for what, size in (("batch", n), ("overhead", 5)):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--tree", str(trees[name]), "--child",
+                     what, "--n", str(size), "--seed", str(r)],
+                    check=True, capture_output=True, text=True).stdout
+                row = json.loads(out.strip().splitlines()[-1])
+                got[name].append({f"{what}:{k}": v for k, v in row.items()})
+    merged = {name: [{**a, **b} for a, b in zip(rows[::2], rows[1::2], strict=True)]
+              for name, rows in got.items()}
+    measures = [("batch:wall", f"{n} submissions, `--jobs 2`, wall", "s"),
+                ("batch:grader_cpu", "… CPU time of the grader", "s"),
+                ("batch:sandbox_cpu", "… CPU time of the sandboxed processes", "s"),
+                ("overhead:run", "one sandboxed run (median of 5), wall", "ms"),
+                ("overhead:sandbox_cpu", "5 runs + 5 bare `python -c pass`, CPU of "
+                 "the children", "ms")]
+    lines = [f"# Batch grading: {_name(ROOT)} against {old_name or _name(old_tree)}",
+             "",
+             f"{platform.node()} · {os.cpu_count()} cores · Python "
+             f"{platform.python_version()} · numpy {np.__version__} · {rounds} rounds, "
+             "each version in its own process, alternating order · load average at "
+             f"the end {tuple(round(x, 2) for x in os.getloadavg())}", "",
+             "| measure | old (median) | new (median) | new / old (median of rounds) "
+             "| IQR of ratios |", "|---|---|---|---|---|"]
+    for key, title, unit in measures:
+        old = [m[key] for m in merged["old"]]
+        new = [m[key] for m in merged["new"]]
+        scale = 1000 if unit == "ms" else 1
+        lines.append(f"| {title} | {statistics.median(old) * scale:.3g} {unit} | "
+                     f"{statistics.median(new) * scale:.3g} {unit} | "
+                     f"{_ratios(new, old)} |")
+    text = "\n".join([*lines, ""])
+    print(text)
+    if not quick:
+        (ROOT / "benchmarks" / "results" / "grading_ab.md").write_text(text)
+    return text
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="20 submissions, 1 run, 5 rounds")
+    ap.add_argument("--against", type=Path, default=None, metavar="OLD_TREE",
+                    help="compare with the grader of another checkout")
+    ap.add_argument("--rounds", type=int, default=6, help="rounds of --against")
+    ap.add_argument("--old-name", default=None,
+                    help="what the report calls OLD_TREE (default: its commit or path)")
+    ap.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=("batch", "overhead"), help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, default=100, help=argparse.SUPPRESS)
+    ap.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        import json
+
+        print(json.dumps(child(args.child, args.n, args.seed)))
+        return
+    if args.against:
+        against(args.against, 2 if args.quick else args.rounds, 20 if args.quick else 100,
+                args.quick, args.old_name)
+        return
     n, repeats, rounds = (20, 1, 5) if args.quick else (100, 3, 21)
     box, bare, exe = overhead(rounds)
     walls, statuses = batch_wall(n, 2, repeats)

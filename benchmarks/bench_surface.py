@@ -20,10 +20,18 @@ machine is shared, so beside the wall-clock medians the CPU time of mlgraph's ca
 measured; the absolute goals are judged on both and the report says which held.
 
     python benchmarks/bench_surface.py [--quick] [--json out.json] [--md out.md]
+    python benchmarks/bench_surface.py --ab OLD_TREE [--old-label TEXT] [--md out.md]
+
+``--ab OLD_TREE`` times mlgraph's S1 and S2 grids of another checkout (e.g. ``git
+archive main | tar -x -C /tmp/old``) against this one's, interleaved in one process,
+each tree's mlgraph imported under its own module objects: is a change within 3%?
 """
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 import _bench
@@ -212,6 +220,101 @@ def render_md(out) -> str:
     return "\n".join(lines)
 
 
+def tree_workloads(tree: str) -> dict:
+    """S1 and S2's mlgraph grids, computed by the mlgraph of the checkout ``tree``."""
+    for name in [m for m in sys.modules if m.split(".")[0] == "mlgraph"]:
+        del sys.modules[name]
+    sys.path.insert(0, tree)
+    try:
+        from mlgraph import datasets, nn, surface
+
+        assert surface.__file__.startswith(os.path.abspath(tree)), surface.__file__
+    finally:
+        del sys.path[0]
+    data = datasets.moons(n=S1_N, noise=0.2, seed=0, test_size=0.0)
+    X1, y1 = data.X_train, data.y_train.astype(np.float64)
+    m1 = nn.MLP(S1_SIZES, activation="tanh", seed=0)
+    f1 = nn.make_loss(m1, "bce")
+    data = datasets.spiral(n=int(S2_N / 0.8), noise=0.2, seed=0, n_classes=2)
+    X2, y2 = data.X_train[:S2_N], data.y_train[:S2_N].astype(np.float64)
+    m2 = [nn.DeepMLP(2, S2_WIDTH, 1, depth=S2_DEPTH, skip=skip, seed=0)
+          for skip in (False, True)]
+    f2 = [nn.make_loss(m, "bce") for m in m2]
+
+    def s1():
+        surface.clear_cache()
+        return surface.random_plane(f1, m1.params, X1, y1, steps=S1_STEPS, seed=0,
+                                    progress=False).values
+
+    def s2():
+        surface.clear_cache()
+        return [surface.random_plane(f, m.params, X2, y2, steps=S2_STEPS, seed=0,
+                                     progress=False).values
+                for f, m in zip(f2, m2, strict=True)]
+
+    return {"S1": s1, "S2": s2}
+
+
+def cpu_ratio(old, new, rounds: int) -> float:
+    """The median over rounds of new's CPU time over old's, the order alternating."""
+    ratios = []
+    for r in range(rounds):
+        times = {}
+        for name, fn in (("old", old), ("new", new))[:: 1 if r % 2 else -1]:
+            t = time.process_time()
+            fn()
+            times[name] = time.process_time() - t
+        ratios.append(times["new"] / times["old"])
+    return statistics.median(ratios)
+
+
+def ab(old_tree: str, rounds: int, quick: bool, md: str | None,
+       old_label: str | None = None) -> list[dict]:
+    """Old and new mlgraph on S1 and S2, interleaved: the median new/old ratio."""
+    new_tree = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    old, new = tree_workloads(old_tree), tree_workloads(new_tree)
+    cpu = _bench.pin_cpu()
+    rows = []
+    for name in ("S1", "S2"):
+        same = _bench.close(old[name](), new[name](), 1e-12)
+        raw = _bench.measure([("old", old[name]), ("new", new[name])],
+                             rounds=rounds, quick=quick, min_block_s=0.3,
+                             warmup_s=0.3)
+        by = {r["contender"]: r for r in _bench.summarize(raw, "old")}
+        q1, q3 = _bench._quartiles(by["new"]["ratios"])
+        cpu_r = cpu_ratio(old[name], new[name], rounds * (4 if name == "S1" else 1))
+        rows.append({"workload": name, "old_s": by["old"]["median_s"],
+                     "new_s": by["new"]["median_s"], "ratio": by["new"]["ratio"],
+                     "iqr": (q1, q3), "same_grid": same, "cpu_ratio": cpu_r})
+        print(f"{name}: old {_bench.fmt_time(by['old']['median_s'])}, new "
+              f"{_bench.fmt_time(by['new']['median_s'])}, new/old "
+              f"{by['new']['ratio']:.3f} (IQR {q1:.3f}–{q3:.3f}), CPU time new/old "
+              f"{cpu_r:.3f}, same grid: {same}", flush=True)
+    if md:
+        env = _bench.env_info()
+        head = subprocess.run(["git", "-C", new_tree, "log", "-1", "--format=%h %s"],
+                              capture_output=True, text=True).stdout.strip()
+        lines = [f"# Loss-surface grids: this checkout ({head[:60]}…) against "
+                 f"{old_label or old_tree}", "",
+                 f"One process, {rounds} interleaved rounds, CPU {cpu}, Python "
+                 f"{env['python']}, numpy {env['numpy']}, load average at the end "
+                 f"{tuple(round(x, 2) for x in os.getloadavg())} ({env['time_utc']}).",
+                 "", "| workload | old (median) | new (median) | new / old | IQR of "
+                 "ratios | CPU time new / old | same grid |",
+                 "|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['workload']} | {_bench.fmt_time(r['old_s'])} | "
+                  f"{_bench.fmt_time(r['new_s'])} | {r['ratio']:.3f} | "
+                  f"{r['iqr'][0]:.3f}–{r['iqr'][1]:.3f} | {r['cpu_ratio']:.3f} | "
+                  f"{r['same_grid']} |" for r in rows]
+        lines += ["", "Wall-clock medians are interleaved block by block "
+                  "(`_bench.measure`); the CPU-time ratio (time.process_time, the "
+                  "time each actually ran on the shared machine) is the median of "
+                  "per-round ratios, old and new alternating."]
+        with open(md, "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+    return rows
+
+
 def main(argv=None):
     import argparse
 
@@ -220,7 +323,13 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--json", default=None)
     ap.add_argument("--md", default=None)
+    ap.add_argument("--ab", default=None, metavar="OLD_TREE",
+                    help="time this checkout's grids against another checkout's")
+    ap.add_argument("--old-label", default=None, help="what OLD_TREE is, for --md")
     args = ap.parse_args(argv)
+    if args.ab:
+        return ab(args.ab, args.rounds or (3 if args.quick else 15), args.quick,
+                  args.md, args.old_label)
     rounds = args.rounds or (3 if args.quick else 7)
     cpu = _bench.pin_cpu()
     workloads = []

@@ -17,8 +17,8 @@ from typing import Any
 __all__ = ["main", "parse_at", "inputs_for"]
 
 # Subcommands living in their own modules, each with add_parser(subparsers).
-_SUBCOMMANDS = ("cli_html", "cli_train", "cli_site", "grading.cli_grade", "grading.cli_bundle",
-                "cli_surface")
+_SUBCOMMANDS = ("cli_html", "cli_train", "cli_site", "grading.cli_grade",
+                "grading.cli_bundle", "cli_surface")
 
 
 def parse_at(text: str) -> dict[str, float]:

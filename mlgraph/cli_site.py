@@ -1,6 +1,9 @@
-"""`mlgraph export-site notebooks/ -o site/` (a static course site, see
-mlgraph.export.site) and `mlgraph lite notebooks/ -o lite/` (a JupyterLite site, see
-mlgraph.export.lite)."""
+"""The ``export-site`` and ``lite`` subcommands of ``mlgraph``.
+
+``mlgraph export-site notebooks/ -o site/`` writes a static course site (see
+`mlgraph.export.site`); ``mlgraph lite notebooks/ -o lite/`` a JupyterLite site (see
+`mlgraph.export.lite`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from typing import Any
 def _command(subparsers: Any, name: str, help: str, description: str,
              default: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser(name, help=help, description=description)
-    p.add_argument("source", help="a folder of notebooks (e.g. notebooks/) or one .ipynb")
+    p.add_argument("source",
+                   help="a folder of notebooks (e.g. notebooks/) or one .ipynb")
     p.add_argument("-o", "--output", default=default,
                    help=f"the site's folder (default: {default})")
     return p

@@ -84,7 +84,7 @@ def _which(spec: str) -> tuple[str, str]:
 def run(args: argparse.Namespace) -> int:
     """Run ``mlgraph surface``; returns the process exit code."""
     from . import datasets, nn, surface
-    from .trainer import Trainer, TrainingDiverged
+    from .trainer import Trainer, TrainingDiverged, default_loss, output_width
 
     kind = args.directions.partition(":")[0]
     if kind not in ("random", "pca", "params"):
@@ -98,16 +98,14 @@ def run(args: argparse.Namespace) -> int:
         kwargs["noise"] = args.noise
     data = datasets.load(args.dataset, **kwargs)
     hidden = [int(h) for h in args.hidden.split(",") if h.strip()]
-    loss_name = args.loss if args.loss != "auto" else {
-        "binary": "bce", "multiclass": "ce"}.get(data.task, "mse")
-    n_out = data.n_classes if loss_name == "ce" else 1
+    loss_name = args.loss if args.loss != "auto" else default_loss(data.task)
+    n_out = output_width(loss_name, data.n_classes)
     model = nn.MLP([data.n_features, *hidden, n_out], activation=args.activation,
                    seed=args.seed)
     opt = nn.make_optimizer(args.optimizer, lr=args.lr, momentum=args.momentum,
                             batch_size=args.batch_size or None, seed=args.seed)
-    recorder = surface.Recorder(model)
     quiet = args.no_progress or args.json
-    trainer = Trainer(model, data, loss=loss_name, optimizer=opt, callbacks=[recorder],
+    trainer = Trainer(model, data, loss=loss_name, optimizer=opt, record="epoch",
                       progress=not quiet)
     t0 = time.perf_counter()
     try:
@@ -125,12 +123,12 @@ def run(args: argparse.Namespace) -> int:
                                  normalize=None if args.normalize == "none"
                                  else args.normalize, progress=progress)
     elif kind == "pca":
-        s = surface.pca_plane(f, recorder, X, y, steps=args.grid, progress=progress)
+        s = surface.pca_plane(f, trainer, X, y, steps=args.grid, progress=progress)
     else:
         s = surface.params_plane(f, model.params, X, y, which=which,
                                  span=args.span or 2.0, steps=args.grid,
                                  progress=progress)
-    path = s.trajectory if s.trajectory is not None else s.project(recorder)
+    path = s.trajectory if s.trajectory is not None else s.project(trainer)
     if args.output:
         _figure(s, path, args)
     if args.json:
@@ -139,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
                "train_loss": trainer.history["train_loss"][-1],
                "trajectory": {"coords": path.coords.tolist(),
                               "residuals": path.residuals.tolist(),
-                              "epochs": recorder.epochs}}
+                              "epochs": trainer.trajectory.epochs}}
         if args.output:
             out["output"] = args.output
         json.dump(out, sys.stdout)

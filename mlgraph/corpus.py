@@ -1,9 +1,9 @@
-"""A small public-domain text shipped with mlgraph, and the plumbing word2vec needs:
-tokens, a vocabulary, skip-gram (centre, context) pairs and negative samples.
+"""A small public-domain text shipped with mlgraph, and the plumbing word2vec needs.
 
-The text is the Book of Genesis, King James Version (``mlgraph/data/genesis_kjv.txt``,
-205 KB; provenance and licence in ``mlgraph/data/CORPUS.md``). No downloads. Layer 3:
-numpy and the standard library only.
+Tokens, a vocabulary, skip-gram (centre, context) pairs and negative samples. The text
+is the Book of Genesis, King James Version (``mlgraph/data/genesis_kjv.txt``, 205 KB;
+provenance and licence in ``mlgraph/data/CORPUS.md``). No downloads. Layer 0 (data,
+beside `mlgraph.datasets`): numpy and the standard library only, nothing of mlgraph.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ DATA = Path(__file__).parent / "data"
 #: The shipped texts: name -> file in ``mlgraph/data``.
 CORPORA = {"genesis": "genesis_kjv.txt"}
 
-# a word is a run of letters; "father's" is the word "father" (the possessive is dropped)
+# a word is a run of letters; "father's" is the word "father" (the possessive dropped)
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 
 
 def load_text(name: str = "genesis") -> str:
-    """The raw text of a shipped corpus: one verse per line, ``"1:1 In the beginning…"``.
+    """The raw text of a shipped corpus: a verse per line, ``"1:1 In the beginning…"``.
 
     Raises:
         ValueError: for an unknown name, listing the known ones.
@@ -52,8 +52,9 @@ def load_text(name: str = "genesis") -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case words, in order; numbers and punctuation are dropped, and so is a
-    possessive ``'s``.
+    """Lower-case words, in order.
+
+    Numbers and punctuation are dropped, and so is a possessive ``'s``.
 
     Example:
         >>> tokenize("1:1 In the beginning God created the heaven; Abraham's tent.")
@@ -152,8 +153,9 @@ class Vocabulary:
 def subsample(
     ids: np.ndarray, vocab: Vocabulary, t: float = 1e-3, seed: int | None = 0
 ) -> np.ndarray:
-    """Drop frequent words at random: id w is kept with probability
-    min(1, (√(f/t) + 1) · t/f), f its relative frequency (word2vec's rule).
+    """Drop frequent words at random (word2vec's rule).
+
+    Id w is kept with probability min(1, (√(f/t) + 1) · t/f), f its relative frequency.
 
     Returns the kept ids, in order.
     """
@@ -222,7 +224,9 @@ class Corpus:
         )
 
 
-def load(name: str = "genesis", min_count: int = 5, max_size: int | None = None) -> Corpus:
+def load(
+    name: str = "genesis", min_count: int = 5, max_size: int | None = None
+) -> Corpus:
     """A shipped corpus, tokenized, with its vocabulary.
 
     Example:

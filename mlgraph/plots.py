@@ -185,28 +185,44 @@ def plot_surface_3d(s: Surface, ax: Any = None, *, log: bool | None = None,
     return ax
 
 
-def _coords(path: Path | Projection | np.ndarray, s: Surface | None) -> np.ndarray:
+def _coords(path: Any, s: Surface | None) -> np.ndarray:
+    """Plane coordinates of a path: its own (two scalar parameters), or projected."""
     if isinstance(path, Projection):
         return path.coords
     if isinstance(path, np.ndarray):
         return path
-    try:
-        return path.xy
-    except ValueError:
-        if s is None:
-            raise ValueError("this path has more than two parameters: pass the surface "
-                             "to project it onto (surface=...).") from None
-        return s.project(path).coords
+    if isinstance(path, Path):
+        try:
+            return path.xy
+        except ValueError:
+            pass
+    if s is None:
+        raise ValueError("this path moves more than two parameters: pass the surface "
+                         "to project it onto (surface=...).")
+    return s.project(path).coords
 
 
-def plot_path(path: Path | Projection | np.ndarray, ax: Any = None, *,
+def _path_label(path: Any) -> str | None:
+    """A path's own name; for a `Trainer`, what it trained for."""
+    if getattr(path, "label", None):
+        return path.label
+    recorded = getattr(path, "trajectory", path)          # a Trainer, or its own
+    epochs = getattr(recorded, "epochs", None)
+    if epochs:
+        return f"training ({epochs[-1] - epochs[0]} epochs)"
+    return None
+
+
+def plot_path(path: Any, ax: Any = None, *,
               surface: Surface | None = None, color: str = PATH_COLORS[0],
               label: str | None = None, dots: bool | None = None) -> Any:
     """A path on a surface: a line through every step, start ● and end ■ marked.
 
     Args:
         path: a `Path` (two scalar parameters are drawn as they are; larger models
-            are projected onto ``surface``), a `Projection`, or ``(T, 2)`` points.
+            are projected onto ``surface``), a `Trainer` that recorded its
+            trajectory (``record="epoch"``), a `Trajectory`, a `Projection`, or
+            ``(T, 2)`` points.
         ax: the Axes (usually one `plot_surface` drew).
         surface: the surface to project onto, for paths of larger models.
         color: the path's colour.
@@ -218,7 +234,7 @@ def plot_path(path: Path | Projection | np.ndarray, ax: Any = None, *,
     """
     ax = _axes(ax)
     xy = _coords(path, surface)
-    label = label if label is not None else getattr(path, "label", None)
+    label = label if label is not None else _path_label(path)
     dots = len(xy) <= 80 if dots is None else dots
     ax.plot(xy[:, 0], xy[:, 1], "-", color=color, lw=2.0, label=label,
             path_effects=_HALO, zorder=4, marker="." if dots else None,

@@ -21,8 +21,8 @@ import traitlets
 
 from . import datasets, nn, value_and_grad
 from .tables import fmt
-from .trainer import Trainer, default_loss, output_width
 from .tracer import trace
+from .trainer import Trainer, default_loss, output_width
 from .widget import GraphWidget
 
 __all__ = ["TrainingWidget", "loss_text", "percent_text"]
@@ -304,8 +304,11 @@ class TrainingWidget(anywidget.AnyWidget):
             self._task = loop.create_task(self._play())
 
     async def _play(self) -> None:
-        """Train at ``speed`` epochs/s (0: flat out) until paused, stopped or diverged;
-        redraw at most every PUSH_EVERY s, and a shown graph every GRAPH_EVERY s."""
+        """Train at ``speed`` epochs/s (0: flat out) until paused, stopped or diverged.
+
+        The view is redrawn at most every PUSH_EVERY s, a shown graph every
+        GRAPH_EVERY s.
+        """
         loop = asyncio.get_running_loop()
         start, done, pushed, graphed = loop.time(), 0, 0.0, loop.time()
         shown = self.trainer.epoch
@@ -381,8 +384,11 @@ class TrainingWidget(anywidget.AnyWidget):
         return text
 
     def loss_graph(self) -> Any:
-        """The training objective on the examples ``graph_examples`` (training-set
-        indices), traced at the current parameters (nodes scoped ``layer1``, …)."""
+        """The training objective on the examples ``graph_examples``, traced now.
+
+        ``graph_examples`` are training-set indices; the graph is traced at the current
+        parameters, its nodes scoped ``layer1``, ….
+        """
         t = self.trainer
         idx = [i for i in self.graph_examples if 0 <= i < len(t.X_train)] or [0]
         with np.errstate(all="ignore"):
@@ -451,8 +457,10 @@ def _ticks(lo: float, hi: float, n: int = 4) -> list[list]:
 
 
 def points_of(data: datasets.Dataset, traced: list[int]) -> dict[str, Any]:
-    """The data points, the plane's bounds with axis ticks, and which training
-    examples the computation-graph tab traces (numbered from 1)."""
+    """The data points, the plane's bounds with ticks, and the graph tab's examples.
+
+    The training examples the computation-graph tab traces are numbered from 1.
+    """
     X = np.r_[data.X_train, data.X_test]
     y = np.r_[data.y_train, data.y_test].reshape(len(X), -1)[:, 0]
     lo, hi = X.min(axis=0), X.max(axis=0)
@@ -515,8 +523,10 @@ def boundary_grid(
 
 
 def layer_outputs(model: nn.MLP, X: np.ndarray) -> list[np.ndarray]:
-    """Every layer's output on X, input first: [X, h1, …, ŷ], ŷ as the model returns
-    it (logits, unless the model has an output activation)."""
+    """Every layer's output on X, input first: [X, h1, …, ŷ].
+
+    ŷ is as the model returns it: logits, unless the model has an output activation.
+    """
     outs, h = [np.asarray(X, np.float64)], np.asarray(X, model.dtype)
     last = len(model.layers) - 1
     with np.errstate(all="ignore"):
@@ -528,9 +538,12 @@ def layer_outputs(model: nn.MLP, X: np.ndarray) -> list[np.ndarray]:
 
 
 def network_state(trainer: Trainer, bounds: list[float]) -> dict[str, Any]:
-    """What the network diagram draws: sizes, each neuron's tile (its output over the
-    plane on the colour scale), weights and biases with their text and the text of
-    their gradient (∂L/∂w on the whole training set, at the current parameters)."""
+    """What the network diagram draws.
+
+    Sizes, each neuron's tile (its output over the plane on the colour scale), weights
+    and biases with their text and the text of their gradient (∂L/∂w on the whole
+    training set, at the current parameters).
+    """
     model = trainer.model
     outs = layer_outputs(model, _grid(bounds, NEURON_GRID))
     tiles = [
@@ -565,8 +578,11 @@ def network_state(trainer: Trainer, bounds: list[float]) -> dict[str, Any]:
 
 
 def _tile_scale(trainer: Trainer, layer: int, out: np.ndarray) -> np.ndarray:
-    """A layer's outputs on the colour scale [−1, 1]: hidden units as they are
-    (clipped, as TF Playground does), outputs as probabilities 2p − 1."""
+    """A layer's outputs on the colour scale [−1, 1].
+
+    Hidden units as they are (clipped, as TF Playground does), outputs as
+    probabilities 2p − 1.
+    """
     if layer == 0:  # the features, scaled so the plane spans the colour scale
         return out / np.maximum(np.abs(out).max(axis=0), 1e-12)
     if layer < len(trainer.model.layers):
@@ -585,8 +601,11 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 def loss_curve(history: dict[str, list]) -> dict[str, Any]:
-    """The loss curves (thinned, the last epoch always kept) with axis ticks and the
-    text of every point, for the sparkline and the loss tab."""
+    """The loss curves with axis ticks and the text of every point.
+
+    The curves are thinned (the last epoch always kept), for the sparkline and the loss
+    tab.
+    """
     n = len(history["epoch"])
     keep = sorted({*range(0, n, max(1, n // MAX_CURVE)), n - 1} - {-1})
     out: dict[str, Any] = {"epoch": [history["epoch"][i] for i in keep]}

@@ -76,3 +76,11 @@ def test_self_check_in_notebook_cells():
     assert not any(o["output_type"] == "error" for o in c[9].outputs)
     assert "10 / 10 points" in c[9].outputs[0]["data"]["text/plain"]
     assert c[10].outputs[0]["text"].strip() == "q1 passed"
+
+
+def test_the_graph_backward_template_names_the_operations_its_graphs_use():
+    from mlgraph.assignments.graph_backward import OPERATIONS
+
+    nb = nbformat.read(ROOT / "notebooks/homework/graph_backward.ipynb", as_version=4)
+    assert {"mul", "div", "exp"} <= set(OPERATIONS)
+    assert f"The operations are {', '.join(OPERATIONS)}." in nb.cells[0].source

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import mlgraph
-from mlgraph.grading import sandbox
+from mlgraph.grading import interpreter, processes, sandbox
 from mlgraph.grading.batch import read_submission
 
 HERE = Path(__file__).parent / "grading"
@@ -45,10 +45,10 @@ def test_fork_bomb_is_contained_for_this_user():
     """As root: a fresh uid whose process count the limit bounds. Otherwise: this
     user's own count plus the allowance."""
     if os.geteuid() == 0:
-        uid = sandbox._fresh_uid()
+        uid = processes.fresh_uid()
 
         def count():
-            return sandbox.tasks_of_user(uid)
+            return processes.tasks_of_user(uid)
 
         def run():
             return sandbox.run([("bomb.py", BOMB)], "gradients", ARGS, limits=LIMITS,
@@ -56,10 +56,10 @@ def test_fork_bomb_is_contained_for_this_user():
         allowed = LIMITS.max_processes
     else:
         uid = os.getuid()
-        base = sandbox.tasks_of_user(uid)
+        base = processes.tasks_of_user(uid)
 
         def count():
-            return sandbox.tasks_of_user(uid) - base
+            return processes.tasks_of_user(uid) - base
 
         def run():
             return sandbox.run([("bomb.py", BOMB)], "gradients", ARGS, limits=LIMITS)
@@ -68,22 +68,22 @@ def test_fork_bomb_is_contained_for_this_user():
     assert result.timed_out and result.violations[0]["kind"] == "fork"
     assert 2 <= peak <= allowed, peak           # it forked, and no more than allowed
     time.sleep(0.2)
-    left = sandbox._sandbox_pids(uid if os.geteuid() == 0 else None, "none")
+    left = processes.sandbox_pids(uid if os.geteuid() == 0 else None, "none")
     assert os.geteuid() != 0 or not left
 
 
 SCRIPT = textwrap.dedent("""
     import json, os, sys, threading, time
     import numpy as np
-    from mlgraph.grading import sandbox
+    from mlgraph.grading import processes, sandbox
     assert os.geteuid() != 0
     bomb = open(sys.argv[1]).read()
     me = os.getuid()
-    base = sandbox.tasks_of_user(me)
+    base = processes.tasks_of_user(me)
     peak, done = [0], threading.Event()
     def watch():
         while not done.is_set():
-            peak[0] = max(peak[0], sandbox.tasks_of_user(me))
+            peak[0] = max(peak[0], processes.tasks_of_user(me))
             time.sleep(0.005)
     t = threading.Thread(target=watch); t.start()
     r = sandbox.run([("bomb.py", bomb)], "gradients",
@@ -91,7 +91,7 @@ SCRIPT = textwrap.dedent("""
                     limits=sandbox.Limits(wall_seconds=2.0, cpu_seconds=2, max_processes=8))
     done.set(); t.join()
     time.sleep(0.2)
-    states = [sandbox._proc_status(p) for p in sandbox._pids()]
+    states = [processes.proc_status(p) for p in processes.pids()]
     left = sum(1 for s in states if s.get("Uid", "").split("\t")[0] == str(me)
                and not s.get("State", "").startswith("Z"))     # zombies are dead
     print(json.dumps({"base": base, "peak": peak[0], "left": left,
@@ -105,7 +105,7 @@ def test_fork_bomb_is_contained_for_an_unprivileged_grader(tmp_path):
     if os.geteuid() != 0:
         uid, kw = os.getuid(), {}
     else:
-        uid = sandbox._fresh_uid()
+        uid = processes.fresh_uid()
         kw = {"user": uid, "group": uid, "extra_groups": []}
     home = Path(tmp_path) / "grader"
     home.mkdir()
@@ -114,8 +114,8 @@ def test_fork_bomb_is_contained_for_an_unprivileged_grader(tmp_path):
     site = Path(np.__file__).resolve().parent.parent
     exe = sandbox.sandbox_python(uid if os.geteuid() == 0 else None)
     path = [str(home)]
-    if not sandbox._can_run(exe, uid if os.geteuid() == 0 else None):
-        for d in sandbox._numpy_dirs():                 # numpy unreadable for that uid
+    if not interpreter.can_run(exe, uid if os.geteuid() == 0 else None):
+        for d in interpreter.numpy_dirs():              # numpy unreadable for that uid
             shutil.copytree(d, home / Path(d).name, symlinks=True)
     else:
         path.append(str(site))
@@ -187,7 +187,7 @@ def test_results_are_data_and_inputs_are_copies():
 
 
 def test_the_assignment_file_is_not_readable_even_by_its_exact_path():
-    import mlgraph.grading.assignments.iris_backprop as spec
+    import mlgraph.assignments.iris_backprop as spec
 
     path = os.path.realpath(spec.__file__)
     src = ("import os\n"

@@ -140,6 +140,29 @@ def test_make_loss_adds_regularization_on_weights_only(rng):
     assert reg - plain == pytest.approx(0.5 * sum((W**2).sum() for W in m.params[0::2]))
 
 
+@pytest.mark.parametrize("penalty", ["l1", "l2"])
+@pytest.mark.parametrize("bn", [True, False])
+def test_deep_mlp_penalties_reach_weight_matrices_only(penalty, bn, rng):
+    """DeepMLP lists γ1, β1, … after W1, b1, …: no γ or β (nor bias) is penalized."""
+    m = nn.DeepMLP(2, 3, 1, depth=4, batch_norm=bn, seed=0)
+    m.params = [p + rng.uniform(0.5, 1.0, p.shape) for p in m.params]  # none at a kink
+    X, y = rng.standard_normal((5, 2)), rng.standard_normal(5)
+    lam = 0.3
+    plain = mg.value_and_grad(nn.make_loss(m, "mse"), argnums=tuple(range(len(m.params))))
+    reg = mg.value_and_grad(nn.make_loss(m, "mse", **{penalty: lam}),
+                            argnums=tuple(range(len(m.params))))
+    (v0, g0), (v1, g1) = plain(*m.params, X, y), reg(*m.params, X, y)
+    weights = {f"W{k}" for k in range(1, 5)}
+    want = sum(lam * (np.abs(p).sum() if penalty == "l1" else (p * p).sum())
+               for n, p in zip(m.param_names, m.params, strict=True) if n in weights)
+    assert float(v1) - float(v0) == pytest.approx(want, rel=1e-12)
+    for name, p, a, b in zip(m.param_names, m.params, g0, g1, strict=True):
+        extra = (lam * np.sign(p) if penalty == "l1" else 2 * lam * p) \
+            if name in weights else 0.0
+        np.testing.assert_allclose(np.asarray(b) - np.asarray(a), extra, atol=1e-12,
+                                   err_msg=name)
+
+
 def test_seed_002_iris_cost_gradients_equal_the_hand_written_ones():
     """The lecture's cost(X, Y, W, V) with D=2 features + 1 bias, M=16, C=3."""
     from mlgraph import datasets

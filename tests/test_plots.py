@@ -190,3 +190,22 @@ def test_redrawing_a_path_never_recomputes_the_grid(mlp_case, monkeypatch):
         plots.plot_path(s.project(path), ax)
         assert surface.pca_plane(loss, path, X, y, steps=9) is s
     assert calls == []
+
+
+def test_a_trainers_recorded_path_is_drawn_where_it_projects():
+    from mlgraph.trainer import Trainer
+
+    data = datasets.moons(n=60, seed=0)
+    t = Trainer(nn.MLP([2, 4, 1], seed=0), data, progress=False, record="epoch",
+                optimizer=nn.SGD(lr=0.5, batch_size=None))
+    t.fit(5)
+    s = surface.random_plane(t.objective, t.model, t.X_train, t.y_train, steps=9)
+    ax = plots.plot_surface(s)
+    plots.plot_path(t, ax, surface=s)
+    line = ax.get_lines()[-3]                  # the path, then its start and end marks
+    assert line.get_label() == "training (5 epochs)"
+    np.testing.assert_allclose(np.c_[line.get_xdata(), line.get_ydata()],
+                               s.project(t.trajectory).coords)
+    with pytest.raises(ValueError, match="surface=..."):
+        plots.plot_path(t, ax)
+    assert_drawn(ax)

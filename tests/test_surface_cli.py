@@ -20,11 +20,10 @@ def trained(epochs=20, seed=0):
     """The CLI's pipeline rebuilt from the public API, for independent numbers."""
     data = datasets.load("moons", seed=seed, n=200)
     model = nn.MLP([2, 8, 1], activation="tanh", seed=seed)
-    rec = surface.Recorder(model)
-    t = Trainer(model, data, loss="bce", callbacks=[rec], progress=False,
+    t = Trainer(model, data, loss="bce", record="epoch", progress=False,
                 optimizer=nn.SGD(lr=0.3, batch_size=32, seed=seed))
     t.fit(epochs)
-    return t, model, rec
+    return t, model
 
 
 def test_json_grid_equals_the_library_and_direct_evaluations():
@@ -33,7 +32,7 @@ def test_json_grid_equals_the_library_and_direct_evaluations():
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
     assert set(got) >= {"alphas", "betas", "values", "center_loss", "seconds"}
-    t, model, _ = trained()
+    t, model = trained()
     s = surface.random_plane(t.objective, model.params, t.X_train, t.y_train, steps=7)
     np.testing.assert_allclose(got["values"], s.values, rtol=1e-12)
     np.testing.assert_allclose(got["alphas"], np.linspace(-1, 1, 7))
@@ -50,8 +49,8 @@ def test_pca_and_params_planes_from_the_command_line():
     out = cli("--directions", "pca", "--grid", "5", "--epochs", "20", "--json")
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
-    t, model, rec = trained()
-    s = surface.pca_plane(t.objective, rec, t.X_train, t.y_train, steps=5)
+    t, model = trained()
+    s = surface.pca_plane(t.objective, t, steps=5)
     np.testing.assert_allclose(got["values"], s.values, rtol=1e-12)
     np.testing.assert_allclose(got["explained_variance"], s.explained_variance)
     path = got["trajectory"]

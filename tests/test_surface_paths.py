@@ -1,4 +1,4 @@
-"""Optimizer paths, the Trainer's recorder, and the one-call demos of the lectures."""
+"""Optimizer paths, the Trainer's recorded trajectory, and the one-call demos."""
 
 import numpy as np
 import pytest
@@ -57,26 +57,64 @@ def test_gradient_noise_is_seeded():
     assert not np.all(a.xy[:, 0] == 0)
 
 
-def test_recorder_keeps_the_trainers_parameters_per_epoch():
+def _spy(seen):
+    def spy(trainer, epoch, record):
+        seen[epoch + 1] = [p.copy() for p in trainer.model.params]
+    return spy
+
+
+def test_the_trainer_records_its_parameters_per_epoch():
     data = datasets.moons(n=60, seed=0)
     model = nn.MLP([2, 4, 1], seed=0)
     start = [p.copy() for p in model.params]
-    rec = surface.Recorder(model, every=2)
     seen = {}
-
-    def spy(trainer, epoch, record):
-        seen[epoch + 1] = [p.copy() for p in trainer.model.params]
-
-    Trainer(model, data, callbacks=[rec, spy], progress=False).fit(6)
-    assert rec.epochs == [0, 2, 4, 6] and len(rec) == 4
-    for a, b in zip(rec.snapshots[0], start, strict=True):
+    t = Trainer(model, data, callbacks=[_spy(seen)], progress=False, record="epoch")
+    t.fit(4)
+    traj = t.trajectory
+    assert traj.epochs == [0, 1, 2, 3, 4] and len(traj) == 5
+    assert traj.steps == [0, 2, 4, 6, 8]               # 48 rows in batches of 32
+    for a, b in zip(traj[0], start, strict=True):
         np.testing.assert_array_equal(a, b)
-    for e, snap in zip(rec.epochs[1:], rec.snapshots[1:], strict=True):
+    for e, snap in zip(traj.epochs[1:], traj.snapshots[1:], strict=True):
         for a, b in zip(snap, seen[e], strict=True):
             np.testing.assert_array_equal(a, b)
-    s = surface.pca_plane(nn.make_loss(model, "bce"), rec, data.X_train,
-                          data.y_train.astype(float), steps=5)
-    assert s.trajectory.coords.shape == (4, 2)
+    # copies: training on changes the model, never a snapshot
+    before = [p.copy() for p in traj[-1]]
+    t.fit(1)
+    for a, b in zip(traj[-2], before, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert traj.epochs[-1] == 5 and not np.array_equal(traj[-1][0], traj[-2][0])
+
+
+def test_the_trainer_records_every_step_or_nothing():
+    data = datasets.moons(n=60, seed=0)
+    t = Trainer(nn.MLP([2, 4, 1], seed=0), data, progress=False, record="step")
+    t.fit(2)
+    assert t.trajectory.steps == list(range(5)) and t.trajectory.epochs == [0, 0, 0, 1, 1]
+    np.testing.assert_array_equal(t.trajectory[-1][0], t.model.params[0])
+    quiet = Trainer(nn.MLP([2, 4, 1], seed=0), data, progress=False)
+    quiet.fit(2)
+    assert len(quiet.trajectory) == 0
+    with pytest.raises(ValueError, match="record='epoch'"):
+        surface.pca_plane(quiet.objective, quiet)
+    with pytest.raises(ValueError, match="record must be 'epoch', 'step' or None"):
+        Trainer(nn.MLP([2, 4, 1]), data, record="epochs")
+
+
+def test_pca_plane_and_plots_read_the_trainer_directly():
+    data = datasets.moons(n=60, seed=0)
+    t = Trainer(nn.MLP([2, 4, 1], seed=0), data, progress=False, record="epoch",
+                optimizer=nn.SGD(lr=0.5, batch_size=None))
+    t.fit(6)
+    s = surface.pca_plane(t.objective, t, steps=5)     # data: the trainer's own
+    listed = surface.pca_plane(t.objective, t.trajectory.snapshots, t.X_train,
+                               t.y_train, steps=5)
+    np.testing.assert_array_equal(s.values, listed.values)
+    np.testing.assert_allclose(s.trajectory.coords, listed.trajectory.coords)
+    np.testing.assert_allclose(s.project(t).coords, s.trajectory.coords, atol=1e-12)
+    assert s.trajectory.coords.shape == (7, 2)
+    sharp = surface.sharpness(t.objective, t, t.X_train, t.y_train, iters=20)
+    assert len(sharp) == 7
 
 
 def test_optimizer_race_runs_each_optimizer_from_one_start():

@@ -1,6 +1,7 @@
-"""Notebooks as pages whose widgets play and whose formulas render with no kernel and
-no network: one page (`export_notebook`), a course site (`mlgraph.export.site`), a
-JupyterLite site (`mlgraph.export.lite`).
+"""Notebooks as pages that play their widgets and render formulas offline.
+
+With no kernel and no network: one page (`export_notebook`), a course site
+(`mlgraph.export.site`), a JupyterLite site (`mlgraph.export.lite`).
 
 `jupyter nbconvert --to html --execute` embeds the widget state; the page then needs
 scripts that by default come from CDNs: require.js, the widget renderer
@@ -64,15 +65,23 @@ def nbconvert_args() -> list[str]:
 
 
 def html_exporter():
-    """nbconvert's HTMLExporter (lab template) pointed at the scripts beside the page."""
+    """nbconvert's HTMLExporter (lab template), pointed at the scripts by the page."""
     from nbconvert import HTMLExporter
 
     return HTMLExporter(template_name="lab", **ASSETS)
 
 
 def execute(nb, folder: Path, timeout: int = 300) -> None:
-    """Run every cell of `nb` in place with `folder` as working directory, keeping the
-    widget state. Raises nbconvert's CellExecutionError naming the failing cell."""
+    """Run every cell of `nb` in place, keeping the widget state.
+
+    Args:
+        nb: the notebook (an nbformat node), changed in place.
+        folder: the working directory of its kernel.
+        timeout: seconds one cell may run.
+
+    Raises:
+        CellExecutionError: nbconvert's, naming the failing cell.
+    """
     from nbconvert.preprocessors import ExecutePreprocessor
 
     ExecutePreprocessor(timeout=timeout, store_widget_state=True).preprocess(
@@ -83,8 +92,18 @@ def execute(nb, folder: Path, timeout: int = 300) -> None:
 def export_notebook(
     notebook: str | Path, output: str | Path | None = None, timeout: int = 300
 ) -> Path:
-    """Execute `notebook` and write it as HTML (widget state embedded) with its scripts
-    beside it, so it renders offline. Returns the page's path."""
+    """Execute `notebook` and write it as an HTML page that renders offline.
+
+    The widget state is embedded and the page's scripts are copied beside it.
+
+    Args:
+        notebook: the .ipynb file.
+        output: the page (default: the notebook's path with ``.html``).
+        timeout: seconds one cell may run.
+
+    Returns:
+        The page's path.
+    """
     import nbformat
 
     notebook = Path(notebook)

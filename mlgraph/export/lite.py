@@ -1,6 +1,7 @@
-"""A JupyterLite site: JupyterLab in the browser, Python from Pyodide, with the
-notebooks, the mlgraph wheel and the widget front ends (anywidget, the ipywidgets
-manager) bundled.
+"""A JupyterLite site: JupyterLab in the browser, Python from Pyodide.
+
+The notebooks, the mlgraph wheel and the widget front ends (anywidget, the ipywidgets
+manager) are bundled.
 
     mlgraph lite notebooks/ -o lite/
 
@@ -26,11 +27,13 @@ from pathlib import Path
 import mlgraph
 from mlgraph.export.site import find_notebooks, local_files
 
-__all__ = ["INSTALL_CELL", "PURE_WHEELS", "build_lite", "build_wheel", "with_install_cell"]
+__all__ = ["INSTALL_CELL", "PURE_WHEELS", "build_lite", "build_wheel",
+           "with_install_cell"]
 
 #: The first cell of every notebook in the site.
 INSTALL_CELL = (
-    "# In JupyterLite: install mlgraph (bundled with this site) into the browser's Python\n"
+    "# In JupyterLite: install mlgraph (bundled with this site) into the browser's "
+    "Python\n"
     "%pip install -q mlgraph"
 )
 #: Pure-Python dependencies bundled at the versions installed here, so the widget
@@ -51,7 +54,8 @@ def with_install_cell(notebook: Path, dest: Path) -> None:
 def _source_tree() -> Path | None:
     root = Path(mlgraph.__file__).resolve().parents[1]
     pyproject = root / "pyproject.toml"
-    if pyproject.exists() and re.search(r'(?m)^name = "mlgraph"$', pyproject.read_text()):
+    if pyproject.exists() and re.search(r'(?m)^name = "mlgraph"$',
+                                        pyproject.read_text()):
         return root
     return None
 
@@ -82,9 +86,9 @@ def _pure_wheels(dest: Path) -> list[Path]:
         except metadata.PackageNotFoundError:
             specs.append(name)
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
-         "--platform", "any", "--implementation", "py", "--abi", "none",
-         "--python-version", "3.12", "-d", str(dest), *specs],
+        [sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+         "--only-binary=:all:", "--platform", "any", "--implementation", "py",
+         "--abi", "none", "--python-version", "3.12", "-d", str(dest), *specs],
         check=True, capture_output=True,
     )
     return sorted(dest.glob("*.whl"))
@@ -117,7 +121,8 @@ def build_lite(
     if output.exists() and any(output.iterdir()):
         if not (output / "jupyter-lite.json").exists():
             raise FileExistsError(f"{output}/ is not empty and is not a JupyterLite "
-                                  "site; nothing was changed. Pass a new folder with -o.")
+                                  "site; nothing was changed. Pass a new folder with "
+                                  "-o.")
         shutil.rmtree(output)
     with tempfile.TemporaryDirectory(prefix="mlgraph-lite-") as tmp:
         work = Path(tmp)
@@ -137,8 +142,9 @@ def build_lite(
             "jupyter-lite-schema-version": 0,
             "jupyter-config-data": {"appName": "mlgraph", "exposeAppInBrowser": True},
         }), encoding="utf-8")
-        cmd = [sys.executable, "-m", "jupyter", "lite", "build", "--lite-dir", str(work),
-               "--contents", str(contents), "--output-dir", str(output.resolve())]
+        cmd = [sys.executable, "-m", "jupyter", "lite", "build",
+               "--lite-dir", str(work), "--contents", str(contents),
+               "--output-dir", str(output.resolve())]
         for w in [*ours, *pure]:
             cmd += ["--piplite-wheels", str(Path(w).resolve())]
         run = subprocess.run(cmd, cwd=work, capture_output=True, text=True)

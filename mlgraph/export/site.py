@@ -1,12 +1,13 @@
-"""A course site: every notebook of a folder executed and written as a page whose
-widgets play and whose formulas render with no kernel and no network, and an index
-page with a screenshot of each.
+"""A course site: a folder's notebooks as pages, and an index page.
+
+Every notebook is executed and written as a page whose widgets play and whose formulas
+render with no kernel and no network; the index page shows a screenshot of each.
 
     mlgraph export-site notebooks/ -o site/
 
-The site is plain files (open ``site/index.html``, or host the folder anywhere). Controls
-that run Python (sliders that re-trace, the trainer's play) carry a "needs a running
-kernel" note: on a static page they move but nothing answers.
+The site is plain files (open ``site/index.html``, or host the folder anywhere).
+Controls that run Python (sliders that re-trace, the trainer's play) carry a "needs a
+running kernel" note: on a static page they move but nothing answers.
 """
 
 from __future__ import annotations
@@ -84,8 +85,9 @@ class Page:
 
 
 def find_notebooks(source: str | Path) -> list[Path]:
-    """The notebooks to export: `source` itself, or the ``*.ipynb`` in the folder
-    `source`, by name.
+    """The notebooks to export, by name.
+
+    `source` itself, or the ``*.ipynb`` in the folder `source`.
 
     Raises:
         FileNotFoundError: if `source` does not exist or holds no notebook.
@@ -173,8 +175,11 @@ def _kernel_needs(root: str, state: dict[str, Any]) -> list[str]:
 
 
 def add_kernel_notes(nb: Any) -> tuple[int, int]:
-    """Put a "needs a running kernel" note before every widget output whose controls
-    run Python. Returns (widget outputs, notes added)."""
+    """Put a "needs a running kernel" note before each widget that runs Python.
+
+    Returns:
+        (widget outputs, notes added).
+    """
     import nbformat
 
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
@@ -198,8 +203,11 @@ def add_kernel_notes(nb: Any) -> tuple[int, int]:
 
 
 def link_pages(nb: Any, names: dict[str, str]) -> None:
-    """In Markdown cells, point links to exported notebooks at their pages
-    (``01_x.ipynb`` → ``01_x.html``, keeping any ``#anchor``)."""
+    """In Markdown cells, point links to exported notebooks at their pages.
+
+    ``01_x.ipynb`` → ``01_x.html``, keeping any ``#anchor``.
+    """
+
     def swap(m: re.Match) -> str:
         target = names.get(m.group(2).removeprefix("./"))
         return m.group(1) + target + (m.group(3) or "") if target else m.group(0)
@@ -211,11 +219,14 @@ def link_pages(nb: Any, names: dict[str, str]) -> None:
 
 
 def local_files(nb: Any, folder: Path) -> list[str]:
-    """Files next to the notebook that its Markdown shows (``![](images/a.png)``,
-    ``<img src="…">``), as paths relative to `folder`; remote and missing ones and any
-    outside `folder` are left out."""
+    """Files next to the notebook that its Markdown shows, relative to `folder`.
+
+    Images as ``![](images/a.png)`` or ``<img src="…">``; remote and missing ones and
+    any outside `folder` are left out.
+    """
     found = []
-    pattern = re.compile(r"""!\[[^\]]*\]\(\s*<?([^)>\s]+)|<img[^>]*\bsrc=["']([^"']+)""")
+    pattern = re.compile(r"""!\[[^\]]*\]\(\s*<?([^)>\s]+)"""
+                         r"""|<img[^>]*\bsrc=["']([^"']+)""")
     root = folder.resolve()
     for text in _markdown(nb):
         for m in pattern.finditer(text):
@@ -389,16 +400,18 @@ _CARD = """<article class="card" data-mlgraph-page="{page_attr}">
 
 
 def index_html(pages: list[Page], title: str = "mlgraph course") -> str:
-    """The index page: one card per page (screenshot, title, summary). Every
-    string from a notebook (titles, summaries, file names) is escaped: it is text."""
+    """The index page: one card per page (screenshot, title, summary).
+
+    Every string from a notebook (titles, summaries, file names) is escaped: it is text.
+    """
     import mlgraph
 
     esc = html.escape
     cards = []
     for p in pages:
         if p.thumbnail:
-            image = (f'<img src="{_href(p.thumbnail)}" alt="Screenshot of {esc(p.title)}"'
-                     ' loading="lazy">')
+            image = (f'<img src="{_href(p.thumbnail)}" '
+                     f'alt="Screenshot of {esc(p.title)}" loading="lazy">')
         else:
             image = ('<div class="nothumb">No screenshot: export again where Chromium '
                      "and playwright are installed.</div>")

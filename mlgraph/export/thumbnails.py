@@ -1,5 +1,7 @@
-"""Screenshots of exported pages with headless Chromium (through playwright), taken
-with every network request blocked, once the widgets are drawn and MathJax is done.
+"""Screenshots of exported pages with headless Chromium (through playwright).
+
+Each is taken with every network request blocked, once the widgets are drawn and
+MathJax is done.
 
 Chromium is looked up in ``$MLGRAPH_CHROMIUM``, then on PATH (chromium,
 chromium-browser, google-chrome). Without it (or without playwright) the index has no
@@ -21,7 +23,8 @@ __all__ = ["PAGE_READY_JS", "block_network", "find_chromium", "missing",
            "open_page", "take_thumbnails", "wait_until_ready"]
 
 VIEWPORT = {"width": 1280, "height": 720}
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome",
+                  "google-chrome-stable")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
@@ -50,10 +53,13 @@ PAGE_READY_JS = """() => {
       seen.add(id);
       const s = state[id].state || {};
       if (s._anywidget_id === 'mlgraph.widget.GraphWidget') expected += 1;
-      for (const [k, v] of Object.entries(s)) if (k !== 'layout' && k !== 'style') todo.push(...refs(v));
+      for (const [k, v] of Object.entries(s)) {
+        if (k !== 'layout' && k !== 'style') todo.push(...refs(v));
+      }
     }
     const area = tag.previousElementSibling;
-    if (!area || !area.classList.contains('widget-subarea') || !area.childElementCount) return false;
+    if (!area || !area.classList.contains('widget-subarea')
+        || !area.childElementCount) return false;
   }
   const graphs = [...document.querySelectorAll('.mlgraph')];
   return graphs.length >= expected
@@ -62,8 +68,10 @@ PAGE_READY_JS = """() => {
 
 
 def find_chromium() -> str | None:
-    """A Chromium binary: ``$MLGRAPH_CHROMIUM``, else the first of CHROMIUM_NAMES on
-    PATH, else None."""
+    """A Chromium binary, or None.
+
+    ``$MLGRAPH_CHROMIUM``, else the first of CHROMIUM_NAMES on PATH.
+    """
     env = os.environ.get("MLGRAPH_CHROMIUM")
     if env:
         return env if Path(env).exists() else None
@@ -82,8 +90,8 @@ def missing() -> str | None:
         return ("thumbnails skipped: playwright is not installed. "
                 "Run `pip install mlgraph[export]` (or `pip install playwright`).")
     if find_chromium() is None:
-        return ("thumbnails skipped: no Chromium found (looked at $MLGRAPH_CHROMIUM and "
-                f"for {', '.join(CHROMIUM_NAMES)} on PATH). On Debian/Ubuntu run "
+        return ("thumbnails skipped: no Chromium found (looked at $MLGRAPH_CHROMIUM "
+                f"and for {', '.join(CHROMIUM_NAMES)} on PATH). On Debian/Ubuntu run "
                 "`apt-get install chromium`, or point MLGRAPH_CHROMIUM at a Chrome or "
                 "Chromium binary, then export again.")
     return None
@@ -108,12 +116,15 @@ def block_network(page: Any) -> list[str]:
 def wait_until_ready(page: Any, timeout_ms: int = 90_000) -> None:
     """Wait for the widgets (`PAGE_READY_JS`) and for MathJax's typesetting."""
     page.wait_for_function(PAGE_READY_JS, timeout=timeout_ms, polling=250)
-    page.evaluate("async () => { if (window.mlgraphMathReady) await window.mlgraphMathReady; }")
+    page.evaluate("async () => { if (window.mlgraphMathReady) "
+                  "await window.mlgraphMathReady; }")
 
 
 class open_page:  # noqa: N801 - used as a context manager, like open()
-    """``with open_page() as new_page:`` a headless Chromium whose `new_page()` gives
-    pages at 1280×720 with the network blocked."""
+    """A headless Chromium: ``with open_page() as new_page:``.
+
+    Its ``new_page()`` gives pages at 1280×720 with the network blocked.
+    """
 
     def __init__(self, chromium: str | None = None) -> None:
         self.chromium = chromium or find_chromium()
@@ -153,8 +164,9 @@ def _scroll_to_first_figure(page: Any) -> None:
 def take_thumbnails(
     site: Path, pages: list[Any], log: Callable[[str], None] = print
 ) -> Iterator[str]:
-    """Screenshot every page of `site` (1280×720, at its first widget or figure) into
-    ``thumbs/``, setting each page's ``thumbnail``; yields the files written.
+    """Screenshot every page of `site` into ``thumbs/``; yields the files written.
+
+    Each at 1280×720, at its first widget or figure; each page's ``thumbnail`` is set.
 
     Chromium runs in a child process, so this works from a notebook (whose asyncio
     loop playwright's sync API refuses) and beside a caller's own playwright.
@@ -165,7 +177,8 @@ def take_thumbnails(
         return
     cmd = [sys.executable, "-m", "mlgraph.export.thumbnails", str(site),
            *(p.page for p in pages)]
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120 + 120 * len(pages))
+    run = subprocess.run(cmd, capture_output=True, text=True,
+                         timeout=120 + 120 * len(pages))
     shots = {}
     for line in run.stdout.splitlines():
         page, _, rel = line.partition("\t")

@@ -1,14 +1,16 @@
-"""Homework grading: hand-written gradient code checked per parameter and per entry group,
-safely, with feedback that teaches and never shows a reference value.
+"""Homework grading: hand-written gradient code checked per parameter and entry group.
 
-- `check(fn, assignment=...)`: the self-check in a student's notebook (a table per output;
-  ``strict=True`` raises `AssertionError` with the same text, for nbgrader / otter cells).
-- ``mlgraph grade ASSIGNMENT SUBMISSION... --out DIR``: batch grading, each submission in
-  its own sandboxed process (`mlgraph.grading.sandbox`), Gradescope's results.json, a
+Safely, with feedback that teaches and never shows a reference value:
+
+- `check(fn, assignment=...)`: the self-check in a student's notebook (a table per
+  output; ``strict=True`` raises `AssertionError` with the same text, for nbgrader and
+  otter cells).
+- ``mlgraph grade ASSIGNMENT SUBMISSION... --out DIR``: batch grading, each submission
+  in its own sandboxed process (`mlgraph.grading.sandbox`), Gradescope's results.json, a
   gradebook and a summary page; ``mlgraph grade-bundle`` writes a Gradescope autograder.
 
-Headless: imports numpy and the kernel only (no anywidget, ipywidgets, matplotlib,
-graphviz or IPython).
+The shipped assignments are in `mlgraph.assignments`. Headless: imports numpy and the
+kernel only (no anywidget, ipywidgets, matplotlib, graphviz or IPython).
 """
 
 from __future__ import annotations

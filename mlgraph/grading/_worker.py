@@ -12,96 +12,133 @@ are never here: whatever the submission reads or forges, it only has its inputs.
 import os
 import sys
 
+# File events checked against the paths they name (`path_checker`).
+WRITES = frozenset({
+    "os.remove", "os.rmdir", "os.rename", "os.mkdir", "os.chmod", "os.chown",
+    "os.truncate", "os.utime", "os.chflags", "os.setxattr", "os.removexattr",
+    "shutil.copyfile", "shutil.copymode", "shutil.copystat", "shutil.copytree",
+    "shutil.move", "shutil.rmtree", "shutil.make_archive", "shutil.unpack_archive",
+})
+READS = frozenset({"os.listdir", "os.scandir", "glob.glob", "glob.glob/2",
+                   "os.listxattr", "os.getxattr"})
 
-def main():  # noqa: C901 - one linear program, read top to bottom
-    req_fd, res_fd = int(sys.argv[1]), int(sys.argv[2])
-    chunks = []
+
+def denied_events():
+    """Audit events a submission may never raise, with what they would have done."""
+    program, signal = "start a program", "send a signal"
+    heap = "search the interpreter's objects (the heap)"
+    limits, link = "change its resource limits", "create a link"
+    return {
+        "subprocess.Popen": program, "os.system": program, "os.exec": program,
+        "os.posix_spawn": program, "os.spawn": program, "pty.spawn": program,
+        "os.kill": signal, "os.killpg": signal, "signal.pthread_kill": signal,
+        "gc.get_objects": heap, "gc.get_referrers": heap, "gc.get_referents": heap,
+        "resource.setrlimit": limits, "resource.prlimit": limits, "os.symlink": link,
+        "os.link": link, "os.chdir": "change its working directory",
+        "sys.addaudithook": "install an audit hook",
+    }
+
+
+# --- the request and the answer -------------------------------------------------------
+
+
+def read_request(fd):
+    """The request the grader wrote to ``fd``, read to its end; ``fd`` is closed."""
+    blocks = []
     while True:
-        block = os.read(req_fd, 1 << 16)
+        block = os.read(fd, 1 << 16)
         if not block:
             break
-        chunks.append(block)
-    os.close(req_fd)
-
+        blocks.append(block)
+    os.close(fd)
     import json
+
+    return json.loads(b"".join(blocks))
+
+
+def lower_limits(rlimits):
+    """Set the request's resource limits (``[name, soft, hard]``) on this process."""
     import resource
 
-    req = json.loads(b"".join(chunks))
-    del chunks
-    for name, soft, hard in req["rlimits"]:
+    for name, soft, hard in rlimits:
         resource.setrlimit(getattr(resource, name), (soft, hard))
 
-    write, dumps, getpid = os.write, json.dumps, os.getpid
+
+def sender(fd):
+    """``send(msg)``: one JSON line to the grader; a closed pipe is ignored."""
+    import json
+
+    write, dumps = os.write, json.dumps
 
     def send(msg):
         data = (dumps(msg) + "\n").encode()
         try:
             while data:
-                data = data[write(res_fd, data):]
+                data = data[write(fd, data):]
         except OSError:
             pass
 
-    sys.path.append(req["libdir"])
-    import base64
-    import builtins
-    import linecache
-    import pathlib
-    import traceback
+    return send
 
-    import numpy as np
 
-    # --- what a submission may not change: numpy's and the builtins' names ---------------
-    watched = {"numpy": np, "numpy.linalg": np.linalg, "numpy.random": np.random,
-               "builtins": builtins}
-    before = {m: {k: id(v) for k, v in vars(mod).items()} for m, mod in watched.items()}
+def finish():
+    """Flush what the submission printed and end, with no interpreter shutdown."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # a submission may have replaced or closed them
+            pass
+    os._exit(0)
+
+
+# --- what a submission may not change: numpy's and the builtins' names --------------
+
+
+def watcher(modules):
+    """``patched()``: the names in ``modules`` (name -> module) rebound since now."""
+    before = {m: {k: id(v) for k, v in vars(mod).items()}
+              for m, mod in modules.items()}
 
     def patched():
         out = []
-        for m, mod in watched.items():
+        for m, mod in modules.items():
             now = vars(mod)
             out += [f"{m}.{k}" for k, i in before[m].items()
                     if k not in now or id(now[k]) != i]
         return out
 
-    # --- the audit hook ------------------------------------------------------------------
-    realpath, isdir = os.path.realpath, os.path.isdir
+    return patched
+
+
+# --- the audit hook -------------------------------------------------------------------
+
+
+def refuser(send):
+    """``refuse(kind, what, detail)``: tell the grader, then raise PermissionError."""
+
+    def refuse(kind, what, detail=""):
+        send({"type": "violation", "kind": kind, "what": what, "detail": detail[:300]})
+        raise PermissionError(f"the grader does not allow a submission to {what}")
+
+    return refuse
+
+
+def path_checker(req, refuse):
+    """``check(event, args)``: refuses a file event outside what a submission may touch.
+
+    It may write in its working directory only, and read there, in the request's read
+    roots (the standard library, numpy), /dev/null, /dev/urandom and its own /proc.
+    """
+    import pathlib
+
+    realpath, isdir, getpid = os.path.realpath, os.path.isdir, os.getpid
     tmp = realpath(req["tmp"])
     read_roots = tuple(realpath(p) for p in req["read_roots"]) + (tmp,)
-    forbidden = frozenset(req["forbidden"])
-    allowed = frozenset(req["allowed"])
-    stdlib = frozenset(sys.stdlib_module_names) - frozenset(req["blocked_stdlib"])
-    blocked_std = frozenset(req["blocked_stdlib"])
     writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-    deny = {
-        "subprocess.Popen": "start a program", "os.system": "start a program",
-        "os.exec": "start a program", "os.posix_spawn": "start a program",
-        "os.spawn": "start a program", "pty.spawn": "start a program",
-        "os.kill": "send a signal", "os.killpg": "send a signal",
-        "signal.pthread_kill": "send a signal",
-        "gc.get_objects": "search the interpreter's objects (the heap)",
-        "gc.get_referrers": "search the interpreter's objects (the heap)",
-        "gc.get_referents": "search the interpreter's objects (the heap)",
-        "sys.addaudithook": "install an audit hook",
-        "resource.setrlimit": "change its resource limits",
-        "resource.prlimit": "change its resource limits",
-        "os.symlink": "create a link", "os.link": "create a link",
-        "os.chdir": "change its working directory",
-    }
-    writes = frozenset({
-        "os.remove", "os.rmdir", "os.rename", "os.mkdir", "os.chmod", "os.chown",
-        "os.truncate", "os.utime", "os.chflags", "os.setxattr", "os.removexattr",
-        "shutil.copyfile", "shutil.copymode", "shutil.copystat", "shutil.copytree",
-        "shutil.move", "shutil.rmtree", "shutil.make_archive", "shutil.unpack_archive",
-    })
-    reads = frozenset({"os.listdir", "os.scandir", "glob.glob", "glob.glob/2",
-                       "os.listxattr", "os.getxattr"})
-    busy = [False]
-    forked = [0]
+    plain_paths = (pathlib.PosixPath, pathlib.PurePosixPath)
 
     def under(p, roots):
         return any(p == r or p.startswith(r + "/") for r in roots)
-
-    plain_paths = (pathlib.PosixPath, pathlib.PurePosixPath)
 
     def path_of(x):
         if type(x) in plain_paths:
@@ -110,7 +147,7 @@ def main():  # noqa: C901 - one linear program, read top to bottom
             x = os.fsdecode(x)
         if type(x) is str:
             return realpath(x)
-        if x is None or type(x) is int:                # a file descriptor it already has
+        if x is None or type(x) is int:            # a file descriptor it already has
             return None
         # NOTE: another path-like object could name one file when checked and another
         # when opened (its __fspath__ is the submission's code)
@@ -121,9 +158,86 @@ def main():  # noqa: C901 - one linear program, read top to bottom
         return (under(p, read_roots) or p in ("/dev/null", "/dev/urandom")
                 or p == "/proc/" + pid or p.startswith("/proc/" + pid + "/"))
 
-    def refuse(kind, what, detail=""):
-        send({"type": "violation", "kind": kind, "what": what, "detail": detail[:300]})
-        raise PermissionError(f"the grader does not allow a submission to {what}")
+    def check_open(args):
+        p = path_of(args[0])
+        if p is None:
+            return
+        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
+        if flags & writing or any(c in mode for c in "wax+"):
+            if not under(p, (tmp,)) and p != "/dev/null":
+                refuse("file", "write outside its working directory", p)
+        elif not readable(p):
+            refuse("file", "read files outside its working directory", p)
+        elif isdir(p) and not under(p, (tmp,)):
+            refuse("file", "open a directory outside its working directory", p)
+
+    def check(event, args):
+        if event == "open":
+            return check_open(args)
+        for a in args:
+            p = path_of(a)
+            if p is None:
+                continue
+            if event in WRITES and not under(p, (tmp,)):
+                refuse("file", "change files outside its working directory", p)
+            if event in READS and not readable(p):
+                refuse("file", "list or enter directories outside its working "
+                       "directory", p)
+
+    return check
+
+
+def import_checker(req, report):
+    """``check(name)``: refuses an import the assignment does not allow.
+
+    A forbidden package is reported (``report``) and refused with ImportError; one that
+    is neither in the standard library nor allowed is not found.
+    """
+    forbidden = frozenset(req["forbidden"])
+    allowed = frozenset(req["allowed"])
+    blocked = frozenset(req["blocked_stdlib"])
+    stdlib = frozenset(sys.stdlib_module_names) - blocked
+    others = ", ".join(sorted(allowed)) or "nothing else"
+
+    def check(name):
+        top = name.partition(".")[0]
+        if top in forbidden:
+            report({"type": "violation", "kind": "import",
+                    "what": f"import {top}, which this assignment forbids",
+                    "detail": name})
+            raise ImportError(f"{top} may not be imported in this assignment")
+        if top in blocked or (top not in stdlib and top not in allowed):
+            raise ModuleNotFoundError(
+                f"{name} is not available to submissions (allowed: the standard "
+                f"library and {others})")
+
+    return check
+
+
+def audit_hook(req, send):
+    """The hook that refuses what a submission may not do, and reports it.
+
+    Denied events, ctypes and sockets raise PermissionError; forbidden imports
+    ImportError; files are checked by `path_checker`. A fork is reported once per
+    process (RLIMIT_NPROC bounds it), a change to the hook itself refused. While the
+    hook reports or checks, the events that causes are let through.
+    """
+    getpid = os.getpid
+    deny = denied_events()
+    busy = [False]
+    forked = [0]
+    refuse = refuser(send)
+
+    def guarded(fn, *args):
+        busy[0] = True
+        try:
+            fn(*args)
+        finally:
+            busy[0] = False
+
+    check_paths = path_checker(req, refuse)
+    check_import = import_checker(req, lambda msg: guarded(send, msg))
 
     def hook(event, args):
         if busy[0]:
@@ -133,26 +247,9 @@ def main():  # noqa: C901 - one linear program, read top to bottom
             what = ("call C functions through ctypes" if "ctypes" in event
                     else "use the network")
         if what is not None:
-            busy[0] = True
-            try:
-                refuse(event.split(".")[0], what, event)
-            finally:
-                busy[0] = False
+            guarded(refuse, event.split(".")[0], what, event)
         if event == "import":
-            top = args[0].partition(".")[0]
-            if top in forbidden:
-                busy[0] = True
-                try:
-                    send({"type": "violation", "kind": "import", "what":
-                          f"import {top}, which this assignment forbids", "detail": args[0]})
-                finally:
-                    busy[0] = False
-                raise ImportError(f"{top} may not be imported in this assignment")
-            if top in blocked_std or (top not in stdlib and top not in allowed):
-                raise ModuleNotFoundError(
-                    f"{args[0]} is not available to submissions (allowed: the standard "
-                    f"library and {', '.join(sorted(allowed)) or 'nothing else'})")
-            return
+            return check_import(args[0])
         if event in ("os.fork", "os.forkpty"):
             if forked[0] != getpid():
                 forked[0] = getpid()
@@ -161,39 +258,17 @@ def main():  # noqa: C901 - one linear program, read top to bottom
             return
         if event == "object.__setattr__" and args and args[0] is hook:
             refuse("tamper", "change the grader's audit hook")
-        if event == "open" or event in writes or event in reads:
-            busy[0] = True
-            try:
-                check_paths(event, args)
-            finally:
-                busy[0] = False
+        if event == "open" or event in WRITES or event in READS:
+            guarded(check_paths, event, args)
 
-    def check_paths(event, args):
-        if event == "open":
-            p = path_of(args[0])
-            if p is None:
-                return
-            flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
-            mode = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
-            if flags & writing or any(c in mode for c in "wax+"):
-                if not under(p, (tmp,)) and p != "/dev/null":
-                    refuse("file", "write outside its working directory", p)
-            elif not readable(p):
-                refuse("file", "read files outside its working directory", p)
-            elif isdir(p) and not under(p, (tmp,)):
-                refuse("file", "open a directory outside its working directory", p)
-            return
-        for a in args:
-            p = path_of(a)
-            if p is None:
-                continue
-            if event in writes and not under(p, (tmp,)):
-                refuse("file", "change files outside its working directory", p)
-            if event in reads and not readable(p):
-                refuse("file", "list or enter directories outside its working directory", p)
+    return hook
 
-    # --- reading the request's arguments and encoding results ----------------------------
-    max_elems = int(req["max_elements"])
+
+# --- reading the request's arguments and encoding results -----------------------------
+
+
+def decoder(np, b64decode):
+    """``decode(x, refs)``: a case's arguments from the request's JSON."""
 
     def decode(x, refs):
         if isinstance(x, list):
@@ -201,7 +276,8 @@ def main():  # noqa: C901 - one linear program, read top to bottom
         if isinstance(x, dict):
             if "__nd__" in x:
                 dtype, shape, b64 = x["__nd__"]
-                return np.frombuffer(base64.b64decode(b64), dtype=dtype).reshape(shape).copy()
+                data = np.frombuffer(b64decode(b64), dtype=dtype)
+                return data.reshape(shape).copy()
             if "__ref__" in x:
                 return refs[x["__ref__"]]
             if "__tuple__" in x:
@@ -209,6 +285,15 @@ def main():  # noqa: C901 - one linear program, read top to bottom
             return {k: decode(v, refs) for k, v in x["__dict__"]}
         return x
 
+    return decode
+
+
+def encoder(np, b64encode, max_elements):
+    """``encode(value)``, a returned value as JSON data, and its ``budget``.
+
+    ``budget[0]`` counts the numbers encoded (reset it before each case); past
+    ``max_elements`` an array is sent as unreadable.
+    """
     budget = [0]
 
     def encode(v, depth=0):
@@ -222,14 +307,15 @@ def main():  # noqa: C901 - one linear program, read top to bottom
             if arr.dtype.kind not in "biuf":
                 return {"kind": "unreadable", "what": f"an array of dtype {arr.dtype}"}
             budget[0] += arr.size
-            if budget[0] > max_elems:
+            if budget[0] > max_elements:
                 return {"kind": "unreadable", "what": f"too large ({arr.size} numbers)"}
             arr = np.array(arr, dtype="<f8", order="C")
             return {"kind": "array", "shape": list(arr.shape),
-                    "b64": base64.b64encode(arr.tobytes()).decode()}
+                    "b64": b64encode(arr.tobytes()).decode()}
         if t in (list, tuple):
             if len(v) > 10000:
-                return {"kind": "unreadable", "what": f"a {t.__name__} of {len(v)} items"}
+                return {"kind": "unreadable",
+                        "what": f"a {t.__name__} of {len(v)} items"}
             return {"kind": "seq", "tuple": t is tuple,
                     "items": [encode(i, depth + 1) for i in v]}
         if t is dict:
@@ -239,7 +325,12 @@ def main():  # noqa: C901 - one linear program, read top to bottom
                                               for k, i in v.items()]}
         return {"kind": "unreadable", "what": "a " + t.__name__[:60]}
 
-    own = set()
+    return encode, budget
+
+
+def describer(own):
+    """``describe(err, tb)``: an exception as data, located in the files in ``own``."""
+    import traceback
 
     def describe(err, tb=None):
         try:
@@ -254,32 +345,18 @@ def main():  # noqa: C901 - one linear program, read top to bottom
             where = f"{f.filename}, line {f.lineno}: {(f.line or '').strip()[:120]}"
         return {"type": type(err).__name__[:80], "message": message, "where": where}
 
-    def finish():
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except BaseException:  # a submission may have replaced or closed them
-                pass
-        os._exit(0)
+    return describe
 
-    # --- run -----------------------------------------------------------------------------
-    refs = {}
-    if req["preamble"]:
-        pre = {"np": np, "__name__": "preamble", "__builtins__": builtins}
-        exec(compile(req["preamble"], "<assignment helpers>", "exec"), pre)
-        refs = {k: v for k, v in pre.items() if not k.startswith("__")}
-    cases = [decode(c, refs) for c in req["cases"]]
-    fname, notebook, chunks = req["function"], req["notebook"], req["chunks"]
-    namespace = {"__name__": "submission", "__builtins__": builtins}
-    for filename, src in chunks:
-        own.add(filename)
-        linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
-    del req
-    sys.addaudithook(hook)
-    send({"type": "ready"})
 
-    # The submission's own code: a .py file at once, a notebook cell by cell (a failing
-    # cell is reported and the next ones still run, as in a notebook run top to bottom).
+# --- run ------------------------------------------------------------------------------
+
+
+def run_chunks(chunks, namespace, notebook, send, describe):
+    """Run the submission's own code: a .py file at once, a notebook cell by cell.
+
+    A failing cell is reported and the next ones still run, as in a notebook run top to
+    bottom; a failing .py file ends the run.
+    """
     for filename, src in chunks:
         try:
             exec(compile(src, filename, "exec"), namespace)
@@ -287,6 +364,10 @@ def main():  # noqa: C901 - one linear program, read top to bottom
             send({"type": "import", "where": filename, "error": describe(err)})
             if not notebook:
                 finish()
+
+
+def the_function(namespace, fname, send):
+    """The function the assignment asks for; if there is none, say so and end."""
     fn = namespace.get(fname)
     if not callable(fn):
         send({"type": "import", "where": "", "error": {
@@ -294,10 +375,20 @@ def main():  # noqa: C901 - one linear program, read top to bottom
             "message": f"the submission defines no function {fname}()" if fn is None
             else f"{fname} is a {type(fn).__name__}, not a function"}})
         finish()
+    return fn
+
+
+def report_patches(patched, send):
+    """Tell the grader of numpy or builtin names the submission replaced."""
     changed = patched()
     if changed:
         send({"type": "violation", "kind": "patch", "what": "replace numpy or builtin "
               "functions", "detail": ", ".join(changed[:10])})
+
+
+def call_cases(fn, cases, send, encode, budget, describe, patched):
+    """Call ``fn`` once per case; send each result (or error), then ``done``."""
+    report_patches(patched, send)
     for i, args in enumerate(cases):
         budget[0] = 0
         try:
@@ -311,11 +402,44 @@ def main():  # noqa: C901 - one linear program, read top to bottom
             value = {"kind": "unreadable", "what": "a value that could not be read ("
                      + type(err).__name__ + ")"}
         send({"type": "case", "index": i, "value": value})
-        changed = patched()
-        if changed:
-            send({"type": "violation", "kind": "patch", "what": "replace numpy or "
-                  "builtin functions", "detail": ", ".join(changed[:10])})
+        report_patches(patched, send)
     send({"type": "done"})
+
+
+def main():
+    """Read the request, lower the limits, guard the interpreter, run the submission."""
+    req = read_request(int(sys.argv[1]))
+    lower_limits(req["rlimits"])
+    send = sender(int(sys.argv[2]))
+    sys.path.append(req["libdir"])
+    import base64
+    import builtins
+    import linecache
+
+    import numpy as np
+
+    patched = watcher({"numpy": np, "numpy.linalg": np.linalg,
+                       "numpy.random": np.random, "builtins": builtins})
+    hook = audit_hook(req, send)
+    encode, budget = encoder(np, base64.b64encode, int(req["max_elements"]))
+    refs = {}
+    if req["preamble"]:
+        pre = {"np": np, "__name__": "preamble", "__builtins__": builtins}
+        exec(compile(req["preamble"], "<assignment helpers>", "exec"), pre)
+        refs = {k: v for k, v in pre.items() if not k.startswith("__")}
+    decode = decoder(np, base64.b64decode)
+    cases = [decode(c, refs) for c in req["cases"]]
+    fname, notebook, chunks = req["function"], req["notebook"], req["chunks"]
+    namespace = {"__name__": "submission", "__builtins__": builtins}
+    for filename, src in chunks:
+        linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    describe = describer({filename for filename, _ in chunks})
+    del req
+    sys.addaudithook(hook)
+    send({"type": "ready"})
+    run_chunks(chunks, namespace, notebook, send, describe)
+    fn = the_function(namespace, fname, send)
+    call_cases(fn, cases, send, encode, budget, describe, patched)
     # NOTE: no interpreter shutdown: a submission's atexit handlers or threads never run
     finish()
 

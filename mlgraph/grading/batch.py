@@ -1,7 +1,9 @@
-"""Grading submissions: read a .py or .ipynb, run it in the sandbox on the hidden cases,
-turn what came back into a `Report` with a clear verdict, and write the outputs
-(``<stem>/results.json``, ``<stem>/feedback.html``, ``gradebook.csv``, ``summary.html``).
-Submissions run in parallel (``jobs``), with a progress bar.
+"""Grading submissions in a batch, each in the sandbox on the hidden cases.
+
+Reads a .py or .ipynb, runs it, turns what came back into a `Report` with a clear
+verdict, and writes the outputs (``<stem>/results.json``, ``<stem>/feedback.html``,
+``gradebook.csv``, ``summary.html``). Submissions run in parallel (``jobs``), with a
+progress bar.
 """
 
 from __future__ import annotations
@@ -74,9 +76,12 @@ def _is_self_check(src: str) -> bool:
 
 
 def read_submission(path: str | os.PathLike, max_bytes: int = 2_000_000) -> Submission:
-    """Read a .py file, or a notebook's code cells with IPython magics and shell escapes
-    refused (each replaced by ``pass`` and named in a note) and self-check cells left
-    out (cells tagged ``skip-grading`` too)."""
+    """Read a .py file, or a notebook's code cells, for running.
+
+    In a notebook, IPython magics and shell escapes are refused (each replaced by
+    ``pass`` and named in a note) and self-check cells are left out (cells tagged
+    ``skip-grading`` too).
+    """
     p = Path(path)
     if p.suffix not in (".py", ".ipynb"):
         return Submission([], False, [], f"{p.name} is not a .py or .ipynb file")
@@ -109,14 +114,14 @@ def read_submission(path: str | os.PathLike, max_bytes: int = 2_000_000) -> Subm
             continue
         lines = src.splitlines()
         if lines and lines[0].lstrip().startswith("%%"):
-            notes.append(f"cell {k}: the cell magic {lines[0].strip()[:60]!r} is IPython, "
-                         "not Python: the cell was not run")
+            notes.append(f"cell {k}: the cell magic {lines[0].strip()[:60]!r} is "
+                         "IPython, not Python: the cell was not run")
             continue
         for j, line in enumerate(lines):
             if _MAGIC.match(line) and not line.lstrip().startswith(("%=", "!=")):
                 indent = line[: len(line) - len(line.lstrip())]
-                notes.append(f"cell {k}, line {j + 1}: {line.strip()[:60]!r} is an IPython "
-                             "magic or shell escape: it was not run")
+                notes.append(f"cell {k}, line {j + 1}: {line.strip()[:60]!r} is an "
+                             "IPython magic or shell escape: it was not run")
                 lines[j] = indent + "pass"
         chunks.append((f"{p.name}, cell {k}", "\n".join(lines) + "\n"))
     return Submission(chunks, True, notes)
@@ -127,11 +132,12 @@ def hidden_cases(a: Assignment, seed: int) -> list[Case]:
     return a.cases(np.random.default_rng(seed), hidden=True)
 
 
-# --- from a sandbox run to a report -----------------------------------------------------
+# --- from a sandbox run to a report ---------------------------------------------------
 
 
 def _error_text(function: str, info: dict, limits: sandbox.Limits) -> str:
-    kind, msg, where = info.get("type", "Error"), info.get("message", ""), info.get("where")
+    kind, msg = info.get("type", "Error"), info.get("message", "")
+    where = info.get("where")
     if kind in ("MemoryError", "_ArrayMemoryError"):
         text = f"{function}() ran out of memory (the limit is {limits.memory_mb} MB)"
     elif kind == "SystemExit":
@@ -164,9 +170,10 @@ def report_from_run(a: Assignment, cases: list[Case], run: sandbox.SandboxRun,
             calls.append(Call(value=got[1]))
     report = grade_calls(a, cases, calls)
     report.seconds = run.seconds
-    status, verdict = _verdict(a, run, limits)
+    status, verdict = _verdict(run, limits)
     report.status, report.verdict = status, verdict
-    if run.stdout_total > len(run.stdout.encode()) or run.stderr_total > limits.output_bytes:
+    cut = run.stdout_total > len(run.stdout.encode())
+    if cut or run.stderr_total > limits.output_bytes:
         report.notes.append(f"your code printed {run.stdout_total + run.stderr_total} "
                             "bytes; only the first part is kept")
     printed = run.stdout.strip()
@@ -176,63 +183,83 @@ def report_from_run(a: Assignment, cases: list[Case], run: sandbox.SandboxRun,
     return report
 
 
-def _verdict(a: Assignment, run: sandbox.SandboxRun,
+def _verdict(run: sandbox.SandboxRun,
              limits: sandbox.Limits) -> tuple[str, str | None]:
+    """The run's status and, unless it was graded as usual, a paragraph saying why."""
     if not run.ready:
         tail = run.stderr.strip().splitlines()[-3:]
         return "error", ("The grader could not start the process your code runs in "
-                         f"({' / '.join(tail) or 'no message'}). This is not your code's "
-                         "fault: please tell the course staff.")
-    stopped = ""
-    if run.timed_out:
-        stopped = f" It was stopped after the time limit of {limits.wall_seconds:g} s."
+                         f"({' / '.join(tail) or 'no message'}). This is not your "
+                         "code's fault: please tell the course staff.")
     if run.violations:
-        v = run.violations[0]
-        what = v["what"]
-        if v["kind"] == "import":
-            text = (f"Not graded: your code tried to {what} (the point of this assignment "
-                    "is to compute the gradients yourself). Remove the import and submit "
-                    "again.")
-        elif v["kind"] == "patch":
-            text = (f"Not graded: your code replaced functions of numpy or Python itself "
-                    f"({v['detail']}), which a submission may not do.")
-        else:
-            text = f"Not graded: your code tried to {what}, which a submission may not do."
-        others = [w["what"] for w in run.violations[1:]]
-        if others:
-            text += f" It also tried to {'; to '.join(others)}."
-        return "violation", text + stopped
-    fatal = [e for e in run.import_errors if not run.notebook or e.get("type") == "missing"]
+        stopped = ""
+        if run.timed_out:
+            stopped = (" It was stopped after the time limit of "
+                       f"{limits.wall_seconds:g} s.")
+        return "violation", _violation_text(run.violations) + stopped
+    fatal = [e for e in run.import_errors
+             if not run.notebook or e.get("type") == "missing"]
     if fatal:
-        e = fatal[0]
-        if e.get("type") == "missing":
-            return "import_error", f"Not graded: {e['message']}."
-        if e.get("type") == "SystemExit":
-            return "import_error", ("Not graded: your code called sys.exit() (or exit()) "
-                                    "while being loaded; remove it.")
-        return "import_error", ("Not graded: your code raised "
-                                f"{_error_text('', e, limits).replace('() raised ', '', 1)}"
-                                " while being loaded, so nothing could be called.")
+        return "import_error", _load_failure_text(fatal[0], limits)
+    return _ending(run, limits)
+
+
+def _violation_text(violations: list[dict]) -> str:
+    """What the submission tried that it may not do (the first try of each kind)."""
+    v = violations[0]
+    what = v["what"]
+    if v["kind"] == "import":
+        text = (f"Not graded: your code tried to {what} (the point of this assignment "
+                "is to compute the gradients yourself). Remove the import and submit "
+                "again.")
+    elif v["kind"] == "patch":
+        text = ("Not graded: your code replaced functions of numpy or Python itself "
+                f"({v['detail']}), which a submission may not do.")
+    else:
+        text = (f"Not graded: your code tried to {what}, which a submission may not "
+                "do.")
+    others = [w["what"] for w in violations[1:]]
+    if others:
+        text += f" It also tried to {'; to '.join(others)}."
+    return text
+
+
+def _load_failure_text(e: dict, limits: sandbox.Limits) -> str:
+    """Why nothing could be called: the submission failed while being loaded."""
+    if e.get("type") == "missing":
+        return f"Not graded: {e['message']}."
+    if e.get("type") == "SystemExit":
+        return ("Not graded: your code called sys.exit() (or exit()) while being "
+                "loaded; remove it.")
+    raised = _error_text("", e, limits).replace("() raised ", "", 1)
+    return (f"Not graded: your code raised {raised} while being loaded, so nothing "
+            "could be called.")
+
+
+def _ending(run: sandbox.SandboxRun,
+            limits: sandbox.Limits) -> tuple[str, str | None]:
+    """How the run ended: as usual (``"graded"``), or stopped or ended early."""
     if run.timed_out:
         return "timeout", (f"Stopped: your code was still running after "
-                           f"{limits.wall_seconds:g} s (the time limit), an endless loop? "
-                           "Cases that finished before are graded; the others count as "
-                           "failed.")
-    if run.returncode is not None and -run.returncode in (signal.SIGXCPU, signal.SIGKILL):
-        return "cpu_limit", (f"Stopped: your code used more than {limits.cpu_seconds} s of "
-                             "CPU time (the limit), an endless loop? Cases that finished "
-                             "before are graded.")
+                           f"{limits.wall_seconds:g} s (the time limit), an endless "
+                           "loop? Cases that finished before are graded; the others "
+                           "count as failed.")
+    code = run.returncode
+    if code is not None and -code in (signal.SIGXCPU, signal.SIGKILL):
+        return "cpu_limit", (f"Stopped: your code used more than {limits.cpu_seconds} "
+                             "s of CPU time (the limit), an endless loop? Cases that "
+                             "finished before are graded.")
     if run.too_much_data:
         return "crashed", "Stopped: your function returned more data than allowed."
     if not run.done:
-        if run.returncode is not None and run.returncode < 0:
-            return "crashed", (f"Your code's process ended with {_signal_name(run.returncode)}"
+        if code is not None and code < 0:
+            return "crashed", (f"Your code's process ended with {_signal_name(code)}"
                                f" (out of memory? the limit is {limits.memory_mb} MB). "
                                "Cases that finished before are graded.")
-        return "exited", (f"Your code ended the grading process (exit status "
-                          f"{run.returncode}) before every case ran: don't call sys.exit(),"
-                          " exit() or os._exit() in a submission. Cases that finished "
-                          "before are graded.")
+        return "exited", (f"Your code ended the grading process (exit status {code}) "
+                          "before every case ran: don't call sys.exit(), exit() or "
+                          "os._exit() in a submission. Cases that finished before are "
+                          "graded.")
     return "graded", None
 
 
@@ -244,7 +271,8 @@ def grade_submission(a: Assignment, path: str | os.PathLike, cases: list[Case],
     sub = read_submission(path)
     if sub.problem:
         r = grade_calls(a, cases, [Call(problem="not run") for _ in cases])
-        r.status, r.verdict, r.submission = "refused", f"Not graded: {sub.problem}.", name
+        r.status, r.verdict = "refused", f"Not graded: {sub.problem}."
+        r.submission = name
         return r
     run = sandbox.run(sub.chunks, a.function, [c.args for c in cases], limits=limits,
                       forbidden=a.forbidden_imports, allowed=a.allowed_imports,
@@ -255,7 +283,8 @@ def grade_submission(a: Assignment, path: str | os.PathLike, cases: list[Case],
     if sub.notebook:
         for e in (e for e in run.import_errors if e.get("type") != "missing"):
             report.notes.append(f"{e.get('where') or 'a cell'} raised {e.get('type')}: "
-                                f"{e.get('message', '')[:200]} (the later cells still ran)")
+                                f"{e.get('message', '')[:200]} (the later cells still "
+                                "ran)")
     return report
 
 
@@ -285,6 +314,8 @@ def grade_batch(assignment: str | Assignment, paths: Sequence[str], out_dir: str
             ``out_dir/grading.json`` for staff).
         limits: the sandbox's limits (default: the assignment's).
         progress: show a progress bar (tqdm) on stderr.
+        on_report: called with ``(path, report)`` as each submission is graded (in
+            the order they finish).
 
     Returns:
         ``(path, report)`` per submission, in the order given.

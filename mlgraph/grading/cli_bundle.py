@@ -1,5 +1,7 @@
-"""``mlgraph grade-bundle ASSIGNMENT -o autograder.zip``: a Gradescope autograder that
-grades one submission with this same code (see `mlgraph.grading.gradescope`)."""
+"""``mlgraph grade-bundle ASSIGNMENT -o autograder.zip``: a Gradescope autograder.
+
+It grades one submission with this same code (see `mlgraph.grading.gradescope`).
+"""
 
 from __future__ import annotations
 

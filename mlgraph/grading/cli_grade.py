@@ -59,8 +59,9 @@ def _run(args: argparse.Namespace) -> int:
     errors = [p for p, r in pairs if r.status == "error"]
     full = sum(r.passed for _, r in pairs)
     mean = sum(r.score for _, r in pairs) / len(pairs)
+    summary = os.path.join(args.out, "summary.html")
     print(f"graded {len(pairs)} submission(s) of {a.name}: mean {mean:.3g} / "
-          f"{a.points:g}, {full} with full marks; see {os.path.join(args.out, 'summary.html')}")
+          f"{a.points:g}, {full} with full marks; see {summary}")
     for p in errors:
         print(f"grader error on {p}: see its feedback.html")
     return 1 if errors else 0

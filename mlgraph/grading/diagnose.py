@@ -1,10 +1,11 @@
-"""Recognising a student's mistake by comparing with the reference under its transformation.
+"""Recognising a student's mistake: the reference under the mistake's transformation.
 
 Each mistake is a transformation of what the grader knows (the reference, the gradient
-with respect to another argument, each example's share of a bias, a variant of the cost):
-transposed, missing or doubled 1/N, sign flip, σ used where σ′ is needed, a bias gradient
-not summed over the batch, a shape off by one, the gradient of the wrong argument.
-Messages speak of shapes and of the mistake, never of values. Grader-side only.
+with respect to another argument, each example's share of a bias, a variant of the
+cost): transposed, missing or doubled 1/N, sign flip, σ used where σ′ is needed, a bias
+gradient not summed over the batch, a shape off by one, the gradient of the wrong
+argument. Messages speak of shapes and of the mistake, never of values. Grader-side
+only.
 """
 
 from __future__ import annotations
@@ -16,30 +17,37 @@ import numpy as np
 
 __all__ = ["Finding", "MESSAGES", "find", "close", "shape_text"]
 
-# Student-facing explanations; {out}, {wrt}, {n}, {other}, {yours}, {expected} are filled
-# in. No reference value ever goes into one.
+# Student-facing explanations; {out}, {wrt}, {n}, {other}, {yours}, {expected} are
+# filled in. No reference value ever goes into one.
 MESSAGES = {
-    "transposed": "{out} is the transpose of the expected gradient: a gradient has the "
-                  "shape of its parameter {wrt}; check the order of the factors in the "
-                  "matrix product (e.g. Xᵀ·Δ rather than Δᵀ·X).",
-    "missing_1_over_n": "{out} is N = {n} times too large: the cost is a mean over the "
-                        "N examples, so every gradient carries the factor 1/N.",
-    "extra_1_over_n": "{out} is N = {n} times too small: the factor 1/N is applied twice "
-                      "(once is enough, e.g. on the output's error only).",
-    "sign_flip": "{out} has the opposite sign: the cost is a *negative* log-likelihood; "
-                 "check the sign of its derivative at the output.",
-    "bias_not_summed": "{out} has one row per example ({yours}): a bias is shared by "
-                       "every example, so its gradient is the sum of the examples' "
-                       "contributions over the batch (axis 0), giving shape {expected}.",
-    "wrong_argument": "{out} matches the gradient with respect to {other}, not {wrt}: "
-                      "check which quantity the last step of the chain rule multiplies "
-                      "with.",
+    "transposed":
+        "{out} is the transpose of the expected gradient: a gradient has the shape of "
+        "its parameter {wrt}; check the order of the factors in the matrix product "
+        "(e.g. Xᵀ·Δ rather than Δᵀ·X).",
+    "missing_1_over_n":
+        "{out} is N = {n} times too large: the cost is a mean over the N examples, so "
+        "every gradient carries the factor 1/N.",
+    "extra_1_over_n":
+        "{out} is N = {n} times too small: the factor 1/N is applied twice (once is "
+        "enough, e.g. on the output's error only).",
+    "sign_flip":
+        "{out} has the opposite sign: the cost is a *negative* log-likelihood; check "
+        "the sign of its derivative at the output.",
+    "bias_not_summed":
+        "{out} has one row per example ({yours}): a bias is shared by every example, "
+        "so its gradient is the sum of the examples' contributions over the batch "
+        "(axis 0), giving shape {expected}.",
+    "wrong_argument":
+        "{out} matches the gradient with respect to {other}, not {wrt}: check which "
+        "quantity the last step of the chain rule multiplies with.",
     "off_by_one": "{out} has shape {yours} but {wrt} has shape {expected}: {detail}",
-    "reshaped": "{out} has the right numbers in the wrong shape ({yours}; expected "
-                "{expected}): reshape it, or avoid keepdims / an extra axis.",
+    "reshaped":
+        "{out} has the right numbers in the wrong shape ({yours}; expected "
+        "{expected}): reshape it, or avoid keepdims / an extra axis.",
     "shape": "{out} has shape {yours}, expected {expected}.",
-    "not_finite": "{out} contains NaN or infinite entries: look for an overflow (exp of "
-                  "a large number: subtract the maximum first) or a division by zero.",
+    "not_finite":
+        "{out} contains NaN or infinite entries: look for an overflow (exp of a large "
+        "number: subtract the maximum first) or a division by zero.",
 }
 
 # Mistakes that are a scale of the array (combine with any other transformation).
@@ -49,8 +57,12 @@ _SCALES = (("sign_flip", lambda n: -1.0), ("missing_1_over_n", lambda n: float(n
 
 @dataclass(frozen=True)
 class Finding:
-    """A recognised mistake: ``keys`` names it (``("transposed", "missing_1_over_n")``),
-    ``message`` explains it to the student."""
+    """A recognised mistake.
+
+    Attributes:
+        keys: its name, e.g. ``("transposed", "missing_1_over_n")``.
+        message: what the student reads about it.
+    """
 
     keys: tuple[str, ...]
     message: str
@@ -61,8 +73,9 @@ class Finding:
         return "+".join(self.keys)
 
 
-def close(yours: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
-    """Entrywise ``|yours − expected| ≤ atol + rtol·|expected|`` (NaN is never close)."""
+def close(yours: np.ndarray, expected: np.ndarray, rtol: float,
+          atol: float) -> np.ndarray:
+    """Entrywise ``|yours − expected| ≤ atol + rtol·|expected|``; NaN is never close."""
     with np.errstate(invalid="ignore", over="ignore"):
         return np.abs(yours - expected) <= atol + rtol * np.abs(expected)
 
@@ -76,11 +89,11 @@ def shape_text(shape: tuple[int, ...]) -> str:
 class Known:
     """What the grader may compare a student's output with (all grader-side)."""
 
-    expected: np.ndarray                       # the reference
-    others: dict[str, np.ndarray]              # wrt-name -> gradient w.r.t. another argument
-    alternatives: dict[str, np.ndarray]        # mistake -> what that mistake returns
-    per_example: np.ndarray | None             # a bias: each example's share (N × shape)
-    n: int | None                              # the batch size
+    expected: np.ndarray                    # the reference
+    others: dict[str, np.ndarray]           # another argument -> the gradient wrt it
+    alternatives: dict[str, np.ndarray]     # mistake -> what that mistake returns
+    per_example: np.ndarray | None          # a bias: each example's share (N × shape)
+    n: int | None                           # the batch size
     out: str
     wrt: str
     messages: dict[str, str]
@@ -122,6 +135,8 @@ def find(yours: np.ndarray, k: Known, rtol: float, atol: float,
     Args:
         yours: the student's array (any shape).
         k: the reference and the arrays mistakes are made of.
+        rtol: the relative tolerance (a mistake is matched within ten times it).
+        atol: the absolute tolerance (likewise).
         mask: compare only these entries (an entry group); only transformations that
             keep the shape are tried then.
     """
@@ -161,26 +176,14 @@ def _message(keys: tuple[str, ...], k: Known, yours: tuple, other: str) -> str:
 def _shape_finding(yours: np.ndarray, k: Known, rtol: float, atol: float) -> Finding:
     exp = k.expected
     fill_yours, fill_exp = shape_text(yours.shape), shape_text(exp.shape)
-    if yours.size == exp.size and close(yours.reshape(exp.shape), exp, rtol, atol).all():
+    if yours.size == exp.size and close(yours.reshape(exp.shape), exp, rtol,
+                                        atol).all():
         return Finding(("reshaped",), _message(("reshaped",), k, yours.shape, ""))
     diff = [i for i, (a, b) in enumerate(zip(yours.shape, exp.shape, strict=False))
             if a != b]
     if yours.ndim == exp.ndim and len(diff) == 1 and abs(
             yours.shape[diff[0]] - exp.shape[diff[0]]) == 1:
-        axis = diff[0]
-        word = ("row", "column")[axis] if exp.ndim == 2 else "entry"
-        more = yours.shape[axis] > exp.shape[axis]
-        detail = f"one {word} too {'many' if more else 'few'}"
-        small, big = (exp, yours) if more else (yours, exp)
-        m = small.shape[axis]
-        for where, sl in (("first", slice(0, m)), ("last", slice(big.shape[axis] - m, None))):
-            part = np.take(big, np.arange(big.shape[axis])[sl], axis=axis)
-            if close(part, small, rtol, atol).all() if more else close(small, part, rtol,
-                                                                        atol).all():
-                detail += (f"; apart from that, its {where} {m} match" if more else
-                           f"; what you have matches the {where} {m}")
-                break
-        detail += " (is the bias row or column of the data counted right?)."
+        detail = _off_by_one(yours, exp, diff[0], rtol, atol)
         text = MESSAGES["off_by_one"].format(out=f"Your {k.out}", wrt=k.wrt,
                                              yours=fill_yours, expected=fill_exp,
                                              detail=detail)
@@ -188,3 +191,23 @@ def _shape_finding(yours: np.ndarray, k: Known, rtol: float, atol: float) -> Fin
     return Finding(("shape",), MESSAGES["shape"].format(out=f"Your {k.out}",
                                                         yours=fill_yours,
                                                         expected=fill_exp))
+
+
+def _off_by_one(yours: np.ndarray, exp: np.ndarray, axis: int, rtol: float,
+                atol: float) -> str:
+    """One row, column or entry too many or too few, and whether the rest matches."""
+    word = ("row", "column")[axis] if exp.ndim == 2 else "entry"
+    more = yours.shape[axis] > exp.shape[axis]
+    detail = f"one {word} too {'many' if more else 'few'}"
+    small, big = (exp, yours) if more else (yours, exp)
+    m = small.shape[axis]
+    for where, sl in (("first", slice(0, m)),
+                      ("last", slice(big.shape[axis] - m, None))):
+        part = np.take(big, np.arange(big.shape[axis])[sl], axis=axis)
+        # NOTE: always yours against the expected part, so rtol scales with it
+        if (close(part, small, rtol, atol) if more
+                else close(small, part, rtol, atol)).all():
+            detail += (f"; apart from that, its {where} {m} match" if more else
+                       f"; what you have matches the {where} {m}")
+            break
+    return detail + " (is the bias row or column of the data counted right?)."

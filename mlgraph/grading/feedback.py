@@ -1,5 +1,7 @@
-"""What students and staff read: the report as text and HTML, Gradescope's results.json,
-the gradebook CSV and the staff summary page.
+"""What students and staff read, written from a `Report`.
+
+The report as text and HTML, Gradescope's results.json, the gradebook CSV and the
+staff summary page.
 
 Everything here is written from a `Report`, which holds shapes, relative errors, pass /
 fail, diagnoses and points, never a reference value. Every string that came from a
@@ -13,11 +15,16 @@ import html
 import io
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .scoring import OutputReport, Report
+if TYPE_CHECKING:
+    # NOTE: for type hints only: a `Report` renders itself through this module
+    # (``str(report)``, ``report._repr_html_()``), so importing it here would close a
+    # circle; everything below only reads a report's fields.
+    from .scoring import OutputReport, Report
 
-__all__ = ["report_text", "report_html", "results_json", "gradebook_csv", "summary_html"]
+__all__ = ["report_text", "report_html", "results_json", "gradebook_csv",
+           "summary_html"]
 
 
 # Reports whose tables are all "not run": their per-output notes would only repeat it.
@@ -50,7 +57,8 @@ def _table_rows(o: OutputReport) -> tuple[list[str], list[list[str]]]:
 
 def _output_notes(o: OutputReport) -> list[str]:
     failing = [g for g in o.groups if not g.passed]
-    texts = [g.message or "the values differ from the expected gradient" for g in failing]
+    texts = [g.message or "the values differ from the expected gradient"
+             for g in failing]
     if len(set(texts)) == 1:
         notes = [f"diagnosis: {texts[0]}"] if texts else []
     else:
@@ -68,7 +76,21 @@ def _output_notes(o: OutputReport) -> list[str]:
 def headline(report: Report) -> str:
     """``"iris-backprop: 7.5 / 10 points"`` (with the submission's name when known)."""
     who = f"{report.submission}: " if report.submission else ""
-    return f"{who}{report.assignment}: {_pts(report.score)} / {_pts(report.points)} points"
+    score = f"{_pts(report.score)} / {_pts(report.points)} points"
+    return f"{who}{report.assignment}: {score}"
+
+
+def _output_lines(o: OutputReport, notes: bool) -> list[str]:
+    """One output's heading and aligned table, then (``notes``) its diagnosis."""
+    lines = [f"{o.name}  ({o.description})  {_pts(o.score)} / {_pts(o.points)}"]
+    head, rows = _table_rows(o)
+    widths = [max(len(c) for c in col) for col in zip(head, *rows, strict=True)]
+    for row in [head, *rows]:
+        lines.append("  " + "  ".join(c.ljust(w) for c, w in
+                                      zip(row, widths, strict=True)).rstrip())
+    if notes:
+        lines += [f"  {n}" for n in _output_notes(o)]
+    return lines
 
 
 def report_text(report: Report) -> str:
@@ -78,14 +100,7 @@ def report_text(report: Report) -> str:
         lines += ["", report.verdict]
     lines += [f"note: {n}" for n in report.notes]
     for o in report.outputs:
-        lines += ["", f"{o.name}  ({o.description})  {_pts(o.score)} / {_pts(o.points)}"]
-        head, rows = _table_rows(o)
-        widths = [max(len(c) for c in col) for col in zip(head, *rows, strict=True)]
-        for row in [head, *rows]:
-            lines.append("  " + "  ".join(c.ljust(w) for c, w in
-                                          zip(row, widths, strict=True)).rstrip())
-        if report.status not in _UNGRADED:
-            lines += [f"  {n}" for n in _output_notes(o)]
+        lines += ["", *_output_lines(o, notes=report.status not in _UNGRADED)]
     if report.output:
         lines += ["", "what your code printed (cut to the first lines):",
                   *("  | " + ln for ln in report.output.splitlines()[:40])]
@@ -125,13 +140,15 @@ def report_html(report: Report, standalone: bool = True) -> str:
         parts.append(f"<h4>{e(o.name)} — {e(o.description)}: "
                      f"{e(_pts(o.score))} / {e(_pts(o.points))}</h4>")
         head, rows = _table_rows(o)
-        parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
+        parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head)
+                     + "</tr>")
         parts += ["<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows]
         parts.append("</table>")
         if report.status not in _UNGRADED:
             parts += [f"<p>{e(n)}</p>" for n in _output_notes(o)]
     if report.output:
-        parts.append(f"<p>What your code printed (cut):</p><pre>{e(report.output)}</pre>")
+        parts.append("<p>What your code printed (cut):</p>"
+                     f"<pre>{e(report.output)}</pre>")
     parts.append("</div>")
     body = "\n".join(parts)
     if not standalone:
@@ -142,18 +159,22 @@ def report_html(report: Report, standalone: bool = True) -> str:
 
 
 def results_json(report: Report) -> dict[str, Any]:
-    """Gradescope's autograder results: ``score``, and ``tests`` with ``name``,
-    ``score``, ``max_score``, ``output``, ``visibility`` (one per output and group)."""
+    """Gradescope's autograder results for one submission.
+
+    Returns:
+        ``score``, and ``tests`` (one per output and group) with ``name``, ``score``,
+        ``max_score``, ``output``, ``visibility``.
+    """
     tests = []
     if report.verdict:
         tests.append({"name": "Running your code", "score": 0.0, "max_score": 0.0,
                       "output": report.verdict, "visibility": "visible",
                       "status": "failed"})
     for o in report.outputs:
-        table = "\n".join(report_text(Report(report.assignment, report.title,
-                                             report.function, [o])).splitlines()[2:])
+        table = "\n".join(_output_lines(o, notes=True))
         for g in o.groups:
-            lines = [f"{len(o.rows) - len(g.failed_cases)} of {len(o.rows)} cases pass."]
+            passing = len(o.rows) - len(g.failed_cases)
+            lines = [f"{passing} of {len(o.rows)} cases pass."]
             if not g.passed:
                 lines.append(f"Fails for: {', '.join(g.failed_cases)}.")
                 if g.message:
@@ -182,8 +203,11 @@ GRADEBOOK_FIELDS = ["submission", "file", "score", "points", "status", "diagnose
 
 
 def gradebook_csv(reports: Sequence[tuple[str, Report]]) -> str:
-    """One row per submission: name, file, score, points, status, diagnoses, seconds,
-    then the score of every output."""
+    """The gradebook: one row per submission.
+
+    Its name, file, score, points, status, diagnoses, seconds, then the score of every
+    output.
+    """
     outputs = [o.name for o in reports[0][1].outputs] if reports else []
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -207,21 +231,26 @@ def _histogram_svg(scores: list[float], points: float, bins: int = 10) -> str:
         x = pad + i * w
         lo, hi = points * i / bins, points * (i + 1) / bins
         bars.append(f'<rect x="{x + 2}" y="{h - bh}" width="{w - 4}" height="{bh}" '
-                    f'fill="#3b6ea8"><title>{lo:.3g}–{hi:.3g} points: {c}</title></rect>'
+                    f'fill="#3b6ea8"><title>{lo:.3g}–{hi:.3g} points: {c}</title>'
+                    "</rect>"
                     f'<text x="{x + w / 2}" y="{h - bh - 4}" text-anchor="middle" '
                     f'font-size="12">{c}</text>'
                     f'<text x="{x + w / 2}" y="{h + 16}" text-anchor="middle" '
                     f'font-size="11">{lo:.3g}</text>')
     width = pad * 2 + bins * w
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h + 40}" '
-            f'role="img" aria-label="histogram of scores">'
+    return ('<svg xmlns="http://www.w3.org/2000/svg" '
+            f'width="{width}" height="{h + 40}" role="img" '
+            'aria-label="histogram of scores">'
             f'<line x1="{pad}" y1="{h}" x2="{width - pad}" y2="{h}" stroke="#333"/>'
             + "".join(bars) + "</svg>")
 
 
 def summary_html(reports: Sequence[tuple[str, Report]], title: str) -> str:
-    """The staff page: score histogram, the most common diagnosed mistakes, verdicts,
-    and a table of every submission."""
+    """The staff page of a batch.
+
+    A score histogram, the most common diagnosed mistakes, the outcomes, and a table
+    of every submission.
+    """
     e = html.escape
     rs = [r for _, r in reports]
     points = rs[0].points if rs else 0.0
@@ -235,18 +264,20 @@ def summary_html(reports: Sequence[tuple[str, Report]], title: str) -> str:
              "<h3>Scores</h3>", _histogram_svg(scores, points),
              "<h3>Most common diagnosed mistakes</h3><table><tr><th>mistake</th>"
              "<th>submissions</th></tr>"]
-    parts += [f"<tr><td>{e(k)}</td><td>{c}</td></tr>" for k, c in mistakes.most_common(15)]
+    parts += [f"<tr><td>{e(k)}</td><td>{c}</td></tr>"
+              for k, c in mistakes.most_common(15)]
     parts.append("</table><h3>Outcomes</h3><table><tr><th>status</th><th>submissions"
                  "</th></tr>")
-    parts += [f"<tr><td>{e(k)}</td><td>{c}</td></tr>" for k, c in statuses.most_common()]
+    parts += [f"<tr><td>{e(k)}</td><td>{c}</td></tr>"
+              for k, c in statuses.most_common()]
     parts.append("</table><h3>Submissions</h3><table><tr><th>submission</th><th>score"
                  "</th><th>status</th><th>diagnoses</th></tr>")
     for path, r in reports:
         link = f"{r.submission}/feedback.html"
+        diagnoses = "; ".join(sorted(set(r.diagnoses)))
         parts.append(f'<tr><td><a href="{e(link, quote=True)}">{e(r.submission)}</a> '
                      f"<small>{e(path)}</small></td><td>{_pts(r.score)}</td>"
-                     f"<td>{e(r.status)}</td><td>{e('; '.join(sorted(set(r.diagnoses))))}"
-                     "</td></tr>")
+                     f"<td>{e(r.status)}</td><td>{e(diagnoses)}</td></tr>")
     parts.append("</table></div>")
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
             f"{e(title)}</title><style>{_CSS}</style></head><body>"

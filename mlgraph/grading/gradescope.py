@@ -33,7 +33,8 @@ PY="${{MLGRAPH_PYTHON:-python3}}"
 # nobody but root may read the grader's code and the assignment
 chmod -R go-rwx "$ROOT/source" 2>/dev/null || true
 cd "$ROOT/source"
-PYTHONPATH="$ROOT/source" exec "$PY" -m mlgraph.grading.gradescope --root "$ROOT" {assignment}
+PYTHONPATH="$ROOT/source" exec "$PY" -m mlgraph.grading.gradescope \\
+  --root "$ROOT" {assignment}
 """
 
 _SETUP = """#!/usr/bin/env bash
@@ -67,7 +68,8 @@ def write_bundle(assignment: str, output: str | os.PathLike) -> Path:
             z.writestr(info, text)
         for f in sorted(package.rglob("*")):
             rel = f.relative_to(package.parent)
-            if f.is_file() and "__pycache__" not in rel.parts and rel.parts[1] != "static":
+            if (f.is_file() and "__pycache__" not in rel.parts
+                    and rel.parts[1] != "static"):
                 z.write(f, str(rel))
         if assignment not in SHIPPED:
             z.write(a.source_file, "assignment.py")
@@ -82,7 +84,7 @@ def _the_submission(folder: Path) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Grade ``ROOT/submission``'s .ipynb (else .py) into ``ROOT/results/results.json``."""
+    """Grade ``ROOT/submission``'s .ipynb (else .py) into ``ROOT/results/``."""
     ap = argparse.ArgumentParser(prog="python -m mlgraph.grading.gradescope")
     ap.add_argument("assignment")
     ap.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
@@ -96,13 +98,14 @@ def main(argv: list[str] | None = None) -> int:
                    "submission.", "visibility": "visible", "tests": []}
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            pairs = grade_batch(args.assignment, [str(sub)], tmp, jobs=1, progress=False)
+            pairs = grade_batch(args.assignment, [str(sub)], tmp, jobs=1,
+                                progress=False)
             payload = json.loads((Path(tmp) / pairs[0][1].submission /
                                   "results.json").read_text())
             shutil.copy(Path(tmp) / pairs[0][1].submission / "feedback.html",
                         results / "feedback.html")
-    (results / "results.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False)
-                                          + "\n", encoding="utf-8")
+    text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    (results / "results.json").write_text(text, encoding="utf-8")
     print(f"graded {sub}: {payload['score']}", file=sys.stderr)
     return 0
 

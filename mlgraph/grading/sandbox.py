@@ -7,29 +7,32 @@ unprivileged uid, as root would ignore the limit), a fresh temporary working dir
 a scrubbed environment, stdin closed, stdout / stderr captured and truncated, and an
 audit hook refusing reads outside its directory, programs, signals, sockets, ctypes,
 heap searches and forbidden imports. Only the cases' inputs go in; results come back
-as JSON lines on a pipe and are read as data. Grader-side module.
+as JSON lines on a pipe and are read as data. `mlgraph.grading.interpreter` chooses
+the Python it runs in, `mlgraph.grading.processes` counts and ends its processes.
+Grader-side module.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
-import random
 import selectors
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from .interpreter import base_env, numpy_dirs, sandbox_python, stdlib_of
+from .processes import fresh_uid, kill_all, tasks_of_user
 from .spec import Ref, Unreadable
 
 __all__ = ["Limits", "SandboxRun", "run", "sandbox_python", "encode_args"]
@@ -38,12 +41,13 @@ WORKER = Path(__file__).with_name("_worker.py")
 
 # Standard-library modules a submission can't import: they start programs without the
 # audited paths, or run code outside the audit hook (subinterpreters, test modules).
-BLOCKED_STDLIB = ("_posixsubprocess", "subprocess", "multiprocessing", "_xxsubinterpreters",
-                  "_xxinterpchannels", "_testcapi", "_testinternalcapi", "_testbuffer",
-                  "_testmultiphase", "_testimportmultiple", "_testclinic", "_ctypes_test",
-                  "ctypes", "_ctypes", "pty", "socket", "_socket", "ssl", "_ssl",
-                  "asyncio", "concurrent", "webbrowser", "http", "urllib", "ftplib",
-                  "smtplib", "imaplib", "poplib", "telnetlib", "xmlrpc", "socketserver")
+BLOCKED_STDLIB = ("_posixsubprocess", "subprocess", "multiprocessing",
+                  "_xxsubinterpreters", "_xxinterpchannels", "_testcapi",
+                  "_testinternalcapi", "_testbuffer", "_testmultiphase",
+                  "_testimportmultiple", "_testclinic", "_ctypes_test", "ctypes",
+                  "_ctypes", "pty", "socket", "_socket", "ssl", "_ssl", "asyncio",
+                  "concurrent", "webbrowser", "http", "urllib", "ftplib", "smtplib",
+                  "imaplib", "poplib", "telnetlib", "xmlrpc", "socketserver")
 
 
 @dataclass(frozen=True)
@@ -109,135 +113,13 @@ class SandboxRun:
     notebook: bool = False
 
 
-# --- the interpreter the submission runs in --------------------------------------------
-
-_PYTHON: dict[int | None, str] = {}
-
-
-def _numpy_dirs() -> list[str]:
-    site = Path(np.__file__).resolve().parent.parent
-    return [str(site / name) for name in ("numpy", "numpy.libs") if (site / name).exists()]
-
-
-def _can_run(exe: str, uid: int | None) -> bool:
-    probe = ("import sys; sys.path.append(sys.argv[1]); import numpy")
-    kw = {"user": uid, "group": uid, "extra_groups": []} if uid is not None else {}
-    try:
-        out = subprocess.run([exe, "-I", "-S", "-B", "-c", probe,
-                              str(Path(np.__file__).resolve().parent.parent)],
-                             capture_output=True, timeout=60, cwd="/", env=_base_env(),
-                             **kw)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return out.returncode == 0
-
-
-def sandbox_python(uid: int | None = None) -> str:
-    """The Python the submission runs in: ``MLGRAPH_SANDBOX_PYTHON``, else this one,
-    else (when the unprivileged uid can't reach this one, e.g. a Python under /root)
-    another interpreter of the same version that can import this numpy.
-
-    Raises:
-        RuntimeError: when none works, saying how to fix it.
-    """
-    key = None if uid is None else 1
-    if key in _PYTHON:
-        return _PYTHON[key]
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    candidates = [os.environ.get("MLGRAPH_SANDBOX_PYTHON"), sys.executable,
-                  f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
-    for exe in filter(None, candidates):
-        if os.path.exists(exe) and _can_run(exe, uid):
-            _PYTHON[key] = exe
-            return exe
-    who = "an unprivileged user" if uid is not None else "this user"
-    raise RuntimeError(
-        f"no Python {version} that {who} can run with numpy was found for the sandbox "
-        f"(tried {', '.join(filter(None, candidates))}). Set MLGRAPH_SANDBOX_PYTHON to "
-        "one, or install the grader in a location every user can read.")
-
-
-def _base_env() -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-
-
-# --- counting and ending processes -----------------------------------------------------
-
-
-def _proc_status(pid: str) -> dict[str, str]:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return {}
-    return dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
-
-
-def _pids() -> list[str]:
-    return [p for p in os.listdir("/proc") if p.isdigit()]
-
-
-def tasks_of_user(uid: int) -> int:
-    """Processes and threads whose real uid is ``uid`` (what RLIMIT_NPROC counts)."""
-    n = 0
-    for pid in _pids():
-        st = _proc_status(pid)
-        if st.get("Uid", "").split("\t")[0] == str(uid):
-            n += int(st.get("Threads", "1") or 1)
-    return n
-
-
-def _sandbox_pids(uid: int | None, token: str) -> list[int]:
-    found = []
-    mark = f"MLGRAPH_SANDBOX={token}".encode()
-    for pid in _pids():
-        if int(pid) == os.getpid():
-            continue
-        if uid is not None:
-            st = _proc_status(pid)
-            if st.get("Uid", "").split("\t")[0] == str(uid) and not st.get(
-                    "State", "").startswith("Z"):        # a zombie is already dead
-                found.append(int(pid))
-            continue
-        try:
-            if mark in Path(f"/proc/{pid}/environ").read_bytes():
-                found.append(int(pid))
-        except OSError:
-            pass
-    return found
-
-
-def kill_all(uid: int | None, token: str, pgid: int | None) -> int:
-    """SIGKILL every process of the sandbox (its uid as root, else the process group and
-    every process carrying its environment token), until none is left."""
-    killed = 0
-    for _ in range(200):
-        if pgid is not None:
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        pids = _sandbox_pids(uid, token)
-        if not pids:
-            return killed
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except (ProcessLookupError, PermissionError):
-                pass
-        time.sleep(0.005)
-    return killed
-
-
-# --- the request ------------------------------------------------------------------------
+# --- the request and the results, as data --------------------------------------------
 
 
 def encode_args(x: Any) -> Any:
     """A case's arguments as JSON: arrays as base64 of their bytes, `Ref`s by name."""
     if isinstance(x, np.ndarray | np.generic):
-        arr = np.array(x, order="C")             # (ascontiguousarray would make 0-d 1-d)
+        arr = np.array(x, order="C")         # (ascontiguousarray would make 0-d 1-d)
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"a case argument has dtype {arr.dtype}; use numbers.")
         return {"__nd__": [arr.dtype.str, list(arr.shape),
@@ -257,7 +139,7 @@ def encode_args(x: Any) -> Any:
 
 
 def decode_result(v: dict) -> Any:
-    """A result sent by the worker, as arrays, lists, tuples, dicts, None, `Unreadable`."""
+    """A result the worker sent, as arrays, lists, tuples, dicts, None, `Unreadable`."""
     kind = v.get("kind") if isinstance(v, dict) else None
     if kind == "array":
         shape = tuple(int(d) for d in v["shape"])
@@ -278,24 +160,16 @@ def decode_result(v: dict) -> Any:
 
 
 def _rlimits(limits: Limits, nproc: int) -> list[tuple[str, int, int]]:
-    mem = limits.memory_mb * 1024 * 1024
+    mem, fsize = limits.memory_mb * 1024 * 1024, limits.file_mb * 1024 * 1024
     return [("RLIMIT_CPU", limits.cpu_seconds, limits.cpu_seconds + 1),
             ("RLIMIT_AS", mem, mem),
             ("RLIMIT_NPROC", nproc, nproc),
-            ("RLIMIT_FSIZE", limits.file_mb * 1024 * 1024, limits.file_mb * 1024 * 1024),
+            ("RLIMIT_FSIZE", fsize, fsize),
             ("RLIMIT_NOFILE", limits.open_files, limits.open_files),
             ("RLIMIT_CORE", 0, 0)]
 
 
-def _fresh_uid() -> int:
-    taken = {_proc_status(p).get("Uid", "").split("\t")[0] for p in _pids()}
-    while True:
-        uid = random.SystemRandom().randrange(1_500_000_000, 1_600_000_000)
-        if str(uid) not in taken:
-            return uid
-
-
-# --- one run -----------------------------------------------------------------------------
+# --- one run --------------------------------------------------------------------------
 
 
 class _Capture:
@@ -343,14 +217,14 @@ def run(chunks: list[tuple[str, str]], function: str, cases: list[tuple], *,
     """
     out = SandboxRun(notebook=notebook)
     root = os.geteuid() == 0
-    uid = (run_as_uid or _fresh_uid()) if root else None
+    uid = (run_as_uid or fresh_uid()) if root else None
     out.uid = uid
     tmp = tempfile.mkdtemp(prefix="mlgraph-sandbox-")
     token = base64.b32encode(os.urandom(10)).decode()
     try:
         lib = Path(tmp) / ".lib"
         lib.mkdir()
-        for d in _numpy_dirs():
+        for d in numpy_dirs():
             (lib / Path(d).name).symlink_to(d)
         if uid is not None:
             os.chown(tmp, uid, uid)
@@ -358,7 +232,7 @@ def run(chunks: list[tuple[str, str]], function: str, cases: list[tuple], *,
         nproc = limits.max_processes + (0 if root else tasks_of_user(os.getuid()))
         request = {
             "rlimits": _rlimits(limits, nproc), "libdir": str(lib), "tmp": tmp,
-            "read_roots": [os.path.dirname(os.__file__), *_numpy_dirs()],
+            "read_roots": [os.path.dirname(os.__file__), *numpy_dirs()],
             "forbidden": list(forbidden), "allowed": list(allowed),
             "blocked_stdlib": list(BLOCKED_STDLIB), "max_elements": limits.max_elements,
             "preamble": preamble, "function": function, "notebook": notebook,
@@ -373,19 +247,59 @@ def run(chunks: list[tuple[str, str]], function: str, cases: list[tuple], *,
 
 def _run(out: SandboxRun, request: dict, limits: Limits, uid: int | None, tmp: str,
          token: str) -> None:
+    """Run the worker and fill ``out`` with what came back.
+
+    Starts it, reads what it sends until it ends or its time is up, and leaves nothing
+    of it running.
+    """
     exe = sandbox_python(uid)
-    # the worker runs in the stdlib of `exe`: let it read that one
-    request["read_roots"][0] = _stdlib_of(exe)
+    # the worker runs in the standard library of `exe`: let it read that one
+    request["read_roots"][0] = stdlib_of(exe)
+    start = time.perf_counter()
+    proc, res, writer = _start(exe, request, uid, tmp, token)
+    stdout = _Capture(limits.output_bytes)
+    stderr = _Capture(limits.output_bytes // 2, limits.output_bytes // 2)
+    try:
+        results = _collect(proc, res, stdout, stderr, out, limits,
+                           start + limits.wall_seconds,
+                           functools.partial(kill_all, uid, token, proc.pid))
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            kill_all(uid, token, proc.pid)
+            proc.wait(timeout=10)
+        kill_all(uid, token, None)
+        res.close()
+        proc.stdout.close()
+        proc.stderr.close()
+        writer.join(timeout=5)
+    out.seconds = time.perf_counter() - start
+    out.returncode = proc.returncode
+    out.stdout, out.stderr = stdout.text(), stderr.text()
+    out.stdout_total, out.stderr_total = stdout.total, stderr.total
+    _read_results(out, results)
+
+
+def _start(exe: str, request: dict, uid: int | None, tmp: str,
+           token: str) -> tuple[subprocess.Popen, BinaryIO, threading.Thread]:
+    """Start the worker: its process, its results' pipe, its request's writer.
+
+    The request is written by a thread, so a worker that never reads it can't block
+    the grader.
+    """
     req_r, req_w = os.pipe()
     res_r, res_w = os.pipe()
-    env = {**_base_env(), "HOME": tmp, "TMPDIR": tmp, "MLGRAPH_SANDBOX": token}
+    env = {**base_env(), "HOME": tmp, "TMPDIR": tmp, "MLGRAPH_SANDBOX": token}
     kw = {"user": uid, "group": uid, "extra_groups": []} if uid is not None else {}
-    start = time.perf_counter()
     try:
         proc = subprocess.Popen(
             [exe, "-I", "-S", "-B", "-c", WORKER.read_text(), str(req_r), str(res_w)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             pass_fds=(req_r, res_w), cwd=tmp, env=env, start_new_session=True, **kw)
+    except BaseException:
+        os.close(req_w)
+        os.close(res_r)
+        raise
     finally:
         os.close(req_r)
         os.close(res_w)
@@ -400,31 +314,40 @@ def _run(out: SandboxRun, request: dict, limits: Limits, uid: int | None, tmp: s
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    stdout, stderr = _Capture(limits.output_bytes), _Capture(limits.output_bytes // 2,
-                                                             limits.output_bytes // 2)
+    return proc, os.fdopen(res_r, "rb", buffering=0), writer
+
+
+def _collect(proc: subprocess.Popen, res: BinaryIO, stdout: _Capture, stderr: _Capture,
+             out: SandboxRun, limits: Limits, deadline: float,
+             end: Callable[[], Any]) -> bytes:
+    """Read the worker's stdout, stderr and results until every pipe is closed.
+
+    ``end()`` kills what is left of the sandbox: when the worker has exited, at the
+    ``deadline`` (``out.timed_out``) and when the results pass ``limits.result_bytes``
+    (``out.too_much_data``). A pipe still open 2 s after that is no longer read.
+
+    Returns:
+        The result lines the worker wrote.
+    """
     results = bytearray()
-    sel = selectors.DefaultSelector()
-    streams = {proc.stdout.fileno(): stdout.add, proc.stderr.fileno(): stderr.add}
-    res = os.fdopen(res_r, "rb", buffering=0)
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    sel.register(proc.stderr, selectors.EVENT_READ)
-    sel.register(res, selectors.EVENT_READ)
-    deadline = start + limits.wall_seconds
+    sinks = {proc.stdout.fileno(): stdout.add, proc.stderr.fileno(): stderr.add}
     ended_at = None
-    try:
+    with selectors.DefaultSelector() as sel:
+        for stream in (proc.stdout, proc.stderr, res):
+            sel.register(stream, selectors.EVENT_READ)
         while sel.get_map():
             now = time.perf_counter()
             if proc.poll() is not None and ended_at is None:
                 ended_at = now
-                kill_all(uid, token, proc.pid)       # whatever it left behind
+                end()                                 # whatever it left behind
             if now >= deadline and ended_at is None:
                 out.timed_out = True
-                kill_all(uid, token, proc.pid)
+                end()
                 ended_at = now
             if ended_at is not None and now - ended_at > 2.0:
                 break                                 # a pipe held open: stop reading
-            for key, _ in sel.select(timeout=0.05 if ended_at else
-                                     min(0.5, max(0.0, deadline - now))):
+            wait = 0.05 if ended_at else min(0.5, max(0.0, deadline - now))
+            for key, _ in sel.select(timeout=wait):
                 chunk = os.read(key.fd, 1 << 16)
                 if not chunk:
                     sel.unregister(key.fileobj)
@@ -432,37 +355,15 @@ def _run(out: SandboxRun, request: dict, limits: Limits, uid: int | None, tmp: s
                     results += chunk
                     if len(results) > limits.result_bytes:
                         out.too_much_data = True
-                        kill_all(uid, token, proc.pid)
+                        end()
                         sel.unregister(res)
                 else:
-                    streams[key.fd](chunk)
-        proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            kill_all(uid, token, proc.pid)
-            proc.wait(timeout=10)
-        kill_all(uid, token, None)
-        sel.close()
-        res.close()
-        proc.stdout.close()
-        proc.stderr.close()
-        writer.join(timeout=5)
-    out.seconds = time.perf_counter() - start
-    out.returncode = proc.returncode
-    out.stdout, out.stderr = stdout.text(), stderr.text()
-    out.stdout_total, out.stderr_total = stdout.total, stderr.total
-    _read_results(out, bytes(results))
-
-
-def _stdlib_of(exe: str) -> str:
-    if os.path.realpath(exe) == os.path.realpath(sys.executable):
-        return os.path.dirname(os.__file__)
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    prefix = Path(os.path.realpath(exe)).parent.parent
-    return str(prefix / "lib" / version)
+                    sinks[key.fd](chunk)
+    return bytes(results)
 
 
 def _read_results(out: SandboxRun, data: bytes) -> None:
+    """Read the worker's JSON lines into ``out``, as data, whatever they hold."""
     kinds = set()
     for line in data.split(b"\n"):
         if not line.strip():
@@ -477,18 +378,10 @@ def _read_results(out: SandboxRun, data: bytes) -> None:
         if t == "ready":
             out.ready = True
         elif not out.ready:
-            continue                                  # nothing before the worker is set up
+            continue                          # nothing before the worker is set up
         elif t == "case" and isinstance(msg.get("index"), int):
-            i = msg["index"]
-            if i not in out.results:
-                if "error" in msg:
-                    out.results[i] = ("error", msg["error"] if isinstance(msg["error"], dict)
-                                      else {})
-                else:
-                    try:
-                        out.results[i] = ("value", decode_result(msg.get("value")))
-                    except (ValueError, TypeError, KeyError):
-                        out.results[i] = ("value", Unreadable("malformed data"))
+            if msg["index"] not in out.results:
+                out.results[msg["index"]] = _case_result(msg)
         elif t == "import" and isinstance(msg.get("error"), dict):
             out.import_errors.append({"where": str(msg.get("where", ""))[:200],
                                       **msg["error"]})
@@ -500,6 +393,16 @@ def _read_results(out: SandboxRun, data: bytes) -> None:
                                        for k in ("kind", "what", "detail")})
         elif t == "done":
             out.done = True
+
+
+def _case_result(msg: dict) -> tuple[str, Any]:
+    """A case's message as ``("error", info)`` or ``("value", data)``."""
+    if "error" in msg:
+        return "error", msg["error"] if isinstance(msg["error"], dict) else {}
+    try:
+        return "value", decode_result(msg.get("value"))
+    except (ValueError, TypeError, KeyError):
+        return "value", Unreadable("malformed data")
 
 
 def with_overrides(limits: Limits, overrides: dict) -> Limits:

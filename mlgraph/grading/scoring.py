@@ -1,6 +1,9 @@
-"""Comparing what a submission returned with the reference: per output, per entry group,
-per case; diagnoses; points. The `Report` it builds holds shapes, relative errors, pass /
-fail, diagnoses and points, and never an array value. Grader-side only.
+"""Comparing what a submission returned with the reference, into a `Report`.
+
+Per output, per entry group, per case; diagnoses; points. The `Report` holds shapes,
+relative errors, pass / fail, diagnoses and points, and never an array value; it is
+shown through `mlgraph.grading.feedback` (``str(report)``, ``report._repr_html_()``),
+which reads it without importing this module. Grader-side only.
 """
 
 from __future__ import annotations
@@ -20,8 +23,12 @@ __all__ = ["Call", "CaseRow", "GroupScore", "OutputReport", "Report", "grade_cal
 
 @dataclass
 class Call:
-    """What one call of the student's function gave: a decoded value, or a problem
-    (an exception, a time-out) described for students."""
+    """What one call of the student's function gave.
+
+    Attributes:
+        value: the decoded value it returned.
+        problem: or why there is none (an exception, a time-out), for students.
+    """
 
     value: Any = None
     problem: str | None = None
@@ -29,7 +36,7 @@ class Call:
 
 @dataclass
 class CaseRow:
-    """One case of one output: shapes, error, each group's pass / fail, the diagnosis."""
+    """One case of one output: shapes, error, each group's pass / fail, diagnosis."""
 
     label: str
     yours: str
@@ -82,8 +89,10 @@ class OutputReport:
 
 @dataclass
 class Report:
-    """A submission's grade: per output tables, the total, and a verdict when the
-    submission could not be graded normally (a violation, a time-out, ...).
+    """A submission's grade: per output tables, the total, and a verdict.
+
+    The verdict says why when the submission could not be graded as usual (a
+    violation, a time-out, ...).
 
     Attributes:
         status: ``"graded"``, or why not: ``"not_implemented"``, ``"import_error"``,
@@ -149,12 +158,13 @@ class Report:
             "score": self.score, "points": self.points, "status": self.status,
             "verdict": self.verdict, "notes": self.notes,
             "outputs": [{"name": o.name, "score": o.score, "points": o.points,
-                         "groups": [g.__dict__ for g in o.groups]} for o in self.outputs],
+                         "groups": [g.__dict__ for g in o.groups]}
+                        for o in self.outputs],
         }
 
 
 def max_relative_error(yours: np.ndarray, expected: np.ndarray) -> float:
-    """max over entries of |y − e| / max(|y|, |e|), 0 where both are 0, ∞ for NaN/Inf."""
+    """max over entries of |y − e| / max(|y|, |e|); 0 where both are 0, ∞ at NaN/Inf."""
     if yours.size == 0:
         return 0.0
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -200,7 +210,8 @@ def _row(a: Assignment, out: Output, case: Case, yours: Any, ref: np.ndarray,
             if f is not None:
                 row.group_findings[i] = f
     failing = [row.group_findings.get(i) for i in range(n_groups) if not row.passed[i]]
-    if failing and all(f is not None for f in failing) and len({f.key for f in failing}) == 1:
+    if (failing and all(f is not None for f in failing)
+            and len({f.key for f in failing}) == 1):
         row.finding = failing[0]
     elif failing:
         whole = find(yours, k, rtol, atol)

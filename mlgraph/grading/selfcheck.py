@@ -3,8 +3,8 @@
 It calls the student's function on the assignment's public cases in this process (the
 batch grader uses other, hidden cases in a sandbox), grades the results like the batch
 grader and returns the `Report`: an HTML table per output in Jupyter, text elsewhere.
-With ``strict=True`` (nbgrader / otter test cells) a report that is not full marks raises
-`AssertionError` whose message is the same text.
+With ``strict=True`` (nbgrader / otter test cells) a report that is not full marks
+raises `AssertionError` whose message is the same text.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..tracer import Tensor
 from .scoring import Call, Report, grade_calls
 from .spec import Assignment, Case, Ref, Unreadable, load
 
@@ -23,8 +24,10 @@ __all__ = ["check", "as_data", "describe_exception", "resolve_refs"]
 
 
 def as_data(value: Any, depth: int = 0) -> Any:
-    """A returned value as the data the grader reads (what the sandbox would send):
-    float arrays, lists, tuples, dicts, None; anything else is `Unreadable`."""
+    """A returned value as the data the grader reads (what the sandbox would send).
+
+    Float arrays, lists, tuples, dicts, None; anything else is `Unreadable`.
+    """
     if depth > 20:
         return Unreadable("nested too deeply")
     if value is None:
@@ -34,7 +37,7 @@ def as_data(value: Any, depth: int = 0) -> Any:
         return tuple(items) if isinstance(value, tuple) else items
     if isinstance(value, dict):
         return {str(k): as_data(v, depth + 1) for k, v in value.items()}
-    raw = getattr(value, "value", value) if type(value).__name__ == "Tensor" else value
+    raw = value.value if isinstance(value, Tensor) else value
     if isinstance(raw, np.ndarray | np.generic | float | int | bool):
         arr = np.asarray(raw)
         if arr.dtype.kind in "biuf":
@@ -44,8 +47,10 @@ def as_data(value: Any, depth: int = 0) -> Any:
 
 
 def describe_exception(err: BaseException, fn_name: str, tb: Any = None) -> str:
-    """``"gradients() raised ValueError: … (line 12)"``, the line being the last one in
-    the student's own code."""
+    """``"gradients() raised ValueError: … (at line 12: …)"``.
+
+    The line is the last one in the student's own code.
+    """
     where = ""
     frames = traceback.extract_tb(tb or err.__traceback__)
     own = [f for f in frames if "mlgraph/grading" not in f.filename.replace("\\", "/")]
@@ -56,7 +61,7 @@ def describe_exception(err: BaseException, fn_name: str, tb: Any = None) -> str:
 
 
 def resolve_refs(a: Assignment, args: tuple) -> tuple:
-    """Replace `Ref`s by the objects the assignment's preamble defines (run with numpy)."""
+    """Replace `Ref`s by the objects the assignment's preamble defines (with numpy)."""
     if not any(isinstance(x, Ref) for x in args):
         return args
     namespace: dict[str, Any] = {"np": np, "__name__": "preamble"}
@@ -92,7 +97,8 @@ def _forbidden_uses(fn: Callable, a: Assignment) -> list[str]:
     return sorted(found)
 
 
-def check(fn: Callable, assignment: str | Assignment, *, strict: bool = False) -> Report:
+def check(fn: Callable, assignment: str | Assignment, *,
+          strict: bool = False) -> Report:
     """Check a student's function on the assignment's public cases.
 
     Args:

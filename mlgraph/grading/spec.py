@@ -1,9 +1,9 @@
-"""What an assignment is: the function students write, its cases, its outputs and points.
+"""What an assignment is: the function students write, its cases, outputs and points.
 
 An instructor writes a Python module defining ``ASSIGNMENT`` (a `GradientAssignment` for
 "write the gradients of this forward cost"); the four shipped ones live in
-`mlgraph.grading.assignments`. This module runs only in the grader's process: nothing in
-it, and no reference value, is ever sent to a submission's process.
+`mlgraph.assignments`. This module runs only in the grader's process: nothing in it, and
+no reference value, is ever sent to a submission's process.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from ..tracer import Tensor
+from ..transforms import grad
+
 __all__ = [
     "AUTODIFF_LIBRARIES", "Assignment", "Case", "Group", "GradientAssignment", "Output",
     "Ref", "SHIPPED", "Variant", "load", "with_derivative",
@@ -28,7 +31,7 @@ __all__ = [
 AUTODIFF_LIBRARIES = ("mlgraph", "autograd", "torch", "jax", "jaxlib", "tensorflow",
                       "micrograd", "mygrad", "chainer", "theano", "keras")
 
-# name -> module in mlgraph.grading.assignments
+# name -> module in mlgraph.assignments
 SHIPPED = {
     "iris-backprop": "iris_backprop",
     "sigmoid-bce-backprop": "sigmoid_bce_backprop",
@@ -39,8 +42,11 @@ SHIPPED = {
 
 @dataclass(frozen=True)
 class Ref:
-    """An argument that is a name defined by the assignment's ``preamble`` (e.g. a function
-    ``f`` a student differentiates numerically), built inside the submission's process."""
+    """An argument that is a name defined by the assignment's ``preamble``.
+
+    E.g. a function ``f`` a student differentiates numerically; it is built inside the
+    submission's process.
+    """
 
     name: str
 
@@ -124,7 +130,8 @@ class Assignment:
         function: the name of the function students write.
         signature: its parameter names.
         outputs: what it returns, in order.
-        rtol, atol: an entry passes when ``|yours − expected| ≤ atol + rtol·|expected|``.
+        rtol, atol: an entry passes when ``|yours − expected| ≤ atol +
+            rtol·|expected|``.
         hints: by output name or by mistake name, shown with a failure.
         credit: by mistake name, the fraction of a group's points kept when that
             mistake is the diagnosis (partial credit); 0 when absent.
@@ -152,11 +159,14 @@ class Assignment:
     limits: Mapping[str, Any] = {}
     source_file: str | None = None
 
-    # --- what subclasses provide -------------------------------------------------------
+    # --- what subclasses provide ------------------------------------------------------
 
     def cases(self, rng: np.random.Generator, hidden: bool) -> list[Case]:
-        """The calls to make. ``hidden=False``: the self-check's fixed public cases;
-        ``hidden=True``: the grader's, drawn from ``rng`` (a new seed per run)."""
+        """The calls to make.
+
+        ``hidden=False``: the self-check's fixed public cases; ``hidden=True``: the
+        grader's, drawn from ``rng`` (a new seed per run).
+        """
         raise NotImplementedError
 
     def reference(self, case: Case) -> dict[str, np.ndarray]:
@@ -172,14 +182,14 @@ class Assignment:
         return {}
 
     def group_name(self, output: Output, group: Group, case: Case) -> str:
-        """The name a group is shown under (constant unless a subclass says otherwise)."""
+        """The name a group is shown under; a subclass may name it per case."""
         return group.name
 
     def batch_size(self, case: Case) -> int | None:
         """N, the number of examples a cost averages over (for 1/N diagnoses)."""
         return None
 
-    # --- shared ------------------------------------------------------------------------
+    # --- shared -----------------------------------------------------------------------
 
     @property
     def points(self) -> float:
@@ -196,16 +206,18 @@ class Assignment:
         if len(names) == 1:
             items = [returned]
         elif isinstance(returned, dict):
-            items = [returned.get(n, f"the returned dict has no key {n!r}") for n in names]
+            items = [returned.get(n, f"the returned dict has no key {n!r}")
+                     for n in names]
         elif isinstance(returned, list | tuple):
             if len(returned) != len(names):
-                problem = (f"{self.function}() returned {len(returned)} value(s); it must "
-                           f"return {len(names)}: {', '.join(names)}, in that order")
+                problem = (f"{self.function}() returned {len(returned)} value(s); it "
+                           f"must return {len(names)}: {', '.join(names)}, in that "
+                           "order")
                 return {n: problem for n in names}
             items = list(returned)
         else:
-            problem = (f"{self.function}() returned {_kind(returned)}; it must return a "
-                       f"tuple ({', '.join(names)})")
+            problem = (f"{self.function}() returned {_kind(returned)}; it must return "
+                       f"a tuple ({', '.join(names)})")
             return {n: problem for n in names}
         return {n: as_array(v, n) for n, v in zip(names, items, strict=True)}
 
@@ -248,12 +260,14 @@ def as_array(value: Any, name: str) -> np.ndarray | str:
     return arr
 
 
-# --- gradient assignments: the reference is reverse mode on a forward cost -------------
+# --- gradient assignments: the reference is reverse mode on a forward cost ------------
 
 
 class GradientAssignment(Assignment):
-    """Students write the gradients of a scalar forward cost; mlgraph's reverse mode
-    on that cost is the reference, so no hand-written solution exists anywhere.
+    """Students write the gradients of a scalar forward cost.
+
+    mlgraph's reverse mode on that cost is the reference, so no hand-written solution
+    exists anywhere.
 
     Args:
         cost: the forward cost, written with `mlgraph.numpy`, taking the arguments in
@@ -279,23 +293,23 @@ class GradientAssignment(Assignment):
         self.variants = tuple(variants)
         unknown = [o.wrt for o in self.outputs if o.wrt not in self.signature]
         if unknown:
-            raise ValueError(f"outputs of {self.name} refer to {unknown}, which are not "
-                             f"in the signature {self.signature}.")
+            raise ValueError(f"outputs of {self.name} refer to {unknown}, which are "
+                             f"not in the signature {self.signature}.")
 
     def cases(self, rng: np.random.Generator, hidden: bool) -> list[Case]:
+        """The calls to make: ``make_cases(rng, hidden)``."""
         return self.make_cases(rng, hidden)
 
     def _grads(self, args: tuple, **kwargs: Any) -> dict[str, np.ndarray]:
-        import mlgraph as mg
-
         nums = tuple(i for i, a in enumerate(args)
                      if np.asarray(a).dtype.kind == "f")
         cost = functools.partial(self.cost, **kwargs) if kwargs else self.cost
-        grads = mg.grad(cost, argnums=nums)(*args)
+        grads = grad(cost, argnums=nums)(*args)
         return {self.signature[i]: np.asarray(g, dtype=np.float64)
                 for i, g in zip(nums, grads, strict=True)}
 
     def reference(self, case: Case) -> dict[str, np.ndarray]:
+        """Reverse mode on the cost at the case's arguments (once per case)."""
         key = "_reference"
         if key not in case.context:
             case.context[key] = self._grads(case.args)
@@ -308,6 +322,7 @@ class GradientAssignment(Assignment):
         return case.context["_reference"]
 
     def batch_size(self, case: Case) -> int | None:
+        """N: the length of axis 0 of ``batch_axis_arg`` (None without one)."""
         if self.batch_axis_arg is None:
             return None
         x = np.asarray(case.args[self.signature.index(self.batch_axis_arg)])
@@ -333,7 +348,8 @@ class GradientAssignment(Assignment):
         return case.context[key]
 
     def alternatives(self, case: Case) -> dict[str, dict[str, np.ndarray]]:
-        if "_alternatives" not in case.context:       # once per case, not per submission
+        """Each `Variant`'s gradients: reverse mode on the cost with its kwargs."""
+        if "_alternatives" not in case.context:   # once per case, not per submission
             out = {}
             for v in self.variants:
                 grads = self._grads(case.args, **v.kwargs)
@@ -342,21 +358,20 @@ class GradientAssignment(Assignment):
         return case.context["_alternatives"]
 
     def messages(self) -> dict[str, str]:
+        """Each `Variant`'s message, by its name."""
         return {v.name: v.message for v in self.variants}
 
 
 def with_derivative(f: Callable, derivative: Callable) -> Callable:
-    """``f`` with another local derivative: value f(a), derivative ``derivative(a, f(a))``.
+    """``f`` with another local derivative: ``derivative(a, s)`` where s = f(a).
 
     Used to express a student's mistake in the chain rule as a forward cost, e.g.
     "σ used where σ′ is needed" is ``with_derivative(sigmoid, lambda a, s: s)``. The
     value is computed as f(a₀) + d₀·(a − a₀) with a₀, d₀ constants, so the forward
     value is unchanged and reverse mode sees the derivative d₀.
     """
-    import mlgraph as mg
-
     def wrong(a: Any) -> Any:
-        a0 = np.asarray(a.value if isinstance(a, mg.Tensor) else a, dtype=np.float64)
+        a0 = np.asarray(a.value if isinstance(a, Tensor) else a, dtype=np.float64)
         s0 = np.asarray(f(a0), dtype=np.float64)
         d0 = np.asarray(derivative(a0, s0), dtype=np.float64)
         return s0 + d0 * (a - a0)
@@ -364,12 +379,14 @@ def with_derivative(f: Callable, derivative: Callable) -> Callable:
     return wrong
 
 
-# --- finding an assignment -------------------------------------------------------------
+# --- finding an assignment ------------------------------------------------------------
 
 
 def load(assignment: str | Assignment) -> Assignment:
-    """An assignment by shipped name (``"iris-backprop"``) or by the path of a module
-    that defines ``ASSIGNMENT``.
+    """An assignment by its shipped name, or by the path of a module defining it.
+
+    ``load("iris-backprop")``, or ``load("my_assignment.py")`` for a module that
+    defines ``ASSIGNMENT``.
 
     Raises:
         ValueError: naming the shipped assignments when the name is unknown.
@@ -377,7 +394,10 @@ def load(assignment: str | Assignment) -> Assignment:
     if isinstance(assignment, Assignment):
         return assignment
     if assignment in SHIPPED:
-        mod = importlib.import_module(f"mlgraph.grading.assignments.{SHIPPED[assignment]}")
+        # NOTE: by name, not by an import statement: the shipped assignments are
+        # instructors' code on the public API, a layer above the grader (the grader
+        # loads them as it loads any instructor's file)
+        mod = importlib.import_module(f"mlgraph.assignments.{SHIPPED[assignment]}")
         spec = mod.ASSIGNMENT
         spec.source_file = os.path.realpath(mod.__file__)
         return spec
@@ -392,9 +412,11 @@ def load(assignment: str | Assignment) -> Assignment:
         loader_spec.loader.exec_module(mod)
         spec = getattr(mod, "ASSIGNMENT", None)
         if not isinstance(spec, Assignment):
-            raise ValueError(f"{assignment} must define ASSIGNMENT = GradientAssignment(...) "
-                             "(or another mlgraph.grading.Assignment).")
+            raise ValueError(f"{assignment} must define ASSIGNMENT = "
+                             "GradientAssignment(...) (or another "
+                             "mlgraph.grading.Assignment).")
         spec.source_file = path
         return spec
     raise ValueError(f"unknown assignment {assignment!r}: use one of "
-                     f"{', '.join(SHIPPED)}, or the path of a .py file defining ASSIGNMENT.")
+                     f"{', '.join(SHIPPED)}, or the path of a .py file defining "
+                     "ASSIGNMENT.")

@@ -318,16 +318,19 @@ def make_loss(
 ) -> Callable:
     """The training objective as ``f(W1, b1, …, X, y)`` (parameters first, by name).
 
-    ``L = loss(model(X), y) + l2·Σ‖W‖² + l1·Σ|W|``. The returned function carries a
-    signature with the parameter names, so gradcheck and error messages say ``W2``.
+    ``L = loss(model(X), y) + l2·Σ‖W‖² + l1·Σ|W|``, the penalties over the weight
+    matrices of the model's `Linear` layers only: never biases, nor batch
+    normalization's γ and β. The returned function carries a signature with the
+    parameter names, so gradcheck and error messages say ``W2``.
     """
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
     n = len(model.params)
+    at = _weight_positions(model)
 
     def objective(*args: Any) -> Any:
         params, (X, y) = args[:n], args[n:]
         value = loss_fn(model.apply(X, *params), y)
-        weights = params[0::2]
+        weights = [params[k] for k in at]
         if l2:
             value = value + l2_penalty(weights, l2)
         if l1:
@@ -340,3 +343,9 @@ def make_loss(
     )
     objective.__name__ = getattr(loss_fn, "__name__", "loss")
     return objective
+
+
+def _weight_positions(model: Any) -> list[int]:
+    """Where the weight matrices of the model's `Linear` layers sit in its params."""
+    names = list(model.param_names)
+    return [names.index(layer.names[0]) for layer in model.layers]

@@ -37,6 +37,10 @@ class SGD:
         seed: seeds the shuffling.
     """
 
+    #: The attributes that carry state from one step to the next (checkpoints save
+    #: them): lists with one array per parameter, or numbers.
+    STATE: tuple[str, ...] = ("velocity",)
+
     def __init__(
         self,
         lr: float = 0.1,
@@ -170,6 +174,8 @@ class RMSprop(SGD):
         **kwargs: `SGD`'s batch_size, schedule, decay, decay_every, shuffle, seed.
     """
 
+    STATE = ("square_avg",)
+
     def __init__(self, lr: float = 0.01, rho: float = 0.9, eps: float = 1e-8,
                  **kwargs: Any) -> None:
         if not 0.0 <= rho < 1.0:
@@ -207,6 +213,8 @@ class Adam(SGD):
         eps: ε, keeps the division finite.
         **kwargs: `SGD`'s batch_size, schedule, decay, decay_every, shuffle, seed.
     """
+
+    STATE = ("m", "v", "t")
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, **kwargs: Any) -> None:

@@ -2,9 +2,9 @@
 
 A primitive carries everything mlgraph knows about one operation: its numpy forward, its
 JVP and VJP rules, how a node of it is written, the hints its errors give, where its
-derivative has kinks, and the numpy, ufunc and expression names it answers to. Every
-other module reads these fields generically. Imports numpy and the standard library
-only.
+derivative has kinks, how it runs on a leading batch axis, and the numpy, ufunc and
+expression names it answers to. Every other module reads these fields generically.
+Imports numpy and the standard library only.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Primitive", "PRIMITIVES", "UFUNCS", "define", "Traced", "value_of",
-           "shape_of"]
+           "shape_of", "UNDECLARED"]
 
 
 class Traced:
@@ -39,6 +39,19 @@ def value_of(x: Any) -> Any:
 def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of an array, a numpy scalar, a Python number or a `Tensor`."""
     return tuple(getattr(x, "shape", ()))
+
+
+class _Undeclared:
+    """The value of a hook a primitive has not declared (``batch`` must be declared)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNDECLARED"
+
+
+UNDECLARED = _Undeclared()
+"""A ``batch`` hook left out of ``define``: neither a rule nor a considered ``None``."""
 
 
 class Primitive:
@@ -87,12 +100,18 @@ class Primitive:
             the new output after entry ``index`` of argument ``argnum`` moved by
             ``delta``, when that is cheaper than the forward (a matmul changes one row
             or column), or ``None``; the primals are those after the move.
+        batch: ``batch(forward, args, batched, b, **params)``: the output for ``b``
+            points at once, where ``args[i]`` carries a leading axis of length ``b``
+            if ``batched[i]`` (see `mlgraph.primitives.batching`), or ``None`` for a
+            case it does not cover. Loss surfaces evaluate their grids with it. Every
+            primitive declares it: a rule, or ``None`` with a comment saying why
+            there is none (then each point is computed on its own).
     """
 
     __slots__ = (
         "name", "forward", "jvp", "vjp", "symbol", "infix", "partials", "domain",
         "variadic", "kink", "listing", "hint", "ufuncs", "numpy_names", "expr_names",
-        "entry_update", "_by_arity",
+        "entry_update", "batch", "_by_arity",
     )
 
     def __init__(
@@ -114,6 +133,7 @@ class Primitive:
         numpy_names: Sequence[str] = (),
         expr_names: Sequence[str] = (),
         entry_update: Callable | None = None,
+        batch: Callable | None | _Undeclared = UNDECLARED,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -131,6 +151,7 @@ class Primitive:
         self.numpy_names = tuple(numpy_names)
         self.expr_names = tuple(expr_names)
         self.entry_update = entry_update
+        self.batch = batch
         self._by_arity: dict[int, tuple] = {}
 
     def __call__(self, *args: Any, **params: Any) -> Any:

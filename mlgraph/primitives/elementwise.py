@@ -12,6 +12,7 @@ import operator
 
 import numpy as np
 
+from . import batching
 from .core import any_true, broadcast_hint, define, scalar_fast, value_of
 
 __all__ = ["add", "sub", "mul", "div", "pow", "maximum", "where", "neg", "exp", "log",
@@ -31,6 +32,7 @@ add = define(
          lambda out_bar, x, y, *, out: out_bar),
     symbol="+", infix=True, partials=("1", "1"), hint=broadcast_hint,
     ufuncs=(np.add,), numpy_names=("add",),
+    batch=batching.elementwise,
 )
 
 sub = define(
@@ -41,6 +43,7 @@ sub = define(
          lambda out_bar, x, y, *, out: -out_bar),
     symbol="−", infix=True, partials=("1", "−1"), hint=broadcast_hint,
     ufuncs=(np.subtract,), numpy_names=("subtract",),
+    batch=batching.elementwise,
 )
 
 mul = define(
@@ -51,6 +54,7 @@ mul = define(
          lambda out_bar, x, y, *, out: out_bar * x),
     symbol="×", infix=True, partials=("{1}", "{0}"), hint=broadcast_hint,
     ufuncs=(np.multiply,), numpy_names=("multiply",),
+    batch=batching.elementwise,
 )
 
 div = define(
@@ -61,6 +65,7 @@ div = define(
          lambda out_bar, x, y, *, out: -(out_bar * out / y)),
     symbol="÷", infix=True, partials=("1/{1}", "−{out}/{1}"), hint=broadcast_hint,
     ufuncs=(np.divide, np.true_divide), numpy_names=("divide", "true_divide"),
+    batch=batching.elementwise,
 )
 
 
@@ -94,6 +99,7 @@ pow = define(  # noqa: A001 - the primitive is named as in the lectures
          lambda out_bar, x, y, *, out: out_bar * _pow_dy(x, y, out)),  # ȳ = z̄·z·ln(x)
     symbol="^", infix=True, partials=("{1}·{0}^({1}−1)", "ln({0})·{out}"),
     hint=broadcast_hint, ufuncs=(np.power,), numpy_names=("power",),
+    batch=batching.elementwise,
 )
 
 
@@ -111,6 +117,7 @@ maximum = define(
     symbol="max", partials=("[{0}≥{1}]", "[{1}>{0}]"), kink=_maximum_branch,
     hint=broadcast_hint, ufuncs=(np.maximum,), numpy_names=("maximum",),
     expr_names=("max",),
+    batch=batching.elementwise,
 )                                          # x̄ = z̄·[x ≥ y],  ȳ = z̄·[y > x]
 
 
@@ -131,6 +138,7 @@ where = define(
          lambda out_bar, c, x, y, *, out: where(value_of(c), out_bar, 0.0),
          lambda out_bar, c, x, y, *, out: where(value_of(c), 0.0, out_bar)),
     symbol="where", partials=("", "[{0}]", "[¬{0}]"), hint=broadcast_hint,
+    batch=batching.elementwise,
 )                                                            # ȳ = z̄ where ¬c, else 0
 
 # --- unary ---------------------------------------------------------------------------
@@ -140,6 +148,7 @@ neg = define(
     jvp=(lambda x_dot, x, *, out: -x_dot,),                      # ẏ = −ẋ
     vjp=(lambda out_bar, x, *, out: -out_bar,),                  # x̄ = −ȳ
     symbol="−", partials=("−1",), ufuncs=(np.negative,), numpy_names=("negative",),
+    batch=batching.elementwise,
 )
 
 exp = define(
@@ -148,6 +157,7 @@ exp = define(
     vjp=(lambda out_bar, x, *, out: out_bar * out,),             # x̄ = ȳ·eˣ
     symbol="exp", partials=("exp({0})",), ufuncs=(np.exp,), numpy_names=("exp",),
     expr_names=("exp",),
+    batch=batching.elementwise,
 )
 
 log = define(
@@ -160,6 +170,7 @@ log = define(
             "Keep its input positive, e.g. log(x + 1e-12) or log(sigmoid(z)) written "
             "as −softplus(−z)."),
     ufuncs=(np.log,), numpy_names=("log",), expr_names=("ln", "log"),
+    batch=batching.elementwise,
 )
 
 sin = define(
@@ -168,6 +179,7 @@ sin = define(
     vjp=(lambda out_bar, x, *, out: out_bar * cos(x),),          # x̄ = ȳ·cos(x)
     symbol="sin", partials=("cos({0})",), ufuncs=(np.sin,), numpy_names=("sin",),
     expr_names=("sin",),
+    batch=batching.elementwise,
 )
 
 cos = define(
@@ -176,6 +188,7 @@ cos = define(
     vjp=(lambda out_bar, x, *, out: -(out_bar * sin(x)),),       # x̄ = −ȳ·sin(x)
     symbol="cos", partials=("−sin({0})",), ufuncs=(np.cos,), numpy_names=("cos",),
     expr_names=("cos",),
+    batch=batching.elementwise,
 )
 
 tanh = define(
@@ -184,6 +197,7 @@ tanh = define(
     vjp=(lambda out_bar, x, *, out: out_bar * (1.0 - out * out),),  # x̄ = ȳ·(1 − y²)
     symbol="tanh", partials=("1 − {out}²",), ufuncs=(np.tanh,), numpy_names=("tanh",),
     expr_names=("tanh",),
+    batch=batching.elementwise,
 )
 
 
@@ -204,6 +218,7 @@ abs = define(  # noqa: A001
     vjp=(lambda out_bar, x, *, out: _abs_select(x, out_bar),),   # x̄ = ȳ·sign(x)
     symbol="|·|", partials=("sign({0})",), kink=_abs_branch,
     ufuncs=(np.absolute,), numpy_names=("abs", "absolute"), expr_names=("abs",),
+    batch=batching.elementwise,
 )
 
 sqrt = define(
@@ -214,4 +229,5 @@ sqrt = define(
     domain=(lambda x: any_true(x < 0), "negative input, so √ gives nan",
             "Keep its input non-negative, e.g. sqrt(x * x + 1e-12) for a norm."),
     ufuncs=(np.sqrt,), numpy_names=("sqrt",), expr_names=("sqrt",),
+    batch=batching.elementwise,
 )

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from . import batching
 from .core import define, shape_of
 from .shapes import reshape, transpose
 
@@ -87,4 +88,5 @@ matmul = define(
     vjp=(_matmul_vjp_x, _matmul_vjp_y),                          # x̄ = z̄·yᵀ,  ȳ = xᵀ·z̄
     symbol="@", infix=True, partials=("{1}ᵀ", "{0}ᵀ"), hint=_matmul_hint,
     entry_update=_matmul_entry_update, ufuncs=(np.matmul,), numpy_names=("matmul",),
+    batch=batching.matmul,
 )

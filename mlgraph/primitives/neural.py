@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import batching
 from .core import define, value_of
 from .elementwise import exp, where
 from .reductions import logsumexp_forward, sum
@@ -29,6 +30,7 @@ sigmoid = define(
     vjp=(lambda out_bar, x, *, out: out_bar * out * (1.0 - out),),  # x̄ = ȳ·σ(1 − σ)
     symbol="σ", partials=("{out}(1 − {out})",), numpy_names=("sigmoid",),
     expr_names=("sigmoid",),
+    batch=batching.elementwise,
 )
 
 
@@ -43,6 +45,7 @@ softplus = define(
     jvp=(lambda x_dot, x, *, out: sigmoid(x) * x_dot,),         # ẏ = σ(x)·ẋ
     vjp=(lambda out_bar, x, *, out: out_bar * sigmoid(x),),     # x̄ = ȳ·σ(x)
     symbol="softplus", partials=("σ({0})",), numpy_names=("softplus",),
+    batch=batching.elementwise,
 )
 
 
@@ -64,6 +67,7 @@ relu = define(
     # x̄ = ȳ·[x > 0]
     symbol="relu", partials=("[{0} > 0]",), kink=_relu_branch, numpy_names=("relu",),
     expr_names=("relu",),
+    batch=batching.elementwise,
 )
 
 # --- normalized exponentials ---------------------------------------------------------
@@ -81,6 +85,7 @@ softmax = define(
     vjp=(lambda out_bar, x, *, out, axis=-1:                     # x̄ = s⊙(s̄ − ⟨s̄, s⟩)
          out * (out_bar - sum(out_bar * out, axis=axis, keepdims=True)),),
     symbol="softmax", partials=("diag(s) − s sᵀ",),
+    batch=batching.along_axis,
 )
 
 
@@ -95,4 +100,5 @@ log_softmax = define(
     vjp=(lambda out_bar, x, *, out, axis=-1:                     # x̄ = ȳ − softmax·Σȳ
          out_bar - exp(out) * sum(out_bar, axis=axis, keepdims=True),),
     symbol="log_softmax", partials=("I − 1 softmaxᵀ",),
+    batch=batching.along_axis,
 )

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import batching
 from .core import define, shape_of, value_of
 from .elementwise import exp, where
 from .shapes import broadcast_to, reshape
@@ -53,6 +54,7 @@ sum = define(  # noqa: A001
          broadcast_to(keep_axes(out_bar, shape_of(x), axis, keepdims),
                       shape=shape_of(x)),),
     symbol="Σ", partials=("1",),
+    batch=batching.reduction,
 )
 
 
@@ -73,6 +75,7 @@ mean = define(
          broadcast_to(keep_axes(out_bar / _count(x, axis), shape_of(x), axis, keepdims),
                       shape=shape_of(x)),),
     symbol="mean", partials=("1/n",),
+    batch=batching.reduction,
 )
 
 # --- max -----------------------------------------------------------------------------
@@ -113,6 +116,7 @@ def _max_vjp(out_bar, x, *, out, axis=None, keepdims=False):
 max = define(  # noqa: A001
     "max", _max_forward, jvp=(_max_jvp,), vjp=(_max_vjp,),
     symbol="max", partials=("[argmax]",), kink=_max_branch,
+    batch=batching.reduction,
 )
 
 # --- logsumexp -----------------------------------------------------------------------
@@ -139,4 +143,5 @@ logsumexp = define(
          keep_axes(out_bar, shape_of(x), axis, keepdims)
          * _lse_softmax(x, out, axis, keepdims),),
     symbol="logΣexp", partials=("softmax({0})",),
+    batch=batching.reduction,
 )

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import batching
 from .core import define, shape_of
 
 __all__ = ["reshape", "transpose", "broadcast_to", "getitem", "index_add",
@@ -28,6 +29,7 @@ reshape = define(
     jvp=(lambda x_dot, x, *, out, shape: reshape(x_dot, shape=shape),),
     vjp=(lambda out_bar, x, *, out, shape: reshape(out_bar, shape=shape_of(x)),),
     symbol="reshape", partials=("1",),
+    batch=batching.reshape,
 )
 
 
@@ -50,6 +52,7 @@ transpose = define(
          transpose(out_bar, axes=_inverse_axes(axes, len(shape_of(x)))),),
     symbol="ᵀ", partials=("1",),
     listing=lambda names, axes=None: f"{names[0]}ᵀ" if axes is None else None,
+    batch=batching.transpose,
 )
 
 
@@ -64,6 +67,7 @@ broadcast_to = define(
     # back to x's shape, the same code that un-broadcasts `+` and `×`.
     vjp=(lambda out_bar, x, *, out, shape: out_bar,),
     symbol="broadcast", partials=("1",),
+    batch=batching.broadcast_to,
 )
 
 # --- indexing ------------------------------------------------------------------------
@@ -97,6 +101,7 @@ getitem = define(
          index_add(out_bar, index=index, shape=shape_of(x)),),
     symbol="[]", partials=("1",),
     listing=lambda names, index: f"{names[0]}[{_index_text(index)}]",
+    batch=batching.getitem,
 )
 
 
@@ -120,6 +125,7 @@ index_add = define(
          index_add(y_dot, index=index, shape=shape),),
     vjp=(lambda out_bar, y, *, out, index, shape: getitem(out_bar, index=index),),
     symbol="scatter", partials=("1",),
+    batch=batching.index_add,
 )
 
 # --- joining -------------------------------------------------------------------------
@@ -144,6 +150,7 @@ concatenate = define(
     vjp=lambda i, out_bar, *xs, out, axis=0:                     # x̄ᵢ = ȳ[slot i]
         getitem(out_bar, index=_concat_slice(i, xs, axis)),
     symbol="concat", partials=None, variadic=True,
+    batch=batching.concatenate,
 )
 
 
@@ -163,4 +170,5 @@ stack = define(
     vjp=lambda i, out_bar, *xs, out, axis=0:                     # x̄ᵢ = ȳ[slot i]
         getitem(out_bar, index=_stack_index(i, out, axis)),
     symbol="stack", partials=None, variadic=True,
+    batch=batching.stack,
 )

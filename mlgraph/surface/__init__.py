@@ -22,7 +22,7 @@ from .demos import (
     saddle_escape,
     spread,
 )
-from .paths import Path, Recorder, descend
+from .paths import Path, descend
 from .planes import (
     Interpolation,
     Projection,
@@ -38,7 +38,7 @@ from .planes import (
 
 __all__ = [
     "CLASSICS", "Classic", "Comparison", "Curvature", "Interpolation", "Landscape",
-    "Path", "Projection", "Recorder", "Surface", "architectures", "clear_cache",
+    "Path", "Projection", "Surface", "architectures", "clear_cache",
     "curvature", "descend", "function", "hvp", "interpolate", "landscape_table",
     "minibatch_vs_full_batch", "optimizer_race", "params_plane", "pca_plane",
     "random_directions", "random_plane", "saddle_escape", "sharpness", "spread",

@@ -1,11 +1,12 @@
 """Evaluate a traced loss at many parameter points at once: a leading grid axis.
 
 `evaluate(f, center, directions, coeffs, data)` traces ``f`` once at ``center`` and
-walks the graph node by node, calling each primitive's own ``forward`` on arrays that
-carry a leading axis of grid points. How a primitive treats that axis is a small
-batching rule in ``_RULES`` below; a primitive without a rule is run point by point
-(correct, slower) and named in the result's notes. Every number is the engine's: no
-second copy of the model's forward pass exists. Imports numpy and the kernel only.
+walks the graph node by node, running each primitive on arrays that carry a leading
+axis of grid points with the primitive's own ``batch`` hook (its batching rule, which
+calls its own ``forward``; see `mlgraph.primitives.batching`). A primitive without a
+rule, or a case its rule does not cover, is run point by point (correct, slower) and
+named in the result's notes. Every number is the engine's: no second copy of the
+model's forward pass exists. Imports numpy and the kernel only.
 """
 
 from __future__ import annotations
@@ -170,9 +171,8 @@ def _run_graph(g, center, directions, coeffs, moving, notes, progress, desc):
             flat = np.stack([np.zeros(base.size) if d[input_pos[n.id]] is None else
                              np.ravel(d[input_pos[n.id]]) for d in directions])
             moved.append((n.id, base, flat.astype(base.dtype)))
-    plan = [[n, _RULES.get(n.op), n.primitive, n.inputs,
-             _Static([batched[j] for j in n.inputs],
-                     [nodes[j].shape for j in n.inputs]), dict(n.params)]
+    plan = [[n, n.primitive.batch, n.primitive.forward, n.inputs,
+             tuple(batched[j] for j in n.inputs), dict(n.params)]
             for n in nodes if n.kind == "op" and batched[n.id]]
     out = np.empty(len(coeffs))
     bar, t_start = None, time.perf_counter()
@@ -188,8 +188,8 @@ def _run_graph(g, center, directions, coeffs, moving, notes, progress, desc):
             for step in plan:
                 vals[step[0].id] = _first_apply(step, vals, b, notes)
         else:
-            for node, rule, prim, ins, static, params in plan:
-                vals[node.id] = rule(prim, [vals[j] for j in ins], static, params, b)
+            for node, rule, forward, ins, flags, kw in plan:
+                vals[node.id] = rule(forward, [vals[j] for j in ins], flags, b, **kw)
         out[start:start + b] = vals[out_id]
         bar = _progress(bar, progress, start + b, len(coeffs), t_start, desc)
     if bar is not None:
@@ -210,18 +210,19 @@ def _progress(bar, progress, done, total, t_start, desc):
 
 
 def _first_apply(step, vals, b, notes):
-    """Apply a node's rule, checking the result's shape.
+    """Apply a node's batching rule, checking the result's shape.
 
-    A case its rule does not cover switches the step to the point-by-point loop for
-    good, and says so in the notes.
+    A primitive without a rule, or a case its rule does not cover (it returns None),
+    switches the step to the point-by-point loop for good, and says so in the notes.
     """
-    node, rule, prim, ins, static, params = step
+    node, rule, forward, ins, flags, params = step
     args = [vals[j] for j in ins]
-    out = rule(prim, args, static, params, b) if rule is not None else None
+    out = rule(forward, args, flags, b, **params) if callable(rule) else None
     if out is None:
-        step[1] = rule = _loop
-        out = _loop(prim, args, static, params, b)
-        note = (f"primitive '{node.op}' has no batching rule for this case; its node "
+        step[1] = _loop
+        out = _loop(forward, args, flags, b, **params)
+        why = "for this case" if callable(rule) else "(its block declares none)"
+        note = (f"primitive '{node.op}' has no batching rule {why}; its node "
                 f"{node.name} was run once per grid point.")
         if note not in notes:
             notes.append(note)
@@ -229,175 +230,13 @@ def _first_apply(step, vals, b, notes):
     if out.shape != (b, *node.shape):
         raise RuntimeError(
             f"the batching rule of '{node.op}' gave shape {out.shape} at node "
-            f"{node.name}, expected {(b, *node.shape)}: a bug in mlgraph.surface.")
+            f"{node.name}, expected {(b, *node.shape)}: a bug in its batch hook.")
     return out
 
 
-def _loop(prim, args, static, params, b):
-    flags = static.batched
-    outs = [prim.forward(*[a[p] if bt else a
-                           for a, bt in zip(args, flags, strict=True)], **params)
+def _loop(forward, args, batched, b, **params):
+    """The fallback rule: forward once per grid point, the results stacked."""
+    outs = [forward(*[a[p] if bt else a for a, bt in zip(args, batched, strict=True)],
+                    **params)
             for p in range(b)]
     return np.stack([np.asarray(o) for o in outs])
-
-
-# --- batching rules: how each primitive treats a leading axis of grid points ---------
-#
-# A rule gets the primitive, its arguments (a batched one has shape (b, *core), an
-# unbatched one its traced shape), a `_Static` record (which arguments are batched,
-# and every argument's traced shape, i.e. its core shape), the node's params and b.
-# It returns the batched output, computed with prim.forward, or None to fall back.
-
-
-class _Static:
-    """What a rule may know before it sees a chunk: batched flags and core shapes."""
-
-    __slots__ = ("batched", "shapes", "rank")
-
-    def __init__(self, batched: list[bool], shapes: list[tuple[int, ...]]) -> None:
-        self.batched, self.shapes = batched, shapes
-        self.rank = max(len(s) for s in shapes)
-
-
-def _lift(x: np.ndarray, rank: int) -> np.ndarray:
-    """Reshape (b, *core) to (b, 1, …, 1, *core) with ``rank`` core axes.
-
-    Then numpy's right-aligned broadcasting never pairs the grid axis with a core axis.
-    """
-    core = x.shape[1:]
-    if len(core) >= rank:
-        return x
-    return x.reshape((x.shape[0],) + (1,) * (rank - len(core)) + core)
-
-
-def _elementwise(prim, args, static, params, b):
-    rank = static.rank
-    lifted = [_lift(a, rank) if bt and len(s) < rank else a
-              for a, bt, s in zip(args, static.batched, static.shapes, strict=True)]
-    return prim.forward(*lifted, **params)
-
-
-def _shift(axis: Any, core: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(1, core + 1))
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    return tuple(a % core + 1 for a in axes)
-
-
-def _reduce(prim, args, static, params, b):
-    (x,) = args
-    return prim.forward(x, **{**params, "axis": _shift(params.get("axis"), x.ndim - 1)})
-
-
-def _along_axis(prim, args, static, params, b):
-    (x,) = args
-    axis = params.get("axis", -1)
-    return prim.forward(x, **{**params, "axis": axis if axis < 0 else axis + 1})
-
-
-def _matmul(prim, args, static, params, b):
-    x, y = args
-    bx, by = static.batched
-    cx, cy = (len(s) for s in static.shapes)
-    if cx == 2 and cy == 2 and not by:          # (b, n, k) @ (k, m): one GEMM
-        n, k = x.shape[1:]
-        return prim.forward(x.reshape(b * n, k), y).reshape(b, n, y.shape[1])
-    if cx == 2 and cy == 2 and not bx:          # (n, k) @ (b, k, m): one GEMM
-        k, m = y.shape[1:]
-        wide = prim.forward(x, y.transpose(1, 0, 2).reshape(k, b * m))
-        return wide.reshape(x.shape[0], b, m).transpose(1, 0, 2)
-    # NOTE: the general case promotes 1-D cores to matrices, as np.matmul does, so
-    # the grid axis is always a stack axis, then drops the added axes again.
-    if cx == 1:
-        x = np.expand_dims(x, -2)
-    if cy == 1:
-        y = y[..., None]
-    rank = max(x.ndim - bx, y.ndim - by)
-    x = _lift(x, rank) if bx else x
-    y = _lift(y, rank) if by else y
-    out = prim.forward(x, y)
-    if cy == 1:
-        out = out[..., 0]
-    if cx == 1:
-        out = out[..., 0] if cy == 1 else out[..., 0, :]
-    return out
-
-
-def _reshape(prim, args, static, params, b):
-    return prim.forward(args[0], shape=(b, *params["shape"]))
-
-
-def _transpose(prim, args, static, params, b):
-    (x,) = args
-    core = x.ndim - 1
-    axes = params.get("axes")
-    order = (tuple(range(core, 0, -1)) if axes is None
-             else tuple(a % core + 1 for a in axes))
-    return prim.forward(x, axes=(0, *order))
-
-
-def _broadcast_to(prim, args, static, params, b):
-    shape = tuple(params["shape"])
-    return prim.forward(_lift(args[0], len(shape)), shape=(b, *shape))
-
-
-def _grid_index(index: Any) -> tuple | None:
-    """The index with a leading ``:`` for the grid axis.
-
-    None when numpy would move the grid axis (advanced indices that are not next to
-    each other).
-    """
-    parts = index if isinstance(index, tuple) else (index,)
-    arrays = [isinstance(p, np.ndarray) and p.ndim > 0 or isinstance(p, list)
-              for p in parts]
-    if any(arrays):
-        advanced = [k for k, p in enumerate(parts) if arrays[k]
-                    or isinstance(p, (int, np.integer)) and not isinstance(p, bool)]
-        if advanced != list(range(advanced[0], advanced[-1] + 1)):
-            return None
-    return (slice(None), *parts)
-
-
-def _getitem(prim, args, static, params, b):
-    index = _grid_index(params["index"])
-    return None if index is None else prim.forward(args[0], index=index)
-
-
-def _index_add(prim, args, static, params, b):
-    index = _grid_index(params["index"])
-    if index is None:
-        return None
-    return prim.forward(args[0], index=index, shape=(b, *params["shape"]))
-
-
-def _join(prim, args, static, params, b, new_axis: int):
-    full = [a if bt else np.broadcast_to(a, (b, *np.shape(a)))
-            for a, bt in zip(args, static.batched, strict=True)]
-    axis = params.get("axis", 0) % (static.rank + new_axis) + 1
-    return prim.forward(*full, axis=axis)
-
-
-def _concatenate(prim, args, static, params, b):
-    return _join(prim, args, static, params, b, 0)
-
-
-def _stack(prim, args, static, params, b):
-    return _join(prim, args, static, params, b, 1)
-
-
-_RULES: dict[str, Callable] = {
-    **dict.fromkeys(
-        ("add", "sub", "mul", "div", "pow", "maximum", "where", "neg", "exp", "log",
-         "sin", "cos", "tanh", "sigmoid", "softplus", "relu", "abs", "sqrt"),
-        _elementwise),
-    **dict.fromkeys(("sum", "mean", "max", "logsumexp"), _reduce),
-    **dict.fromkeys(("softmax", "log_softmax"), _along_axis),
-    "matmul": _matmul,
-    "reshape": _reshape,
-    "transpose": _transpose,
-    "broadcast_to": _broadcast_to,
-    "getitem": _getitem,
-    "index_add": _index_add,
-    "concatenate": _concatenate,
-    "stack": _stack,
-}

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..transforms import grad, jvp
 from .. import numpy as mnp
+from ..transforms import grad, jvp
 from .results import _as_params, _flat, _unflat, snapshots
 
 __all__ = ["Curvature", "hvp", "curvature", "sharpness"]
@@ -208,7 +208,8 @@ def sharpness(f: Callable, trajectory: Any, *data: Any, iters: int = 30,
 
     Args:
         f: the loss ``f(*params, *data)``.
-        trajectory: parameter snapshots (a list, a `Recorder` or a `Path`).
+        trajectory: parameter snapshots (a `Trainer` that recorded them, its
+            ``trajectory``, a `Path` or a list).
         *data: f's other arguments.
         iters: most power iterations per snapshot.
         tol: relative residual to stop at.

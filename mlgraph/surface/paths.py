@@ -2,8 +2,8 @@
 
 `descend` runs any `mlgraph.nn` optimizer on a loss (a classic function of two
 variables, or a model's loss on data, full batch or in minibatches) and returns a
-`Path` of parameter snapshots and losses. `Recorder` collects snapshots from
-`mlgraph.Trainer` through its callbacks. Headless: numpy and the kernel.
+`Path` of parameter snapshots and losses (a `Trainer` records its own, with
+``record="epoch"``). Headless: numpy and the kernel.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from ..transforms import value_and_grad
 from ..nn import SGD
+from ..transforms import value_and_grad
 from . import _batched
 from .classics import CLASSICS
 from .results import _as_params
 
-__all__ = ["Path", "descend", "Recorder"]
+__all__ = ["Path", "descend"]
 
 
 @dataclass(eq=False)
@@ -169,40 +169,3 @@ def descend(f: str | Callable, start: Sequence[Any], *data: Any,
             break
     return Path(snaps, np.array(losses), label or _label(opt, rows), bool(message),
                 message, opt.config())
-
-
-class Recorder:
-    """Parameter snapshots of a model during `mlgraph.Trainer.fit`, for trajectories.
-
-    Pass it as a callback; it keeps the parameters at creation (epoch 0) and after
-    every ``every``-th epoch. ``recorder.snapshots`` feeds `pca_plane` and
-    `Surface.project`.
-
-    Example:
-        >>> from mlgraph import datasets, nn, surface
-        >>> from mlgraph.trainer import Trainer
-        >>> model = nn.MLP([2, 4, 1], seed=0)
-        >>> rec = surface.Recorder(model)
-        >>> Trainer(model, datasets.xor(n=40), callbacks=[rec], progress=False).fit(3)
-        ... # doctest: +ELLIPSIS
-        {...}
-        >>> rec.epochs
-        [0, 1, 2, 3]
-    """
-
-    def __init__(self, model: Any, every: int = 1) -> None:
-        if every < 1:
-            raise ValueError(f"every must be a positive number of epochs, got {every}.")
-        self.every = every
-        self.snapshots: list[list[np.ndarray]] = [[p.copy() for p in model.params]]
-        self.epochs: list[int] = [0]
-
-    def __call__(self, trainer: Any, epoch: int, record: dict) -> None:
-        """The Trainer's callback: ``epoch`` is 0-based, so epoch + 1 have run."""
-        done = epoch + 1
-        if done % self.every == 0:
-            self.snapshots.append([p.copy() for p in trainer.model.params])
-            self.epochs.append(done)
-
-    def __len__(self) -> int:
-        return len(self.snapshots)

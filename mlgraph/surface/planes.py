@@ -351,23 +351,28 @@ def pca_plane(f: Callable, trajectory: Any, *data: Any, steps: int | tuple = 51,
               progress: bool | None = None) -> Surface:
     """The plane of a trajectory's first two principal directions, and its projection.
 
-    With θ₀…θ_T the snapshots and c the centre (the last snapshot, as Li et al.,
-    or their mean), the directions are the top two right singular vectors of the
-    matrix of θₜ − c; ``explained_variance[k] = sₖ² / Σ s²``. The trajectory's
-    plane coordinates are ``⟨θₜ − c, dₖ⟩`` and its residuals the distances to the
-    plane, in ``surface.trajectory``.
+    ``pca_plane(trainer.objective, trainer)`` draws the plane of a `Trainer`'s own
+    path (train it with ``record="epoch"``). With θ₀…θ_T the snapshots and c the
+    centre (the last snapshot, as Li et al., or their mean), the directions are the
+    top two right singular vectors of the matrix of θₜ − c;
+    ``explained_variance[k] = sₖ² / Σ s²``. The trajectory's plane coordinates are
+    ``⟨θₜ − c, dₖ⟩`` and its residuals the distances to the plane, in
+    ``surface.trajectory``.
 
     Args:
         f: the loss ``f(*params, *data)``.
-        trajectory: parameter snapshots (a list of parameter lists, a `Recorder`
-            or a `Path`), at least three.
-        *data: f's other arguments.
+        trajectory: at least three parameter snapshots: a `Trainer` that recorded
+            them, its ``trajectory``, a `Path`, or a list of parameter lists.
+        *data: f's other arguments (default for a `Trainer`: its training data,
+            ``X_train, y_train``).
         steps: grid points per axis.
         margin: extra room around the projected path, as a fraction of its extent.
         center: ``"last"`` or ``"mean"``.
         progress: show a progress bar (default: only if it takes over a second).
     """
     snaps = snapshots(trajectory)
+    if not data and hasattr(trajectory, "X_train"):     # a Trainer: its training data
+        data = (trajectory.X_train, trajectory.y_train)
     if len(snaps) < 3:
         raise ValueError(f"pca_plane needs at least 3 snapshots to find two "
                          f"directions, got {len(snaps)}.")

@@ -3,7 +3,7 @@
 `Surface` (a loss on a grid over a plane, with the plane's geometry and the loss
 function, so any point can be asked about), `Projection` (a trajectory seen on a
 plane) and `Interpolation` (a loss along a line); parameter lists from models,
-snapshots from recorders, flattening. Headless: numpy and the kernel.
+snapshots from trainers and paths, flattening. Headless: numpy and the kernel.
 """
 
 from __future__ import annotations
@@ -94,8 +94,9 @@ class Surface:
         """Plane coordinates of parameter snapshots, by least squares, with residuals.
 
         Args:
-            trajectory: parameter snapshots (a list of parameter lists), a `Recorder`
-                or a `Path`.
+            trajectory: parameter snapshots: a `Trainer` that recorded them
+                (``record="epoch"``), its ``trajectory``, a `Path`, or a list of
+                parameter lists.
         """
         snaps = snapshots(trajectory, self.center)
         D = np.stack([_flat(d, self.center) for d in self.directions], axis=1)
@@ -228,7 +229,17 @@ def _as_params(params: Any) -> list[np.ndarray]:
 
 def snapshots(trajectory: Any, like: Sequence[np.ndarray] | None = None
               ) -> list[list[np.ndarray]]:
-    """Parameter snapshots from a list, a `Recorder` or a `Path`, shapes checked."""
+    """Parameter snapshots, shapes checked.
+
+    From a `Trainer` (its recorded ``trajectory``), a `Trajectory`, a `Path` or a list
+    of parameter lists.
+    """
+    recorded = getattr(trajectory, "trajectory", None)
+    if recorded is not None and hasattr(recorded, "snapshots"):      # a Trainer
+        if not len(recorded):
+            raise ValueError("this trainer recorded no trajectory: create it with "
+                             "Trainer(..., record='epoch') (or 'step') and train it.")
+        trajectory = recorded
     snaps = getattr(trajectory, "snapshots", trajectory)
     snaps = [_as_params(s) for s in snaps]
     if not snaps:

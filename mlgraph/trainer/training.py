@@ -20,6 +20,7 @@ from ..gradcheck import gradcheck
 from ..nn import MLP, SGD, make_loss, one_hot, value_and_grad_fn
 from . import checkpoint
 from .diagnosis import diagnose
+from .trajectory import RECORD_MODES, Trajectory
 
 __all__ = ["Trainer", "default_loss", "output_width"]
 
@@ -56,6 +57,14 @@ class Trainer:
             epoch; returning ``False`` stops training.
         progress: show a tqdm progress bar.
         divergence_factor: stop when the loss exceeds this factor times the first one.
+        record: keep copies of the parameters in ``trajectory`` for loss surfaces
+            (`mlgraph.surface.pca_plane(f, trainer)`): ``"epoch"`` (before training
+            and after every epoch), ``"step"`` (after every optimizer step) or
+            ``None`` (keep none: a snapshot costs a copy of every parameter).
+
+    Attributes:
+        trajectory: the recorded `Trajectory` (snapshots, with their epochs and
+            steps); saved with the checkpoint.
 
     Example:
         >>> from mlgraph import datasets, nn
@@ -71,7 +80,9 @@ class Trainer:
                  optimizer: SGD | None = None, l2: float = 0.0, l1: float = 0.0,
                  check_gradients_every: int | None = None, gradcheck_k: int = 5,
                  callbacks: Sequence[Callable] = (), progress: bool = True,
-                 divergence_factor: float = 1e6) -> None:
+                 divergence_factor: float = 1e6, record: str | None = None) -> None:
+        if record not in RECORD_MODES:
+            raise ValueError(f"record must be 'epoch', 'step' or None, got {record!r}.")
         self.model, self.data = model, data
         self.loss = default_loss(data.task) if loss == "auto" else loss
         self.optimizer = optimizer if optimizer is not None else SGD()
@@ -93,6 +104,10 @@ class Trainer:
             k: [] for k in ("epoch", "lr", "train_loss", "test_loss", "train_accuracy",
                             "test_accuracy", "gradcheck")}
         self.first_loss: float | None = None
+        self.record = record
+        self.trajectory = Trajectory(list(model.param_names))
+        if record is not None:
+            self.trajectory.append(model.params, 0, 0)
 
     def _check_shapes(self) -> None:
         d, out = self.model.sizes[0], self.model.sizes[-1]
@@ -157,7 +172,7 @@ class Trainer:
                 lr = self.optimizer.lr_at(self.epoch)
                 for idx in self.optimizer.batches(len(self.X_train)):
                     self._step(vg, self.X_train[idx], self.y_train[idx], lr)
-                record = self._record(lr)
+                record = self._end_epoch(lr)
                 if bar is not None:
                     bar.update(1)
                     # NOTE: refresh=False leaves redrawing to tqdm's mininterval
@@ -185,8 +200,10 @@ class Trainer:
             raise diagnose(self, X, y, value, lr, "exploding")
         self.optimizer.step(self.model.params, grads, lr)
         self.step_count += 1
+        if self.record == "step":
+            self.trajectory.append(self.model.params, self.epoch, self.step_count)
 
-    def _record(self, lr: float) -> dict[str, Any]:
+    def _end_epoch(self, lr: float) -> dict[str, Any]:
         train_loss, train_acc = self.evaluate(self.X_train, self.y_train)
         test_loss, test_acc = (self.evaluate(self.X_test, self.y_test)
                                if len(self.X_test) else (math.nan, math.nan))
@@ -196,6 +213,8 @@ class Trainer:
         for key, value in record.items():
             self.history[key].append(value)
         self.epoch += 1
+        if self.record == "epoch":
+            self.trajectory.append(self.model.params, self.epoch, self.step_count)
         every = self.check_gradients_every
         if every and self.epoch % every == 0:
             self.history["gradcheck"].append(self.check_gradients(mode="sampled"))
@@ -229,8 +248,10 @@ class Trainer:
     def save(self, path: str | Path) -> Path:
         """Write ``path.json`` and ``path.npz``; returns the JSON path.
 
-        The JSON holds the model and trainer configuration and the history, the npz the
-        parameters and the momentum.
+        The JSON holds the model's and optimizer's classes and configurations, the
+        trainer's settings and the history; the npz the parameters, the optimizer's
+        state (velocity, Adam's moments...), batch norm statistics and the recorded
+        trajectory. `load` rebuilds all of it: training continues exactly.
         """
         return checkpoint.save(self, path)
 

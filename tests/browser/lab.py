@@ -50,6 +50,30 @@ def open_notebook(page, jupyter_lab, name, cells):
     run_cell(page, 0)
 
 
+def set_theme(page, dark):
+    """Switch JupyterLab to its dark or light theme and wait until it applies."""
+    import time
+
+    name = "JupyterLab Dark" if dark else "JupyterLab Light"
+    page.evaluate(
+        "(t) => window.jupyterapp.commands.execute('apputils:change-theme',"
+        " {theme: t})",
+        name,
+    )
+    page.wait_for_selector(
+        f'body[data-jp-theme-light="{str(not dark).lower()}"]', state="attached"
+    )
+    time.sleep(1.0)  # the theme's stylesheet settles
+
+
+def side_panel_open(page):
+    """Open JupyterLab's left panel (the file browser), as a lecturer's screen has it."""
+    if page.evaluate("window.jupyterapp.shell.leftCollapsed"):
+        page.evaluate("window.jupyterapp.commands.execute('filebrowser:activate')")
+    box = page.locator("#jp-left-stack").bounding_box()
+    assert box and box["width"] > 150, box
+
+
 def cell_json(page, index, tag):
     """Run cell `index`, which prints a line "TAG {json}", and return the JSON."""
     import json

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .lab import open_notebook, run_cell, text_problems
+from .lab import open_notebook, run_cell, set_theme, side_panel_open, text_problems
 
 GALLERY = Path(__file__).resolve().parents[2] / "docs" / "gallery"
 HOSTILE = '<img src=x onerror="window.__pwned=1">" {{x}} URL="javascript:1"'
@@ -63,26 +63,6 @@ def _wait_stopped(root):
     expect(root).to_have_attribute("data-mlgraph-running", "0", timeout=60_000)
 
 
-def _set_theme(page, dark):
-    name = "JupyterLab Dark" if dark else "JupyterLab Light"
-    page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme',"
-        " {theme: t})",
-        name,
-    )
-    page.wait_for_selector(
-        f'body[data-jp-theme-light="{str(not dark).lower()}"]', state="attached"
-    )
-    time.sleep(1.0)  # the theme's stylesheet settles
-
-
-def _side_panel_open(page):
-    if page.evaluate("window.jupyterapp.shell.leftCollapsed"):
-        page.evaluate("window.jupyterapp.commands.execute('filebrowser:activate')")
-    box = page.locator("#jp-left-stack").bounding_box()
-    assert box and box["width"] > 150, box
-
-
 def _check_fits_and_reads(page, root, where):
     """Width within the notebook's output column, height ≤ 600 px, nothing clipped
     sideways, every text ≥ 14 px and ≥ 4.5:1 (the embedded graph widget excepted: its
@@ -123,7 +103,7 @@ def _select(root, name, text):
 def test_trainer_in_jupyterlab(jupyter_lab, page):
     page.set_viewport_size({"width": 1280, "height": 720})
     open_notebook(page, jupyter_lab, "trainer.ipynb", CELLS)
-    _side_panel_open(page)
+    side_panel_open(page)
     root = page.locator(".mlgraph-trainer").first
     expect(root).to_have_attribute("data-mlgraph-epoch", "0", timeout=60_000)
     metric = lambda key: root.locator(f'[data-mlgraph-metric="{key}"]')  # noqa: E731
@@ -132,7 +112,7 @@ def test_trainer_in_jupyterlab(jupyter_lab, page):
     )
 
     for theme in ("light", "dark"):
-        _set_theme(page, theme == "dark")
+        set_theme(page, theme == "dark")
         action("reset").click()
         expect(root).to_have_attribute("data-mlgraph-epoch", "0")
         expect(root.locator(".mlgraph-trainer-spark")).to_have_text("not trained yet")
@@ -225,7 +205,7 @@ def test_trainer_in_jupyterlab(jupyter_lab, page):
     bad, _ = text_problems(root, skip=".mlgraph")
     assert not bad, bad
     _shot(page, root, "dark_graph")
-    _set_theme(page, dark=False)
+    set_theme(page, dark=False)
     _shot(page, root, "light_graph")
     root.locator('[data-mlgraph-tab="loss"]').click()
     expect(root.locator('[data-mlgraph-readout="loss"]')).to_contain_text(

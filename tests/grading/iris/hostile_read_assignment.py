@@ -5,8 +5,8 @@ import numpy as np
 
 site = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
 CANDIDATES = [
-    os.path.join(site, "mlgraph", "grading", "assignments", "iris_backprop.py"),
-    "/autograder/source/mlgraph/grading/assignments/iris_backprop.py",
+    os.path.join(site, "mlgraph", "assignments", "iris_backprop.py"),
+    "/autograder/source/mlgraph/assignments/iris_backprop.py",
     f"/proc/{os.getppid()}/cmdline",
 ]
 found = {}

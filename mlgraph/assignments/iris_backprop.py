@@ -67,7 +67,8 @@ def make_cases(rng: np.random.Generator, hidden: bool) -> list[Case]:
 
 ASSIGNMENT = GradientAssignment(
     name="iris-backprop",
-    title="Backpropagation for the Iris network (logistic hidden layer, softmax output)",
+    title="Backpropagation for the Iris network (logistic hidden layer, softmax "
+          "output)",
     function="gradients",
     signature=("X", "Y", "W", "V"),
     outputs=(

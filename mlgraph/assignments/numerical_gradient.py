@@ -4,9 +4,9 @@ Students write ``numerical_gradient(f, x, h) -> array like x`` with
 ∂f/∂xᵢ ≈ (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h. Graded against the central difference with
 the same step h, to within that step's rounding error ε·|f|/h; each case's step makes
 the truncation error h²·f‴/6 large enough to tell the central quotient from the exact
-gradient (mlgraph's reverse mode on the same f), so a step ignored or an exact formula is
-recognised, as are forward differences, a missing ½, every entry perturbed at once, and
-a perturbation not undone.
+gradient (mlgraph's reverse mode on the same f), so a step ignored or an exact formula
+is recognised, as are forward differences, a missing ½, every entry perturbed at once,
+and a perturbation not undone.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _central(f, x: np.ndarray, h: float, *, one_sided: int = 0, restore: bool = 
             e += h
         else:
             e.reshape(-1)[i] = h
-        if not restore:                            # x[i] += h; f; x[i] -= 2h; f; no undo
+        if not restore:                        # x[i] += h; f; x[i] -= 2h; f; no undo
             flat[i] += h
             plus = float(f(x))
             flat[i] -= 2 * h
@@ -101,6 +101,7 @@ class NumericalGradient(Assignment):
             for name, shape in FUNCTIONS.items())
 
     def cases(self, rng: np.random.Generator, hidden: bool) -> list[Case]:
+        """Each function at a fixed x and step, or (hidden) at ones drawn from rng."""
         out = []
         public = np.random.default_rng(7)
         for name, shape in FUNCTIONS.items():
@@ -125,6 +126,7 @@ class NumericalGradient(Assignment):
         assert truncation > 4 * noise, f"{case.label}: h too small to grade"
 
     def reference(self, case: Case) -> dict[str, np.ndarray]:
+        """The central difference with the case's step h, entry by entry."""
         name, x, h = case.context["output"], case.args[1], case.context["h"]
         key = "_central"
         if key not in case.context:
@@ -138,12 +140,14 @@ class NumericalGradient(Assignment):
         return np.asarray(g, dtype=np.float64).reshape(np.shape(x))
 
     def unpack(self, returned, case: Case) -> dict:
+        """The returned array, as the one output of the case's function."""
         from mlgraph.grading.spec import as_array
 
         name = case.context["output"]
         return {name: as_array(returned, "the result")}
 
     def alternatives(self, case: Case) -> dict[str, dict[str, np.ndarray]]:
+        """Other difference quotients, and the exact gradient (h ignored)."""
         if "_alternatives" in case.context:
             return case.context["_alternatives"]
         name, x, h = case.context["output"], case.args[1], case.context["h"]
@@ -160,20 +164,26 @@ class NumericalGradient(Assignment):
         return case.context["_alternatives"]
 
     def messages(self) -> dict[str, str]:
+        """What each of those mistakes means."""
         return {
-            "forward_difference": "{out} is the forward difference (f(x + h·eᵢ) − f(x)) / h;"
-                                  " the central one uses both sides and divides by 2h.",
-            "backward_difference": "{out} is the backward difference (f(x) − f(x − h·eᵢ))"
-                                   " / h; the central one uses both sides and divides by 2h.",
-            "missing_half": "{out} is twice the central difference: divide by 2h, the "
-                            "distance between the two points.",
-            "all_at_once": "{out} perturbs every entry at once; perturb one entry eᵢ at a "
-                           "time.",
-            "not_restored": "{out}: each entry's perturbation is not undone before the "
-                            "next entry is perturbed; restore x[i] after using it.",
-            "ignored_h": "{out} is closer to the exact gradient than a central difference "
-                         "with step h can be: use the h you are given (not a step of "
-                         "your own, nor a formula for the derivative).",
+            "forward_difference":
+                "{out} is the forward difference (f(x + h·eᵢ) − f(x)) / h; the central "
+                "one uses both sides and divides by 2h.",
+            "backward_difference":
+                "{out} is the backward difference (f(x) − f(x − h·eᵢ)) / h; the "
+                "central one uses both sides and divides by 2h.",
+            "missing_half":
+                "{out} is twice the central difference: divide by 2h, the distance "
+                "between the two points.",
+            "all_at_once":
+                "{out} perturbs every entry at once; perturb one entry eᵢ at a time.",
+            "not_restored":
+                "{out}: each entry's perturbation is not undone before the next entry "
+                "is perturbed; restore x[i] after using it.",
+            "ignored_h":
+                "{out} is closer to the exact gradient than a central difference with "
+                "step h can be: use the h you are given (not a step of your own, nor a "
+                "formula for the derivative).",
         }
 
 

@@ -16,8 +16,6 @@ import numpy as np
 import mlgraph as mg
 from mlgraph.grading.spec import Assignment, Case, Group, Output
 
-OPS = ("add", "sub", "mul", "div", "neg", "exp", "log", "sin", "cos")
-
 
 def lecture(x1, x2):
     """The lecture's example: ln(x1) + x1·x2 − sin(x2)."""
@@ -38,6 +36,17 @@ GRAPHS = {"lecture graph": lecture, "fan-out graph": fan_out, "neuron graph": ne
 _POINTS = {"lecture graph": 4.0, "fan-out graph": 3.0, "neuron graph": 5.0}
 _PUBLIC = {"lecture graph": (2.0, 5.0), "fan-out graph": (1.5,),
            "neuron graph": (0.5, -1.0, 0.3, 0.8, 0.1)}
+
+
+def _operations() -> tuple[str, ...]:
+    used = {n.op for name, f in GRAPHS.items()
+            for n in mg.trace(f, *_PUBLIC[name]).nodes}
+    return tuple(op for op in mg.PRIMITIVES if op in used)
+
+
+#: The operations a student's backward meets (those the graphs use, in the registry's
+#: order); the notebook template names them.
+OPERATIONS = _operations()
 
 
 def _graded(g: mg.Graph) -> list:
@@ -85,6 +94,7 @@ class GraphBackward(Assignment):
         return Output(name, f"{GRAPHS[name].__doc__.rstrip('.')}: {listing}", groups)
 
     def cases(self, rng: np.random.Generator, hidden: bool) -> list[Case]:
+        """Each graph, at the public inputs or (hidden) at inputs drawn from rng."""
         out = []
         for name in GRAPHS:
             at = _PUBLIC[name]
@@ -104,11 +114,13 @@ class GraphBackward(Assignment):
         return out
 
     def reference(self, case: Case) -> dict[str, np.ndarray]:
+        """The kernel's reverse sweep: every graded node's final adjoint."""
         g = case.context["graph"]
         adj = _adjoints(g)
         return {case.context["output"]: np.array([adj[n.id] for n in _graded(g)])}
 
     def unpack(self, returned, case: Case) -> dict:
+        """The returned ``{name: adjoint}`` (or list) as the graded nodes' array."""
         name, g = case.context["output"], case.context["graph"]
         want = [n.name for n in _graded(g)]
         if isinstance(returned, list | tuple) and len(returned) == len(g.nodes):
@@ -129,6 +141,7 @@ class GraphBackward(Assignment):
         return {name: np.array(vals)}
 
     def alternatives(self, case: Case) -> dict[str, dict[str, np.ndarray]]:
+        """The sweep with fan-out overwritten, and with local derivatives only."""
         g, name = case.context["graph"], case.context["output"]
         local = {k: v["value"] for k, v in mg.local_partials(g).items()}
         out = {}
@@ -151,11 +164,14 @@ class GraphBackward(Assignment):
         return out
 
     def messages(self) -> dict[str, str]:
+        """What each of those mistakes means."""
         return {
-            "fan_out_not_summed": "{out}: where a node feeds several others, only one "
-                                  "contribution is kept; the contributions must be added.",
-            "local_only": "{out}: each adjoint is only the local derivative; it must be "
-                          "multiplied by the adjoint of the node it comes back from.",
+            "fan_out_not_summed":
+                "{out}: where a node feeds several others, only one contribution is "
+                "kept; the contributions must be added.",
+            "local_only":
+                "{out}: each adjoint is only the local derivative; it must be "
+                "multiplied by the adjoint of the node it comes back from.",
         }
 
 

@@ -1,6 +1,6 @@
-"""sigmoid-bce-backprop: NNBACKWARD for the one-hidden-layer sigmoid network with the
-binary cross-entropy loss, on a batch.
+"""sigmoid-bce-backprop: NNBACKWARD for a one-hidden-layer sigmoid network.
 
+With the binary cross-entropy loss, on a batch:
 a = X·αᵀ + α₀ (N × D), z = σ(a), b = z·β + β₀ (N), ŷ = σ(b),
 J = −(1/N) Σₙ [yₙ log ŷₙ + (1 − yₙ) log(1 − ŷₙ)].
 Students write ``nn_backward(X, y, alpha, alpha0, beta, beta0) -> (g_alpha, g_alpha0,
@@ -71,7 +71,8 @@ ASSIGNMENT = GradientAssignment(
                wrt="alpha"),
         Output("g_alpha0", "∇_α₀ J (hidden biases), shape D",
                (Group("all entries", None, 2.0),), wrt="alpha0", bias=True),
-        Output("g_beta", "∇_β J, shape D", (Group("all entries", None, 3.0),), wrt="beta"),
+        Output("g_beta", "∇_β J, shape D", (Group("all entries", None, 3.0),),
+               wrt="beta"),
         Output("g_beta0", "∇_β₀ J (output bias), a scalar",
                (Group("all entries", None, 2.0),), wrt="beta0", bias=True),
     ),
@@ -80,12 +81,12 @@ ASSIGNMENT = GradientAssignment(
     batch_axis_arg="X",
     variants=(
         Variant("sigma_for_sigma_prime",
-                "{out} is what you get by multiplying with " + _SIGMA + " at the hidden "
-                "layer (dJ/da = dJ/dz · σ′(a)).",
+                "{out} is what you get by multiplying with " + _SIGMA
+                + " at the hidden layer (dJ/da = dJ/dz · σ′(a)).",
                 {"hidden": with_derivative(mnp.sigmoid, lambda a, s: s)}),
         Variant("sigma_for_sigma_prime_output",
-                "{out} is what you get by multiplying with " + _SIGMA + " at the output "
-                "(dJ/db = dJ/dŷ · σ′(b)).",
+                "{out} is what you get by multiplying with " + _SIGMA
+                + " at the output (dJ/db = dJ/dŷ · σ′(b)).",
                 {"output": with_derivative(mnp.sigmoid, lambda b, s: s)}),
     ),
     rtol=1e-5,
