@@ -84,8 +84,11 @@ def shared_engine() -> GraphvizEngine:
 
 
 def default_modes(graph: Any) -> list[str]:
-    """`eval`, forward by each input entry (if there are few inputs), then reverse from
-    each output (entry): `mlgraph.default_modes`."""
+    """The modes precomputed: `mlgraph.default_modes`, forward ones for few inputs.
+
+    `eval`, forward by each input entry (if there are at most `MAX_FORWARD_MODES`
+    inputs), then reverse from each output (entry).
+    """
     from mlgraph.modes import default_modes as kernel_modes
 
     modes = kernel_modes(graph)
