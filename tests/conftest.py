@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
+from hypothesis import settings
 
 import mlgraph as mg
+
+# Property-based tests: a fixed number of examples, derandomized, so the suite is the
+# same on every run ("ci"); `pytest --hypothesis-profile=thorough` draws many more.
+settings.register_profile("ci", max_examples=120, derandomize=True, deadline=None,
+                          database=None, print_blob=True)
+settings.register_profile("thorough", max_examples=3000, deadline=None)
+settings.load_profile("ci")
 
 
 def lecture_f(x1, x2):
