@@ -13,18 +13,23 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TypeVar
 
-__all__ = ["scope", "name", "current_scope"]
+__all__ = ["scope", "name", "current_scope", "SCOPE", "OPEN"]
 
 # NOTE: a trace itself is carried by its Tensors (their ``_trace``): there is no global
 # "current trace" to keep per thread; only the scope path is context state.
-_SCOPE: ContextVar[str] = ContextVar("mlgraph_scope", default="")
+SCOPE: ContextVar[str] = ContextVar("mlgraph_scope", default="")
+"""The path of the open `scope` blocks, ``"layer1/act"`` (``""``: none)."""
+
+OPEN: list[object] = []
+"""One entry per `scope` block open in any thread: the tracer reads `SCOPE` only while
+some scope is open anywhere (a context variable costs a call per recorded node)."""
 
 T = TypeVar("T")
 
 
 def current_scope() -> str:
     """The path of the open `scope` blocks, ``"layer1/act"`` (``""``: none)."""
-    return _SCOPE.get()
+    return SCOPE.get()
 
 
 @contextlib.contextmanager
@@ -37,12 +42,14 @@ def scope(name: str) -> Iterator[None]:
     if not isinstance(name, str) or not name or "/" in name:
         raise ValueError(f"a scope name must be a non-empty string without '/', "
                          f"got {name!r}.")
-    outer = _SCOPE.get()
-    token = _SCOPE.set(f"{outer}/{name}" if outer else name)
+    outer = SCOPE.get()
+    token = SCOPE.set(f"{outer}/{name}" if outer else name)
+    OPEN.append(token)                     # NOTE: append and remove are atomic
     try:
         yield
     finally:
-        _SCOPE.reset(token)
+        OPEN.remove(token)
+        SCOPE.reset(token)
 
 
 def name(value: T, label: str) -> T:

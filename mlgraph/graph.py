@@ -139,7 +139,7 @@ class Graph:
         self._scopes = types.MappingProxyType(scopes) if scopes else _NO_SCOPES
         self._outer = types.MappingProxyType(outer) if outer else _NO_SCOPES
         self._names = types.MappingProxyType(dict(names)) if names else _NO_SCOPES
-        self._decisions = tuple(Decision(*d) for d in decisions)
+        self._decisions = tuple(Decision(*d) for d in decisions) if decisions else ()
         self._inputs, self._outputs = tuple(inputs), tuple(outputs)
         self._fn_name = fn_name
         self._nodes: tuple[Node, ...] | None = None

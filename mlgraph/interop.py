@@ -123,8 +123,12 @@ class Interop:
         return self.value
 
     def _concrete(self, what: str) -> Any:
-        """The numbers for a use that leaves the graph (an index, a test): `_leave`."""
-        return self._leave(what, _FIX_ARRAY)
+        """The numbers, for a use that decides on them (indexing with a traced value).
+
+        Recorded as a decision; refused in a strict trace. What may index is checked
+        by the caller (a float index is refused there: indices are not differentiable).
+        """
+        return self._decide(what, self.value)
 
     def _decide(self, test: str, outcome: Any) -> Any:
         """Record a decision taken on this value's numbers (a comparison, an argmax)."""
@@ -237,6 +241,8 @@ def needs_grad(t: Any, nid: int) -> bool:
 
     Of this trace, or through a value of an enclosing trace that needs one.
     """
+    if t.needs_known is None:
+        t.needs_known = {}
     known = t.needs_known.get(nid)
     if known is not None:
         return known
@@ -245,8 +251,9 @@ def needs_grad(t: Any, nid: int) -> bool:
         j = stack.pop()
         if t.prims[j] is None:
             outer = t.outer.get(j)
-            found = j in t.diff or (outer is not None and outer._trace.open
-                                   and needs_grad(outer._trace, outer._id))
+            found = (j in t.inputs and j not in t.data) or (
+                outer is not None and outer._trace.open
+                and needs_grad(outer._trace, outer._id))
             continue
         for k in t.args[j]:
             if k not in seen:

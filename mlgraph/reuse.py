@@ -15,8 +15,7 @@ Layer 3.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -25,29 +24,43 @@ __all__ = ["Flat", "flatten", "Watch"]
 _STATIC = (int, str, bool, type(None), np.integer, np.bool_)
 
 
-@dataclass(frozen=True)
-class Flat:
+class Flat(NamedTuple):
     """The arguments of one call, flattened.
 
     Attributes:
         key: what the graph depends on (hashable): structure, shapes, dtypes, statics.
         leaves: the differentiated arguments, then every data array or float found in
             the others, depth first.
-        names: a name per leaf (``"b[0]"``, ``"batch['X']"``).
-        n_diff: how many leaves are differentiated (the first ones).
-        trees: per argument, its structure (``None`` for a differentiated one).
+        args: the arguments themselves (their structure is worked out again, in
+            `names` and `function`, only when a graph is traced).
+        nums: the differentiated arguments' positions.
     """
 
     key: tuple
     leaves: list
-    names: list[str]
-    n_diff: int
-    trees: tuple
+    args: tuple
+    nums: tuple[int, ...]
 
-    def function(self, f: Callable, nums: Sequence[int]) -> Callable:
+    def _structure(self) -> tuple[list[tuple], list]:
+        """Per leaf its path, per argument its structure.
+
+        A path is the argument's position, then the leaf's place inside it; the
+        structure of a differentiated argument is ``None``.
+        """
+        paths: list[tuple] = [(k,) for k in self.nums]
+        trees = [None if k in self.nums else _tree(a, (k,), [], paths)
+                 for k, a in enumerate(self.args)]
+        return paths, trees
+
+    def names(self, params: Sequence[str]) -> list[str]:
+        """The leaves' names from f's parameter names: ``b[0]``, ``batch['X']``."""
+        return [params[p[0]] + "".join(f"[{k!r}]" for k in p[1:])
+                for p in self._structure()[0]]
+
+    def function(self, f: Callable) -> Callable:
         """f as a function of the leaves, rebuilding every container around them."""
-        trees = self.trees
-        n_diff = self.n_diff
+        trees = self._structure()[1]
+        nums, n_diff = self.nums, len(self.nums)
 
         def fn(*xs: Any) -> Any:
             data = iter(xs[n_diff:])
@@ -58,31 +71,34 @@ class Flat:
         return fn
 
 
+_FLOAT = ("float",)
+
+
 def _leaf(a: Any) -> tuple | None:
     """The key of an array or a float leaf (``None``: not a numeric leaf)."""
-    if type(a) is np.ndarray and a.dtype.kind in "biuf":
-        return ("array", a.shape, a.dtype.str)
+    if type(a) is np.ndarray:
+        return ("array", a.shape, a.dtype) if a.dtype.kind in "biuf" else None
     if type(a) is float:
-        return ("float",)
+        return _FLOAT
     if isinstance(a, np.floating):
-        return ("array", (), a.dtype.str)
+        return ("array", (), a.dtype)
     return None
 
 
-def _tree(a: Any, name: str, leaves: list, names: list[str]) -> tuple | None:
+def _tree(a: Any, path: tuple, leaves: list, paths: list) -> tuple | None:
     """a's structure (hashable), its numeric leaves appended; ``None``: not keyable."""
     spec = _leaf(a)
     if spec is not None:
         leaves.append(a)
-        names.append(name)
+        paths.append(path)
         return spec
     if isinstance(a, _STATIC):
         return ("static", type(a), a)
     if type(a) in (tuple, list):
-        kids = tuple(_tree(x, f"{name}[{i}]", leaves, names) for i, x in enumerate(a))
+        kids = tuple(_tree(x, (*path, i), leaves, paths) for i, x in enumerate(a))
         return None if None in kids else (type(a), kids)
     if type(a) is dict and all(isinstance(k, (str, int)) for k in a):
-        kids = tuple(_tree(v, f"{name}[{k!r}]", leaves, names) for k, v in a.items())
+        kids = tuple(_tree(v, (*path, k), leaves, paths) for k, v in a.items())
         return None if None in kids else (dict, tuple(a), kids)
     return None
 
@@ -98,35 +114,39 @@ def _rebuild(tree: tuple, data: Iterator[Any]) -> Any:
     return kind(_rebuild(t, data) for t in tree[1])
 
 
-def flatten(args: tuple, nums: tuple[int, ...], names: Sequence[str]) -> Flat | None:
+def flatten(args: tuple, nums: tuple[int, ...]) -> Flat | None:
     """The call's `Flat` form, or ``None`` if an argument can't be keyed (trace afresh).
 
     Args:
         args: f's positional arguments.
         nums: the differentiated ones (each must be an array or a float).
-        names: f's parameter names, for the graph's input labels.
     """
-    leaves: list = []
-    leaf_names: list[str] = []
+    # NOTE: the common case first, in one pass: every argument an array (a training
+    # loop's parameters and batch)
     key: list = [nums]
+    for a in args:
+        if type(a) is not np.ndarray:   # NOTE: a non-numeric one is refused when traced
+            break
+        key.append((a.shape, a.dtype))
+    else:
+        leaves = [args[k] for k in nums]
+        leaves += [a for k, a in enumerate(args) if k not in nums]
+        return Flat(tuple(key), leaves, args, nums)
+    leaves: list = []
+    key = [nums, "tree"]
     for k in nums:
         spec = _leaf(args[k])
         if spec is None:
             return None
         leaves.append(args[k])
-        leaf_names.append(names[k])
         key.append(spec)
-    trees = []
     for k, a in enumerate(args):
-        if k in nums:
-            trees.append(None)
-            continue
-        tree = _tree(a, names[k], leaves, leaf_names)
-        if tree is None:
-            return None
-        trees.append(tree)
-        key.append(tree)
-    return Flat(tuple(key), leaves, leaf_names, len(nums), tuple(trees))
+        if k not in nums:
+            tree = _tree(a, (k,), leaves, [])
+            if tree is None:
+                return None
+            key.append(tree)
+    return Flat(tuple(key), leaves, args, nums)
 
 
 class Watch:

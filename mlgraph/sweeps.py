@@ -266,15 +266,19 @@ def _reverse(g: Graph, values: Sequence[Any], cotangent: Any, emit: bool, step: 
     prims, args, params, needs = g.prims, g.args, g.params, g.needs
     adj: list[Any] = [None] * len(values)
     outputs = g.outputs
-    # NOTE: several outputs take one cotangent each (None: zero); see _cotangent_seed
-    for out_id, ct in (((outputs[0], cotangent),) if len(outputs) == 1
-                       else zip(outputs, cotangent, strict=True)):
-        if ct is None:
-            continue
-        adj[out_id] = ct if adj[out_id] is None else adj[out_id] + ct
+    if len(outputs) == 1:
+        adj[outputs[0]] = cotangent
         if emit:
-            yield Event(step, "reverse", "seed", out_id, adj[out_id])
+            yield Event(step, "reverse", "seed", outputs[0], cotangent)
             step += 1
+    else:       # NOTE: one cotangent per output (None: zero); see _cotangent_seed
+        for out_id, ct in zip(outputs, cotangent, strict=True):
+            if ct is None:
+                continue
+            adj[out_id] = ct if adj[out_id] is None else adj[out_id] + ct
+            if emit:
+                yield Event(step, "reverse", "seed", out_id, adj[out_id])
+                step += 1
     inputs = g.inputs
     nans = debug_nans_on()
     for i in range(len(values) - 1, -1, -1):
@@ -320,8 +324,11 @@ _ONE = np.float64(1.0)
 
 def _cotangent_seed(g: Graph, cotangent: Any) -> Any:
     """The output cotangent ȳ, checked; a tuple (``None``: zero) for several outputs."""
-    if len(g.outputs) == 1:
-        return _one_seed(g, g.outputs[0], g.output_names[0], cotangent)
+    outputs = g.outputs
+    if len(outputs) == 1:
+        if cotangent is None and type(g.values[outputs[0]]) is np.float64:
+            return _ONE                       # NOTE: the common case, without a call
+        return _one_seed(g, outputs[0], 0, cotangent)
     if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(g.outputs):
         names = ", ".join(g.output_names)
         raise ValueError(
@@ -329,14 +336,16 @@ def _cotangent_seed(g: Graph, cotangent: Any) -> Any:
             f"needs one cotangent per output, e.g. cotangent=(1.0, None) for "
             f"{g.output_names[0]} alone (None: zero), or the mode "
             f"'reverse:{g.output_names[0]}'.")
-    return tuple(None if ct is None else _one_seed(g, i, name, ct) for i, name, ct
-                 in zip(g.outputs, g.output_names, cotangent, strict=True))
+    return tuple(None if ct is None else _one_seed(g, i, k, ct)
+                 for k, (i, ct) in enumerate(zip(g.outputs, cotangent, strict=True)))
 
 
-def _one_seed(g: Graph, out_id: int, name: str, cotangent: Any) -> Any:
+def _one_seed(g: Graph, out_id: int, k: int, cotangent: Any) -> Any:
+    """Output k's cotangent, checked (1 for a scalar output by default)."""
     out = g.values[out_id]
     if cotangent is None and type(out) is np.float64:
         return _ONE
+    name = g.output_names[k]
     if cotangent is None:
         if shape_of(out) != ():
             raise ValueError(

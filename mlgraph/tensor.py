@@ -141,7 +141,7 @@ def static_index(index: Any) -> Any:
             raise TypeError(
                 f"a float Tensor ({getattr(index, 'name', None) or 'a traced value'}) "
                 "can't be used as an index: indices are not differentiable. Pass "
-                "integer labels as a numpy array, or use np.asarray(t).astype(int).")
+                "integer labels as a numpy array, or use t.value.astype(int).")
         return value
     if isinstance(index, list):
         return np.asarray(index)

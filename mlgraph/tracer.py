@@ -16,7 +16,7 @@ import numpy as np
 
 from . import primitives as P
 from .arguments import as_array, bind
-from .context import current_scope, name, scope
+from .context import OPEN, SCOPE, name, scope
 from .errors import (
     ValueDependence,
     check_finite,
@@ -183,7 +183,7 @@ class _Trace:
 
     __slots__ = ("level", "open", "strict", "nans", "prims", "args", "params",
                  "values", "labels", "scopes", "outer", "const_names", "inputs",
-                 "diff", "decisions", "needs_known", "names")
+                 "data", "decisions", "needs_known", "names")
 
     def __init__(self, strict: bool = False,
                  const_names: Mapping[int, str] | None = None) -> None:
@@ -200,16 +200,18 @@ class _Trace:
         self.outer: dict[int, Any] = {}          # node id -> a Tensor of an outer trace
         self.const_names = const_names or {}     # id(array) -> f's parameter name
         self.inputs: list[int] = []
-        self.diff: set[int] = set()              # the differentiable inputs
-        self.decisions: list[tuple[int, str, Any]] = []
-        self.needs_known: dict[int, bool] = {}   # node id -> needs a gradient
-        self.names: dict[int, str] = {}          # node id -> a name given by mg.name
+        # NOTE: the rest is filled only when used: tracing pays nothing for it
+        self.data: list[int] = []                # the inputs that are data, not diff.
+        self.decisions: list[tuple[int, str, Any]] | None = None
+        self.needs_known: dict[int, bool] | None = None   # node id -> needs a gradient
+        self.names: dict[int, str] | None = None          # node id -> its given name
 
     def _leaf(self, value: Any, label: str, outer: Any) -> int:
         nid = len(self.values)
-        path = current_scope()
-        if path:
-            self.scopes[nid] = path
+        if OPEN:
+            path = SCOPE.get()
+            if path:
+                self.scopes[nid] = path
         if outer is not None:
             self.outer[nid] = outer
         self.prims.append(None)
@@ -236,8 +238,8 @@ class _Trace:
                 outer = x
         nid = self._leaf(value, name, outer)
         self.inputs.append(nid)
-        if kind == "input":
-            self.diff.add(nid)
+        if kind != "input":
+            self.data.append(nid)
         return Tensor._new(value, self, nid, name)
 
     def const(self, x: Any) -> int:
@@ -287,9 +289,10 @@ class _Trace:
                          lambda: self._node_text(prim, ids, params, node_id),
                          "while tracing")
         # NOTE: _leaf inlined: this is the hottest line of tracing.
-        path = current_scope()
-        if path:
-            self.scopes[node_id] = path
+        if OPEN:                      # NOTE: a scope open in some thread: which?
+            path = SCOPE.get()
+            if path:
+                self.scopes[node_id] = path
         self.prims.append(prim)
         self.args.append(tuple(ids))
         self.params.append(params)
@@ -318,11 +321,15 @@ class _Trace:
 
     def name(self, nid: int, label: str) -> None:
         """Give node ``nid`` a name (`mlgraph.name`): its label from now on."""
+        if self.names is None:
+            self.names = {}
         self.names[nid] = label
         self.labels[nid] = label
 
     def decide(self, nid: int, test: str, outcome: Any) -> None:
         """Record that f decided ``test`` on node ``nid``'s numbers: ``outcome``."""
+        if self.decisions is None:
+            self.decisions = []
         self.decisions.append((nid, test, outcome))
 
     def check_reusable(self, nid: int, what: str) -> None:
@@ -401,7 +408,7 @@ def trace_inputs(f: Callable, names: Sequence[str], values: Sequence[Any], *,
     ids = [ti._id for ti in tins]
     return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, outputs,
                  scopes=t.scopes, outer=t.outer, data_inputs=ids[n_diff:],
-                 names=t.names, decisions=t.decisions,
+                 names=t.names, decisions=t.decisions or (),
                  fn_name=fn_name or getattr(f, "__name__", "f"), renumber=renumber)
 
 

@@ -49,7 +49,13 @@ def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) ->
 
 
 def _scalar_output(g: Graph, fname: str, api: str) -> None:
-    out = g.values[g.output]
+    outputs = g.outputs
+    if len(outputs) != 1:
+        raise ValueError(
+            f"{api} needs {fname} to return a scalar, but it returned {len(outputs)} "
+            "values. Differentiate one of them (or their sum), use has_aux=True for a "
+            "(value, aux) pair, or jacobian / vjp for several outputs.")
+    out = g.values[outputs[0]]
     if type(out) is np.float64:
         return
     shape = np.shape(out)
@@ -198,7 +204,7 @@ def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname:
     adj = drain(_reverse(g, values, _cotangent_seed(g, None), False))
     grads = tuple([_result(adj[i], args[k])
                    for i, k in zip(g.inputs, nums, strict=True)])
-    return values[g.output], grads
+    return values[g.outputs[0]], grads
 
 
 def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname: str,
@@ -209,7 +215,7 @@ def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname:
     what can't be keyed is traced afresh. An aux (``has_aux``) is read from the re-run
     graph's values.
     """
-    flat = flatten(args, nums, param_names(f, len(args)))
+    flat = flatten(args, nums)
     entry = _RETRACE if flat is None else cache.get(flat.key)
     if entry is None or (entry is not _RETRACE and entry[2].changed()):
         entry = cache[flat.key] = _trace_for_reuse(f, flat, nums, fname, box)
@@ -224,7 +230,7 @@ def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname:
                   for i, k in zip(g.inputs, nums, strict=False))
     if aux is not None:
         aux = _tree_map(lambda a: values[a.id] if type(a) is _Node else a, aux)
-    return values[g.output], grads, aux
+    return values[g.outputs[0]], grads, aux
 
 
 class _Node:
@@ -244,8 +250,9 @@ def _trace_for_reuse(f: Callable, flat: Flat, nums: tuple[int, ...], fname: str,
     """
     watch = Watch(f)
     try:
-        g = trace_inputs(flat.function(f, nums), flat.names, flat.leaves,
-                         n_diff=flat.n_diff, renumber=False, strict=True, fn_name=fname)
+        names = flat.names(param_names(f, len(flat.args)))
+        g = trace_inputs(flat.function(f), names, flat.leaves, n_diff=len(nums),
+                         renumber=False, strict=True, fn_name=fname)
     except ValueDependence:
         # NOTE: f looks at its values (a comparison, np.asarray, an `if`), so a
         # recorded graph could go stale: trace every call instead, as without reuse.

@@ -62,13 +62,15 @@ def test_defect01_dicts_and_nested_containers_are_keyed_by_structure(rng):
 
 
 def test_defect01_keys_hold_structure_and_no_identity(rng):
-    a = flatten((np.ones(2), (rng.normal(size=(3, 2)), 1.5)), (0,), ["w", "b"])
-    b = flatten((np.ones(2), (rng.normal(size=(3, 2)), 2.5)), (0,), ["w", "b"])
-    assert a.key == b.key and a.names == ["w", "b[0]", "b[1]"]
-    c = flatten((np.ones(2), [rng.normal(size=(3, 2)), 1.5]), (0,), ["w", "b"])
-    d = flatten((np.ones(2), (rng.normal(size=(4, 2)), 1.5)), (0,), ["w", "b"])
+    a = flatten((np.ones(2), (rng.normal(size=(3, 2)), 1.5)), (0,))
+    b = flatten((np.ones(2), (rng.normal(size=(3, 2)), 2.5)), (0,))
+    assert a.key == b.key and a.names(["w", "b"]) == ["w", "b[0]", "b[1]"]
+    c = flatten((np.ones(2), [rng.normal(size=(3, 2)), 1.5]), (0,))
+    d = flatten((np.ones(2), (rng.normal(size=(4, 2)), 1.5)), (0,))
     assert len({a.key, c.key, d.key}) == 3      # tuple vs list, and shapes, differ
-    assert flatten((np.ones(2), object()), (0,), ["w", "o"]) is None   # traced afresh
+    assert flatten((np.ones(2), object()), (0,)) is None   # traced afresh
+    e = flatten((np.ones(2), {"X": np.ones(3)}), (0,))
+    assert e.names(["w", "batch"]) == ["w", "batch['X']"]
 
 
 def test_defect01_an_object_argument_is_traced_afresh_each_call():

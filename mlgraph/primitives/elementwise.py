@@ -13,10 +13,10 @@ import operator
 import numpy as np
 
 from . import batching
-from .core import any_true, broadcast_hint, define, scalar_fast, value_of
+from .core import Traced, any_true, broadcast_hint, define, scalar_fast, value_of
 
 __all__ = ["add", "sub", "mul", "div", "pow", "maximum", "where", "neg", "exp", "log",
-           "sin", "cos", "tanh", "abs", "sqrt"]
+           "sin", "cos", "tanh", "abs", "sqrt", "select"]
 
 # --- binary arithmetic ---------------------------------------------------------------
 
@@ -110,10 +110,12 @@ def _maximum_branch(x, y, *, out=None):
 
 maximum = define(
     "maximum", np.maximum,
-    jvp=(lambda x_dot, x, y, *, out: where(_maximum_branch(x, y), x_dot, 0.0),
-         lambda y_dot, x, y, *, out: where(_maximum_branch(x, y), 0.0, y_dot)),
-    vjp=(lambda out_bar, x, y, *, out: where(_maximum_branch(x, y), out_bar, 0.0),
-         lambda out_bar, x, y, *, out: where(_maximum_branch(x, y), 0.0, out_bar)),
+    jvp=(lambda x_dot, x, y, *, out: select(_maximum_branch(x, y), x_dot),
+         lambda y_dot, x, y, *, out: select(np.logical_not(_maximum_branch(x, y)),
+                                            y_dot)),
+    vjp=(lambda out_bar, x, y, *, out: select(_maximum_branch(x, y), out_bar),
+         lambda out_bar, x, y, *, out: select(np.logical_not(_maximum_branch(x, y)),
+                                              out_bar)),
     symbol="max", partials=("[{0}≥{1}]", "[{1}>{0}]"), kink=_maximum_branch,
     hint=broadcast_hint, ufuncs=(np.maximum,), numpy_names=("maximum",),
     expr_names=("max",),
@@ -125,21 +127,38 @@ def _where_forward(cond, x, y):
     return np.where(cond, x, y)
 
 
-# NOTE: where, relu, |·|, maximum and max select the derivative, they never multiply
-# it by a 0/1 mask: an infinite upstream derivative (√ at 0 after relu) times 0 would
-# be nan, where the masked-out entry's derivative is exactly 0. Zeros are weak Python
-# scalars, so a float32 tangent stays float32.
+# NOTE: where, relu, |·|, maximum and max select the derivative (`select`, below), they
+# never multiply a non-finite one by a 0/1 mask: an infinite upstream derivative (√ at
+# 0 after relu) times 0 would be nan, where the masked-out entry's derivative is
+# exactly 0. A float32 derivative stays float32.
 where = define(
     "where", _where_forward,
     jvp=(None,                                               # cond: not differentiable
-         lambda x_dot, c, x, y, *, out: where(value_of(c), x_dot, 0.0),
-         lambda y_dot, c, x, y, *, out: where(value_of(c), 0.0, y_dot)),
+         lambda x_dot, c, x, y, *, out: select(value_of(c), x_dot),
+         lambda y_dot, c, x, y, *, out: select(np.logical_not(value_of(c)), y_dot)),
     vjp=(None,                                               # x̄ = z̄ where c, else 0
-         lambda out_bar, c, x, y, *, out: where(value_of(c), out_bar, 0.0),
-         lambda out_bar, c, x, y, *, out: where(value_of(c), 0.0, out_bar)),
+         lambda out_bar, c, x, y, *, out: select(value_of(c), out_bar),
+         lambda out_bar, c, x, y, *, out: select(np.logical_not(value_of(c)),
+                                                 out_bar)),
     symbol="where", partials=("", "[{0}]", "[¬{0}]"), hint=broadcast_hint,
     batch=batching.elementwise,
 )                                                            # ȳ = z̄ where ¬c, else 0
+
+
+
+def select(mask, g):
+    """g where ``mask`` holds, else exactly 0: a masked branch's derivative, selected.
+
+    A traced g (higher order) records a `where`, so its own derivative selects too.
+    """
+    if isinstance(g, Traced):
+        return where(mask, g, 0.0)
+    # NOTE: on a big array np.where is 7x slower than g·mask, which is the same
+    # selection when g is finite (a finite sum says so); ∞·0 would be nan.
+    if type(g) is np.ndarray and g.size > 256 and math.isfinite(
+            np.add.reduce(g, axis=None)):
+        return g * mask
+    return np.where(mask, g, 0.0)[()]
 
 # --- unary ---------------------------------------------------------------------------
 
@@ -207,8 +226,10 @@ def _abs_branch(x, *, out=None):
 
 def _abs_select(x, g):
     """g·sign(x), selected: −g where x < 0, g where x > 0, 0 at x = 0."""
-    v = value_of(x)
-    return where(v < 0, -g, where(v > 0, g, 0.0))
+    s = np.sign(value_of(x))
+    if not isinstance(g, Traced) and math.isfinite(np.add.reduce(g, axis=None)):
+        return g * s                       # NOTE: exact for a finite g, and fast
+    return where(s < 0, -g, where(s > 0, g, 0.0))
 
 
 abs = define(  # noqa: A001

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import batching
 from .core import define, shape_of, value_of
-from .elementwise import exp, where
+from .elementwise import exp, select
 from .shapes import broadcast_to, reshape
 
 __all__ = ["sum", "mean", "max", "logsumexp", "reduced_axes", "keep_axes"]
@@ -103,14 +103,14 @@ def _argmax_share(x, out, axis, keepdims):
 
 def _max_jvp(x_dot, x, *, out, axis=None, keepdims=False):
     hit, count = _argmax_share(x, out, axis, keepdims)         # ẏ = ẋ at the argmax
-    return sum(where(hit, x_dot, 0.0) / count, axis=axis, keepdims=keepdims)
+    return sum(select(hit, x_dot) / count, axis=axis, keepdims=keepdims)
 
 
 def _max_vjp(out_bar, x, *, out, axis=None, keepdims=False):
     hit, count = _argmax_share(x, out, axis, keepdims)         # x̄ = ȳ at the argmax
     # NOTE: selected, not multiplied by a 0/1 mask, so an infinite ȳ leaves the other
     # entries at 0 (not nan).
-    return where(hit, keep_axes(out_bar, shape_of(x), axis, keepdims) / count, 0.0)
+    return select(hit, keep_axes(out_bar, shape_of(x), axis, keepdims) / count)
 
 
 max = define(  # noqa: A001
