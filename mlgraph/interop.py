@@ -196,6 +196,10 @@ class Interop:
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any,
                         **kw: Any) -> Any:
         out = kw.get("out")
+        if (out is not None or method != "__call__" or kw) and not _any_open(
+                (*inputs, *(out or ()))):
+            # NOTE: no value here is being traced: numbers, as numpy computes them
+            return getattr(ufunc, method)(*_values(inputs), **_plain_kw(kw))
         if out is not None:
             raise _in_place(self, ufunc, out)
         if method == "__call__":
@@ -212,6 +216,8 @@ class Interop:
 
     def __array_function__(self, func: Callable, types: Any, args: tuple,
                            kwargs: dict) -> Any:
+        if func not in NUMPY_RULES and not _any_open((*args, *kwargs.values())):
+            return func(*_values(args), **_plain_kw(kwargs))   # nothing traced here
         if kwargs.get("out") is not None:
             raise _in_place(self, func, kwargs["out"])
         rule = NUMPY_RULES.get(func)
@@ -313,6 +319,19 @@ def _values(a: Any) -> Any:
     if isinstance(a, (list, tuple)):
         return type(a)(_values(x) for x in a)
     return a
+
+
+def _plain_kw(kw: dict) -> dict:
+    return {k: _values(v) for k, v in kw.items()}
+
+
+def _any_open(args: Iterable[Any]) -> bool:
+    """Whether a value in ``args`` (or in a list or tuple there) is being traced."""
+    for a in _traced(args):
+        t = a._trace
+        if t is not None and t.open:
+            return True
+    return False
 
 
 def _traced(args: Iterable[Any]) -> list[Interop]:

@@ -32,6 +32,7 @@ from .tensor import ArrayMethods
 __all__ = ["Tensor", "trace", "scope", "name", "trace_inputs"]
 
 _LEVELS = itertools.count(1)          # NOTE: only orders nested traces
+_scope_path = SCOPE.get               # NOTE: bound once: it runs per node in a scope
 
 
 class Tensor(Interop, ArrayMethods, Traced):
@@ -209,7 +210,7 @@ class _Trace:
     def _leaf(self, value: Any, label: str, outer: Any) -> int:
         nid = len(self.values)
         if OPEN:
-            path = SCOPE.get()
+            path = _scope_path()
             if path:
                 self.scopes[nid] = path
         if outer is not None:
@@ -290,7 +291,7 @@ class _Trace:
                          "while tracing")
         # NOTE: _leaf inlined: this is the hottest line of tracing.
         if OPEN:                      # NOTE: a scope open in some thread: which?
-            path = SCOPE.get()
+            path = _scope_path()
             if path:
                 self.scopes[node_id] = path
         self.prims.append(prim)

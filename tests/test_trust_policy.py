@@ -204,3 +204,13 @@ def test_defect15_an_in_place_add_into_numpy_names_the_write():
     with pytest.raises(TracedValueError, match=r"acc \+= t.*numpy array of shape "
                                                r"\(3,\).*acc = acc \+ t"):
         mg.grad(f)(np.ones(3))
+
+
+def test_defect09_numpy_on_an_untraced_tensor_computes_as_numpy():
+    t = mg.Tensor([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(np.cumsum(t), [1.0, 3.0, 6.0])        # no rule: numpy
+    assert np.linalg.norm(t) == pytest.approx(np.sqrt(14.0))
+    assert float(np.sum(t)) == 6.0 and isinstance(np.exp(t), mg.Tensor)   # a rule
+    acc = np.zeros(3)
+    acc += t                                # an in-place write of numbers is fine
+    np.testing.assert_array_equal(acc, [1.0, 2.0, 3.0])

@@ -44,8 +44,14 @@ class _Check:
     replay: Replay | None = None
     listing: dict[int, str] = field(default_factory=dict)
     decisions: tuple[Decision, ...] | None = None   # f decides on values: traced each
-    base: float = math.nan                          # time, its decisions compared
     bands: Bands = field(default_factory=lambda: bands_for(np.dtype(np.float64)))
+    base: float | None = None       # f at the unmoved point, once a difference needs it
+
+    def base_finite(self) -> bool:
+        """Whether f is finite at the unmoved point (evaluated when first asked)."""
+        if self.base is None:
+            self.base = self.evaluate()[0]
+        return math.isfinite(self.base)
 
     def evaluate(self, pos: int = -1, entry: tuple = ()
                  ) -> tuple[float, list[str], str | None]:
@@ -58,12 +64,14 @@ class _Check:
         """
         if self.replay is not None and pos >= 0:
             value, switched, bad = self.replay(self.xs, pos, entry)
-            g = self.replay.g
+            if not switched and bad is None:       # NOTE: texts only when needed
+                return value, switched, None
             return (value, [self.listing[i] for i in switched],
-                    None if bad is None else f"v{bad} = {g.listing(bad)}")
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            if self.decisions is None:
+                    None if bad is None else f"v{bad} = {self.replay.g.listing(bad)}")
+        if self.decisions is None:
+            with np.errstate(all="ignore"):
                 return _scalar(self.fn(*self.xs), self.fname), [], None
+        with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)   # domains: reported below
             g = trace_inputs(self.fn, self.names, self.xs, fn_name=self.fname)
         value = _scalar(g.values[g.output], self.fname)
@@ -176,10 +184,6 @@ def gradcheck(f: Callable, *inputs: Any, grads: Callable | None = None,
     notes: list[str] = []
     graph = _trace_for_check(check, notes, strict_errors=grads is None or localize)
     notes += _precision_notes(check, graph, dtype, h)
-    check.base = check.evaluate()[0]
-    if not np.isfinite(check.base):
-        notes.append(f"{fname} is not finite at this point ({check.base}), so its "
-                     "central differences are not either: check at another point.")
     params = []
     for pos, a in enumerate(nums):
         grad_x = np.broadcast_to(analytic[pos], check.xs[pos].shape)
@@ -188,6 +192,9 @@ def gradcheck(f: Callable, *inputs: Any, grads: Callable | None = None,
         else:
             params.append(_check_entries(check, pos, grad_x, names[a],
                                          k if mode == "sampled" else None, atol))
+    if check.base is not None and not math.isfinite(check.base):
+        notes.append(f"{fname} is not finite at this point ({check.base}), so its "
+                     "central differences are not either: check at another point.")
     report = GradcheckReport(fname, mode, check.step, source, params, notes=notes,
                              bands=check.bands)
     if localize:
@@ -316,11 +323,11 @@ def _check_entries(check: _Check, pos: int, grad_x: np.ndarray, name: str,
         hi = check.step * max(1.0, abs(old))
         where = np.unravel_index(i, x.shape)
         num[j], switched, bad = _central(check, flat, i, pos, where, hi)
-        if not np.isfinite(num[j]) and np.isfinite(check.base):
+        if not math.isfinite(num[j]) and check.base_finite():
             small = check.step * abs(old)
             if 0 < small < hi:
                 num[j], switched, _ = _central(check, flat, i, pos, where, small)
-            domain.append((j, bad, hi, small if np.isfinite(num[j]) else None))
+            domain.append((j, bad, hi, small if math.isfinite(num[j]) else None))
         if switched:
             kinks.append((j, switched[0]))
     ana = grad_x.reshape(-1)[entries].astype(np.float64)
