@@ -45,6 +45,8 @@ def as_array(x: Any, what: str, kind: str = "input") -> Any:
     """
     if type(x) is float:
         return x if kind == "const" else np.float64(x)
+    if type(x) is np.ndarray and x.ndim and x.dtype.kind == "f":
+        return x                          # NOTE: the common case, without a call
     if isinstance(x, Traced):
         return x.value
     if kind == "const":

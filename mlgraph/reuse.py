@@ -25,19 +25,13 @@ _STATIC = (int, str, bool, type(None), np.integer, np.bool_)
 
 
 class Flat(NamedTuple):
-    """The arguments of one call, flattened.
+    """The arguments of one call, as a graph is traced for them (see `flatten`).
 
     Attributes:
-        key: what the graph depends on (hashable): structure, shapes, dtypes, statics.
-        leaves: the differentiated arguments, then every data array or float found in
-            the others, depth first.
-        args: the arguments themselves (their structure is worked out again, in
-            `names` and `function`, only when a graph is traced).
+        args: the arguments.
         nums: the differentiated arguments' positions.
     """
 
-    key: tuple
-    leaves: list
     args: tuple
     nums: tuple[int, ...]
 
@@ -114,8 +108,12 @@ def _rebuild(tree: tuple, data: Iterator[Any]) -> Any:
     return kind(_rebuild(t, data) for t in tree[1])
 
 
-def flatten(args: tuple, nums: tuple[int, ...]) -> Flat | None:
-    """The call's `Flat` form, or ``None`` if an argument can't be keyed (trace afresh).
+def flatten(args: tuple, nums: tuple[int, ...]) -> tuple[tuple, list] | None:
+    """``(key, leaves)`` of a call, or ``None`` if an argument can't be keyed.
+
+    The key is what a graph depends on (hashable): structure, shapes, dtypes, statics;
+    the leaves are the differentiated arguments, then every data array or float found
+    in the others, depth first (the graph's inputs, in order). ``None``: trace afresh.
 
     Args:
         args: f's positional arguments.
@@ -131,7 +129,7 @@ def flatten(args: tuple, nums: tuple[int, ...]) -> Flat | None:
     else:
         leaves = [args[k] for k in nums]
         leaves += [a for k, a in enumerate(args) if k not in nums]
-        return Flat(tuple(key), leaves, args, nums)
+        return tuple(key), leaves
     leaves: list = []
     key = [nums, "tree"]
     for k in nums:
@@ -146,7 +144,7 @@ def flatten(args: tuple, nums: tuple[int, ...]) -> Flat | None:
             if tree is None:
                 return None
             key.append(tree)
-    return Flat(tuple(key), leaves, args, nums)
+    return tuple(key), leaves
 
 
 class Watch:

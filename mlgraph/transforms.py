@@ -216,14 +216,16 @@ def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname:
     graph's values.
     """
     flat = flatten(args, nums)
-    entry = _RETRACE if flat is None else cache.get(flat.key)
-    if entry is None or (entry is not _RETRACE and entry[2].changed()):
-        entry = cache[flat.key] = _trace_for_reuse(f, flat, nums, fname, box)
+    entry = _RETRACE if flat is None else cache.get(flat[0])
+    if entry is None or (entry is not _RETRACE and entry[2] is not None
+                         and entry[2].changed()):
+        entry = cache[flat[0]] = _trace_for_reuse(f, Flat(args, nums), flat[1], fname,
+                                                  box)
     if entry is _RETRACE:
         out, grads = _fresh(f, args, {}, nums, fname)
         return out, grads, (_tree_map(_detached, box.pop()) if box else None)
     g, seed, _, aux = entry
-    values = drain(_eval(g, flat.leaves, False))
+    values = drain(_eval(g, flat[1], False))
     adj = drain(_reverse(g, values, seed, False))
     # NOTE: the data inputs come after the differentiated ones and get no gradient
     grads = tuple(_result(adj[i], args[k])
@@ -242,16 +244,17 @@ class _Node:
         self.id = node_id
 
 
-def _trace_for_reuse(f: Callable, flat: Flat, nums: tuple[int, ...], fname: str,
-                     box: list) -> Any:
+def _trace_for_reuse(f: Callable, flat: Flat, leaves: list, fname: str, box: list
+                     ) -> Any:
     """(graph, output cotangent, watch, aux by node), or _RETRACE if f looks at values.
 
-    _RETRACE too if an aux value can't be read from the graph's nodes.
+    _RETRACE too if an aux value can't be read from the graph's nodes. The watch is
+    ``None`` when f reads no array from outside.
     """
     watch = Watch(f)
     try:
         names = flat.names(param_names(f, len(flat.args)))
-        g = trace_inputs(flat.function(f), names, flat.leaves, n_diff=len(nums),
+        g = trace_inputs(flat.function(f), names, leaves, n_diff=len(flat.nums),
                          renumber=False, strict=True, fn_name=fname)
     except ValueDependence:
         # NOTE: f looks at its values (a comparison, np.asarray, an `if`), so a
@@ -270,7 +273,7 @@ def _trace_for_reuse(f: Callable, flat: Flat, nums: tuple[int, ...], fname: str,
             aux = _tree_map(node_of, box.pop())
         except ValueDependence:
             return _RETRACE
-    return g, _cotangent_seed(g, None), watch, aux
+    return g, _cotangent_seed(g, None), (watch if watch.entries else None), aux
 
 
 def grad(f: Callable, argnums: int | Sequence[int] = 0, *, has_aux: bool = False

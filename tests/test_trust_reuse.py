@@ -62,15 +62,23 @@ def test_defect01_dicts_and_nested_containers_are_keyed_by_structure(rng):
 
 
 def test_defect01_keys_hold_structure_and_no_identity(rng):
+    from mlgraph.reuse import Flat
+
     a = flatten((np.ones(2), (rng.normal(size=(3, 2)), 1.5)), (0,))
     b = flatten((np.ones(2), (rng.normal(size=(3, 2)), 2.5)), (0,))
-    assert a.key == b.key and a.names(["w", "b"]) == ["w", "b[0]", "b[1]"]
+    assert a[0] == b[0] and len(a[1]) == 3              # same key, leaves w, b[0], b[1]
+    assert Flat((np.ones(2), (np.ones(1), 1.5)), (0,)).names(["w", "b"]) == [
+        "w", "b[0]", "b[1]"]
     c = flatten((np.ones(2), [rng.normal(size=(3, 2)), 1.5]), (0,))
     d = flatten((np.ones(2), (rng.normal(size=(4, 2)), 1.5)), (0,))
-    assert len({a.key, c.key, d.key}) == 3      # tuple vs list, and shapes, differ
+    assert len({a[0], c[0], d[0]}) == 3         # tuple vs list, and shapes, differ
     assert flatten((np.ones(2), object()), (0,)) is None   # traced afresh
-    e = flatten((np.ones(2), {"X": np.ones(3)}), (0,))
-    assert e.names(["w", "batch"]) == ["w", "batch['X']"]
+    assert Flat((np.ones(2), {"X": np.ones(3)}), (0,)).names(["w", "batch"]) == [
+        "w", "batch['X']"]
+    # the fast path (every argument an array) keys by shapes and dtypes alone
+    e = flatten((np.ones(2), np.zeros((3, 2))), (0,))
+    f = flatten((np.ones(2), np.ones((3, 2))), (0,))
+    assert e[0] == f[0] and e[1][1] is not f[1][1]
 
 
 def test_defect01_an_object_argument_is_traced_afresh_each_call():

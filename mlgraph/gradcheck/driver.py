@@ -319,25 +319,25 @@ def _check_entries(check: _Check, pos: int, grad_x: np.ndarray, name: str,
     num = np.empty(len(entries))
     kinks, domain = [], []
     for j, i in enumerate(entries):
-        old = float(flat[i])
-        hi = check.step * max(1.0, abs(old))
+        old = flat[i]
+        hi = check.step * max(1.0, abs(float(old)))
         where = np.unravel_index(i, x.shape)
-        num[j], switched, bad = _central(check, flat, i, pos, where, hi)
-        if not math.isfinite(num[j]) and check.base_finite():
-            small = check.step * abs(old)
+        d, switched, bad = _central(check, flat, i, old, pos, where, hi)
+        if not math.isfinite(d) and check.base_finite():
+            small = check.step * abs(float(old))
             if 0 < small < hi:
-                num[j], switched, _ = _central(check, flat, i, pos, where, small)
-            domain.append((j, bad, hi, small if math.isfinite(num[j]) else None))
+                d, switched, _ = _central(check, flat, i, old, pos, where, small)
+            domain.append((j, bad, hi, small if math.isfinite(d) else None))
+        num[j] = d
         if switched:
             kinks.append((j, switched[0]))
     ana = grad_x.reshape(-1)[entries].astype(np.float64)
     return summarize(name, x.shape, entries, ana, num, kinks, atol, check.bands, domain)
 
 
-def _central(check: _Check, flat: np.ndarray, i: int, pos: int, where: tuple,
-             hi: float) -> tuple[float, list[str], str | None]:
+def _central(check: _Check, flat: np.ndarray, i: int, old: Any, pos: int,
+             where: tuple, hi: float) -> tuple[float, list[str], str | None]:
     """(f(x + hᵢeᵢ) − f(x − hᵢeᵢ)) / 2hᵢ, the kinks crossed, the node out of domain."""
-    old = flat[i]
     flat[i] = old + hi
     plus, s1, b1 = check.evaluate(pos, where)
     flat[i] = old - hi
@@ -357,7 +357,8 @@ def _check_direction(check: _Check, pos: int, grad_x: np.ndarray, kernel: bool,
     v = v / max(np.linalg.norm(v), 1e-300)
     if kernel:
         # NOTE: the JVP at the arguments as given (float32 stays float32)
-        tangents = [(v if k == pos else np.zeros_like(y)).astype(np.asarray(y).dtype)
+        vk = v.astype(np.asarray(check.orig[pos]).dtype)
+        tangents = [vk if k == pos else np.zeros_like(y)
                     for k, y in enumerate(check.orig)]
         _, ana = jvp(check.fn, check.orig, tangents)
         ana = float(np.asarray(getattr(ana, "value", ana)))

@@ -9,6 +9,7 @@ read at the moved inputs too, so a difference that crosses a kink is recognised.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,7 +71,7 @@ class Replay:
         switched = [node[0] for node, was in zip(self._kinked, self.base, strict=True)
                     if not np.array_equal(self._branch(node, values), was)]
         value = float(np.asarray(values[g.output]))
-        return value, switched, None if np.isfinite(value) else first_nonfinite(
+        return value, switched, None if math.isfinite(value) else first_nonfinite(
             values, base, (i for i, *_ in self.downstream[pos]))
 
 

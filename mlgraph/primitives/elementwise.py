@@ -227,8 +227,8 @@ def _abs_branch(x, *, out=None):
 def _abs_select(x, g):
     """g·sign(x), selected: −g where x < 0, g where x > 0, 0 at x = 0."""
     s = np.sign(value_of(x))
-    if not isinstance(g, Traced) and math.isfinite(np.add.reduce(g, axis=None)):
-        return g * s                       # NOTE: exact for a finite g, and fast
+    if not isinstance(g, Traced) and s.all():
+        return g * s                       # NOTE: no x is 0: g·(±1) is exact, and fast
     return where(s < 0, -g, where(s > 0, g, 0.0))
 
 
