@@ -281,3 +281,15 @@ def test_jacobian_layouts(mode, rng):
                                                  (2, 3, 0, 1)))
     with pytest.raises(ValueError, match="layout must be 'numerator'"):
         mg.jacobian(f, layout="rows")
+
+
+def test_defect13_the_widgets_pass_counts_are_the_kernels(perceptron_graph):
+    from mlgraph.widget import GraphWidget
+
+    counts = mg.pass_counts(perceptron_graph)
+    shown = GraphWidget.from_graph(perceptron_graph).graph["passes"]
+    assert shown == {"forward": counts.forward, "reverse": counts.reverse} == {
+        "forward": 9, "reverse": 1}
+    two = mg.trace(sincos, 0.5, 1.5, 2.0)
+    assert GraphWidget.from_graph(two).graph["passes"] == {"forward": 3, "reverse": 2}
+    assert (mg.pass_counts(two).forward, mg.pass_counts(two).reverse) == (3, 2)
