@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from . import numpy as mnp
+from . import primitives as P
 from .context import name
 from .primitives import PRIMITIVES
 
@@ -27,8 +27,8 @@ __all__ = ["parse", "ExpressionError", "FUNCTIONS"]
 #: The functions an expression may call: every primitive's ``expr_names``.
 FUNCTIONS: dict[str, Callable] = {
     name: prim for prim in PRIMITIVES.values() for name in prim.expr_names}
-_BINOPS = {ast.Add: mnp.add, ast.Sub: mnp.subtract, ast.Mult: mnp.multiply,
-           ast.Div: mnp.divide, ast.Pow: mnp.power, ast.MatMult: mnp.matmul}
+_BINOPS = {ast.Add: P.add, ast.Sub: P.sub, ast.Mult: P.mul,
+           ast.Div: P.div, ast.Pow: P.pow, ast.MatMult: P.matmul}
 MAX_LENGTH = 2000     # characters of the whole text
 MAX_NUMBER = 32       # characters of one number
 MAX_TERMS = 200       # numbers and names
@@ -258,7 +258,7 @@ def _eval(node: ast.AST, env: dict[str, Any]) -> Any:
         return _BINOPS[type(node.op)](_eval(node.left, env), _eval(node.right, env))
     if isinstance(node, ast.UnaryOp):
         x = _eval(node.operand, env)
-        return mnp.negative(x) if isinstance(node.op, ast.USub) else x
+        return P.neg(x) if isinstance(node.op, ast.USub) else x
     if isinstance(node, ast.Call):
         return FUNCTIONS[node.func.id](*[_eval(a, env) for a in node.args])
     raise AssertionError(f"unchecked node {type(node).__name__}")  # _check rejects it

@@ -6,25 +6,26 @@ of `mlgraph.Tensor`) gives it Python's conversions (``float``, ``int``, ``round`
 raise `TracedValueError` naming the node and the fix, and numpy's protocols
 (``__array_function__``, ``__array_ufunc__``), which dispatch by three tables:
 
-- `NUMPY_RULES`: numpy function → mlgraph's differentiable version. Filled from
-  `mlgraph.numpy` (every public name that numpy has too: ``np.sum`` → ``mnp.sum``) by
-  `register_rules`, plus the primitives' ``ufuncs`` (``np.exp`` → ``exp``).
+- `NUMPY_RULES`: numpy function → `mlgraph.numpy`'s function of the same name, filled
+  by `register_rules` from ``mlgraph.numpy.COVERAGE`` (``np.sum`` → ``mnp.sum``), plus
+  the primitives' ``ufuncs`` (``np.exp`` → ``exp``). `mlgraph.numpy`'s function decides
+  by its kind: differentiable, run on the values, or refused naming the alternative.
 - `ON_VALUES`: functions whose result is integer or boolean (``np.argmax``,
   ``np.sign``, ``np.isfinite``, comparisons): they run on the numbers and return a
   constant, whose derivative is zero wherever it exists. Their outcomes are recorded
   as the trace's decisions (the gradient checker finds kinks with them).
 - everything else is refused, naming the `mlgraph.numpy` function to use.
 
-Add a numpy function to the first table by defining it in `mlgraph.numpy` under numpy's
-name (or giving a primitive ``ufuncs=``/``numpy_names=``), to the second with one line
-in `ON_VALUES`. Layer 2: imports layers 0-1.
+Add a numpy function to the first table by adding it to `mlgraph.numpy` (it joins
+``COVERAGE``) or giving a primitive ``ufuncs=``/``numpy_names=``; `ON_VALUES` covers the
+numpy functions `mlgraph.numpy` does not list. Layer 2: imports layers 0-1.
 """
 
 from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ __all__ = ["Interop", "NUMPY_RULES", "ON_VALUES", "register_rules", "needs_grad"
 
 NUMPY_RULES: dict[Callable, Callable] = {}
 """numpy function or ufunc → the mlgraph function run on a traced value instead."""
+_OURS: dict[Callable, str] = {}     # mlgraph.numpy's function → its full name
 
 ON_VALUES: set[Callable] = {
     # comparisons and logic: boolean results
@@ -62,13 +64,20 @@ _COMPARE = {operator.lt: "<", operator.le: "<=", operator.gt: ">", operator.ge: 
             operator.eq: "==", operator.ne: "!="}
 
 
-def register_rules(namespace: Any, names: Iterable[str]) -> None:
-    """Dispatch numpy's function of each name to ``namespace``'s (`mlgraph.numpy`)."""
-    for name in names:
-        ours, theirs = getattr(namespace, name, None), getattr(np, name, None)
-        if callable(ours) and callable(theirs) and ours is not theirs and not (
-                isinstance(theirs, type)):
-            NUMPY_RULES[theirs] = ours
+def register_rules(coverage: Mapping[str, Callable]) -> None:
+    """Dispatch each numpy function to its `mlgraph.numpy` function (``COVERAGE``).
+
+    Every kind goes through `mlgraph.numpy`'s function, which knows what to do with a
+    traced value: a differentiable one records primitives, one of kind ``"values"``
+    runs on the numbers (recorded as a decision), a refused one raises naming the
+    alternative.
+    """
+    for name, ours in coverage.items():
+        theirs = getattr(ours, "numpy", None)
+        if callable(theirs) and ours is not theirs and not isinstance(theirs, type):
+            NUMPY_RULES.setdefault(theirs, ours)
+            _OURS.setdefault(ours, f"mlgraph.numpy.{name}")
+    ON_VALUES.difference_update(NUMPY_RULES)     # one table decides each function
 
 
 def numpy_name(fn: Any) -> str:
@@ -84,6 +93,8 @@ def _mnp_name(fn: Any) -> str | None:
     rule = NUMPY_RULES.get(fn) or UFUNCS.get(fn)
     if rule is None:
         return None
+    if rule in _OURS:
+        return _OURS[rule]
     names = getattr(rule, "numpy_names", None) or (getattr(rule, "__name__", "?"),)
     return f"mlgraph.numpy.{names[0]}"
 
@@ -130,6 +141,17 @@ class Interop:
         """
         return self._decide(what, self.value)
 
+    def _read(self, what: str) -> Any:
+        """The numbers, for a composition that builds masks or orders from them.
+
+        Not a decision by itself (the caller records what it decides); refused in a
+        strict trace.
+        """
+        t = self._trace
+        if t is not None and t.open:
+            t.check_reusable(self._id, what)
+        return self.value
+
     def _decide(self, test: str, outcome: Any) -> Any:
         """Record a decision taken on this value's numbers (a comparison, an argmax)."""
         t = self._trace
@@ -161,9 +183,13 @@ class Interop:
         value = self._leave("round()", _FIX_INT)
         return round(float(value)) if ndigits is None else np.round(value, ndigits)
 
-    def item(self) -> Any:
-        """The value of a one-entry tensor as a Python number (refused if traced)."""
-        return np.asarray(self._leave(".item()", _FIX_FLOAT)).item()
+    def item(self, *args: Any) -> Any:
+        """One entry as a Python number, (refused if it needs a gradient)."""
+        return np.asarray(self._leave(".item()", _FIX_FLOAT)).item(*args)
+
+    def tolist(self) -> Any:
+        """The entries as nested Python lists (refused if they need gradients)."""
+        return np.asarray(self._leave(".tolist()", _FIX_FLOAT)).tolist()
 
     def __bool__(self) -> bool:
         value = self._leave("a truth test (if x:, and, or, not)", _FIX_BOOL)

@@ -355,7 +355,9 @@ def _one_seed(g: Graph, out_id: int, k: int, cotangent: Any) -> Any:
                 f"one entry (mode 'reverse:{name}[{','.join('0' * np.ndim(out))}]').")
         cotangent = 1.0
     if not isinstance(cotangent, Tensor):
-        cotangent = np.asarray(cotangent, dtype=np.asarray(out).dtype)[()]
+        # NOTE: a copy: an identity rule hands ȳ on as an input's x̄, which must not
+        # change when the caller reuses its array
+        cotangent = np.array(cotangent, dtype=np.asarray(out).dtype)[()]
     if shape_of(cotangent) != shape_of(out):
         raise ValueError(f"the cotangent has shape {shape_of(cotangent)}, but the "
                          f"output {name} (v{out_id}) has shape {shape_of(out)}; they "

@@ -1,9 +1,10 @@
-"""What a `Tensor` can do like a numpy array: shape, dtype, ``.T``, indexing, sums.
+"""What a `Tensor` is like a numpy array: shape, dtype, ``.T``, indexing, comparisons.
 
 `ArrayMethods` is the ndarray-like face of `mlgraph.Tensor` (whose operators and
-recording live in `mlgraph.tracer`); each method calls a primitive with its static
-arguments made hashable data (`static_axis`, `static_index`, `resolve_shape`), which
-`mlgraph.numpy` uses too. Layer 2 (imports layer 0 only).
+recording live in `mlgraph.tracer`; ndarray's methods, ``.sum()`` and the rest, are
+`mlgraph.numpy`'s `NdarrayMethods`). Static arguments become hashable data here
+(`static_axis`, `static_index`, `resolve_shape`), for `mlgraph.numpy` too. Layer 2
+(imports layer 0 only).
 """
 
 from __future__ import annotations
@@ -63,18 +64,6 @@ class ArrayMethods:
         """The transpose (axes reversed)."""
         return P.transpose(self, axes=None)
 
-    def reshape(self, *shape: Any) -> Any:
-        """The same entries in a new shape, as ``np.reshape``."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return P.reshape(self, shape=resolve_shape(shape, self.size))
-
-    def transpose(self, *axes: Any) -> Any:
-        """Permute the axes, as ``np.transpose``."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return P.transpose(self, axes=tuple(axes) if axes else None)
-
     # --- indexing --------------------------------------------------------------------
 
     def __getitem__(self, index: Any) -> Any:
@@ -88,20 +77,6 @@ class ArrayMethods:
     def __iter__(self) -> Iterator[Any]:
         for i in range(len(self)):
             yield self[i]
-
-    # --- reductions ------------------------------------------------------------------
-
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Any:
-        """Sum over ``axis`` (all axes by default)."""
-        return P.sum(self, axis=static_axis(axis), keepdims=keepdims)
-
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Any:
-        """Mean over ``axis`` (all axes by default)."""
-        return P.mean(self, axis=static_axis(axis), keepdims=keepdims)
-
-    def max(self, axis: Any = None, keepdims: bool = False) -> Any:
-        """Maximum over ``axis`` (all axes by default)."""
-        return P.max(self, axis=static_axis(axis), keepdims=keepdims)
 
     # --- comparisons: not differentiable, they return numpy arrays -------------------
 

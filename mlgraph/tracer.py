@@ -26,6 +26,7 @@ from .errors import (
 )
 from .graph import Graph, listing_text
 from .interop import Interop, describe
+from .numpy._methods import NdarrayMethods
 from .primitives import Traced, value_of
 from .tensor import ArrayMethods
 
@@ -35,12 +36,14 @@ _LEVELS = itertools.count(1)          # NOTE: only orders nested traces
 _scope_path = SCOPE.get               # NOTE: bound once: it runs per node in a scope
 
 
-class Tensor(Interop, ArrayMethods, Traced):
+class Tensor(Interop, NdarrayMethods, ArrayMethods, Traced):
     """A numpy-backed value; float64 by default, float32 kept when given.
 
     Operators call primitives; inside `trace` each call becomes a node of the graph.
-    The ndarray-like methods (``.T``, ``.sum()``, indexing, comparisons...) are in
-    `ArrayMethods`; conversions and numpy's protocols (what is refused) in `Interop`.
+    The ndarray-like properties (``.T``, indexing, comparisons...) are in
+    `ArrayMethods`, ndarray's methods (``.sum()``, ``.std()``, ``.dot()``,
+    ``.astype()``, ``.at[i].set(v)``...) in `mlgraph.numpy`'s `NdarrayMethods`;
+    conversions and numpy's protocols (what is refused) in `Interop`.
 
     Args:
         value: a float, a numpy array, or a nested list of numbers.

@@ -6,6 +6,8 @@ differences in a random direction; the VJP agrees with the JVP through
 unary primitives the second derivative (grad of grad) matches central differences.
 """
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -143,6 +145,170 @@ DOMAINS = {
 }
 NONDIFF = {"where": {0}}
 
+# --- the primitives of numpy coverage: more functions, linear algebra, decompositions ---
+
+
+def unit(rng, shape):
+    return rng.uniform(-0.9, 0.9, size=shape)
+
+
+def case(cid, *arrays, **params):
+    """One case: ``arrays`` are generators of (rng) -> array, params are static."""
+    return (cid, lambda rng: (tuple(a(rng) for a in arrays), params))
+
+
+def gen(kind, shape):
+    return lambda rng: kind(rng, shape)
+
+
+def well_conditioned(shape):
+    """Square matrices (or stacks of them) near 3·I: far from singular."""
+    n = shape[-1]
+    return lambda rng: rng.normal(size=shape) + 3.0 * np.eye(n)
+
+
+def spd(shape):
+    """Symmetric positive definite matrices (or stacks of them)."""
+    n = shape[-1]
+
+    def make(rng):
+        a = rng.normal(size=shape)
+        return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+    return make
+
+
+def symmetric(shape):
+    """Symmetric matrices with well separated eigenvalues."""
+    n = shape[-1]
+
+    def make(rng):
+        q, _ = np.linalg.qr(rng.normal(size=shape))
+        w = np.arange(1, n + 1) * 1.5 - 2.0
+        return (q * w[..., None, :]) @ np.swapaxes(q, -1, -2)
+    return make
+
+
+def separated_svd(shape):
+    """Matrices with distinct singular values well away from 0."""
+    def make(rng):
+        m, n = shape[-2:]
+        k = min(m, n)
+        u, _ = np.linalg.qr(rng.normal(size=shape[:-2] + (m, k)))
+        v, _ = np.linalg.qr(rng.normal(size=shape[:-2] + (n, k)))
+        s = 1.0 + np.arange(k)[::-1] * 0.8
+        return (u * s[..., None, :]) @ np.swapaxes(v, -1, -2)
+    return make
+
+
+def off_the_jumps(kind):
+    """(x, y) for mod/fmod: y ≈ 1, and x/y at least 0.15 from an integer."""
+    def make_x(rng, shape):
+        return rng.integers(-2, 3, size=shape) + rng.uniform(0.2, 0.8, size=shape)
+
+    def make_y(rng, shape):
+        return rng.uniform(1.0, 1.01, size=shape)
+    return binary(make_x, make_y) if kind else None
+
+
+def with_zeros(count):
+    """Arrays with ``count`` zero entries (prod's derivative without division)."""
+    def make(rng, shape):
+        x = any_(rng, shape)
+        x.flat[rng.choice(x.size, size=count, replace=False)] = 0.0
+        return x
+    return make
+
+
+DOMAINS.update({
+    "log1p": unary(lambda r, s: r.uniform(-0.5, 2.0, size=s)),
+    "expm1": unary(any_),
+    "exp2": unary(any_),
+    "log2": unary(pos),
+    "log10": unary(pos),
+    "tan": unary(unit),
+    "arcsin": unary(unit),
+    "arccos": unary(unit),
+    "arctan": unary(any_),
+    "sinh": unary(any_),
+    "cosh": unary(any_),
+    "arcsinh": unary(any_),
+    "arccosh": unary(lambda r, s: r.uniform(1.2, 3.0, size=s)),
+    "arctanh": unary(unit),
+    "cbrt": unary(away0),
+    "logaddexp": binary(any_, any_),
+    "logaddexp2": binary(any_, any_),
+    "arctan2": binary(any_, away0),
+    "hypot": binary(away0, away0),
+    "mod": off_the_jumps(True),
+    "fmod": off_the_jumps(True),
+    "sign": unary(away0),
+    "step": binary(away0, any_),
+    "index_set": [
+        case("(2,3)[:,1]=(2,)", gen(any_, (2, 3)), gen(any_, (2,)),
+             index=(slice(None), 1)),
+        case("(4,)[[0,2]]=(2,)", gen(any_, (4,)), gen(any_, (2,)), index=np.array([0, 2])),
+        case("(2,3)[0]=()", gen(any_, (2, 3)), gen(any_, ()), index=0),
+    ],
+    "astype": [case("(2,3)->float64", gen(any_, (2, 3)), dtype="float64"),
+               case("()->float64", gen(any_, ()), dtype="float64")],
+    "sort": [case("(5,)", gen(distinct, (5,)), axis=-1),
+             case("(2,3)-axis0", gen(distinct, (2, 3)), axis=0),
+             case("(2,3)-flat", gen(distinct, (2, 3)), axis=None)],
+    "prod": [case("(3,)", gen(any_, (3,)), axis=None, keepdims=False),
+             case("(2,3)-axis1", gen(any_, (2, 3)), axis=1, keepdims=False),
+             case("(2,3)-axis0-keep", gen(any_, (2, 3)), axis=0, keepdims=True),
+             case("(2,3)-all", gen(any_, (2, 3)), axis=(0, 1), keepdims=False),
+             case("(4,)-one-zero", gen(with_zeros(1), (4,)), axis=None, keepdims=False),
+             case("(2,3)-two-zeros", gen(with_zeros(2), (2, 3)), axis=1,
+                  keepdims=False)],
+    "cumsum": [case("(3,)", gen(any_, (3,)), axis=None),
+               case("(2,3)-axis0", gen(any_, (2, 3)), axis=0),
+               case("(2,3)-axis-1", gen(any_, (2, 3)), axis=-1),
+               case("(2,3)-flat", gen(any_, (2, 3)), axis=None)],
+    "inv": [case("(3,3)", well_conditioned((3, 3))),
+            case("(2,3,3)", well_conditioned((2, 3, 3)))],
+    "det": [case("(3,3)", well_conditioned((3, 3))),
+            case("(2,2,2)", well_conditioned((2, 2, 2)))],
+    "logabsdet": [case("(3,3)", well_conditioned((3, 3))),
+                  case("(3,3)-negative", lambda rng: -well_conditioned((3, 3))(rng)),
+                  case("(2,2,2)", well_conditioned((2, 2, 2)))],
+    "solve": [case("(3,3),(3,)", well_conditioned((3, 3)), gen(any_, (3,))),
+              case("(3,3),(3,2)", well_conditioned((3, 3)), gen(any_, (3, 2))),
+              case("(2,3,3),(2,3,1)", well_conditioned((2, 3, 3)), gen(any_, (2, 3, 1)))],
+    "pinv": [case("(3,2)", separated_svd((3, 2))), case("(2,3)", separated_svd((2, 3))),
+             case("(3,3)", well_conditioned((3, 3)))],
+    "norm": [case("(3,)", gen(away0, (3,)), axis=None, keepdims=False),
+             case("(2,3)-fro", gen(away0, (2, 3)), axis=None, keepdims=False),
+             case("(2,3)-axis1", gen(away0, (2, 3)), axis=1, keepdims=False),
+             case("(2,3)-axis0-keep", gen(away0, (2, 3)), axis=0, keepdims=True),
+             case("(2,3,4)-axes12", gen(away0, (2, 3, 4)), axis=(1, 2), keepdims=False)],
+    "einsum": [case("ij,jk->ik", gen(any_, (2, 3)), gen(any_, (3, 4)),
+                    subscripts="ij,jk->ik"),
+               case("ij->ji", gen(any_, (2, 3)), subscripts="ij->ji"),
+               case("ij->", gen(any_, (2, 3)), subscripts="ij->"),
+               case("ijk->ik", gen(any_, (2, 3, 2)), subscripts="ijk->ik"),
+               case("i,i->", gen(any_, (3,)), gen(any_, (3,)), subscripts="i,i->"),
+               case("i,j->ij", gen(any_, (3,)), gen(any_, (2,)), subscripts="i,j->ij"),
+               case("ij,ij->i", gen(any_, (2, 3)), gen(any_, (2, 3)),
+                    subscripts="ij,ij->i"),
+               case("bij,bjk->bik", gen(any_, (2, 2, 3)), gen(any_, (2, 3, 2)),
+                    subscripts="bij,bjk->bik"),
+               case("ij,jk,kl->il", gen(any_, (2, 3)), gen(any_, (3, 2)),
+                    gen(any_, (2, 2)), subscripts="ij,jk,kl->il")],
+    "cholesky": [case("(3,3)", spd((3, 3))), case("(2,3,3)", spd((2, 3, 3)))],
+    "eigvalsh": [case("(3,3)", symmetric((3, 3))), case("(2,3,3)", symmetric((2, 3, 3)))],
+    "eigh_vectors": [case("(3,3)", symmetric((3, 3))),
+                     case("(2,3,3)", symmetric((2, 3, 3)))],
+    "svdvals": [case("(3,2)", separated_svd((3, 2))), case("(2,3)", separated_svd((2, 3))),
+                case("(2,3,2)", separated_svd((2, 3, 2)))],
+    "svd_u": [case("(3,2)", separated_svd((3, 2))), case("(2,3)", separated_svd((2, 3))),
+              case("(3,3)", separated_svd((3, 3))),
+              case("(2,3,2)", separated_svd((2, 3, 2)))],
+    "svd_vh": [case("(3,2)", separated_svd((3, 2))), case("(2,3)", separated_svd((2, 3))),
+               case("(3,3)", separated_svd((3, 3))),
+               case("(2,2,3)", separated_svd((2, 2, 3)))],
+})
+
 
 def _softmax_ref(x, axis):
     e = np.exp(x - x.max(axis=axis, keepdims=True))
@@ -175,6 +341,43 @@ REFERENCE = {
     "concatenate": lambda *xs, axis: np.concatenate(xs, axis=axis),
     "stack": lambda *xs, axis: np.stack(xs, axis=axis),
 }
+
+
+def _index_set_ref(x, y, index):
+    out = x.copy()
+    out[index] = y
+    return out
+
+
+REFERENCE.update({
+    "log1p": np.log1p, "expm1": np.expm1, "exp2": lambda x: 2.0 ** x,
+    "log2": lambda x: np.log(x) / np.log(2.0), "log10": lambda x: np.log(x) / np.log(10.0),
+    "tan": np.tan, "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
+    "sinh": np.sinh, "cosh": np.cosh, "arcsinh": np.arcsinh, "arccosh": np.arccosh,
+    "arctanh": np.arctanh, "cbrt": lambda x: np.sign(x) * np.abs(x) ** (1 / 3),
+    "logaddexp": lambda x, y: np.log(np.exp(x) + np.exp(y)),
+    "logaddexp2": lambda x, y: np.log2(2.0 ** x + 2.0 ** y),
+    "arctan2": np.arctan2, "hypot": lambda x, y: np.sqrt(x * x + y * y),
+    "mod": lambda x, y: x - np.floor(x / y) * y, "fmod": lambda x, y: x - np.trunc(x / y) * y,
+    "sign": np.sign, "step": lambda x, h0: np.where(x > 0, 1.0, np.where(x < 0, 0.0, h0)),
+    "index_set": _index_set_ref, "astype": lambda x, dtype: np.asarray(x, dtype=dtype),
+    "sort": lambda x, axis: np.sort(x, axis=axis),
+    "prod": lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims),
+    "cumsum": lambda x, axis: np.cumsum(x, axis=axis),
+    "inv": np.linalg.inv, "det": np.linalg.det,
+    "logabsdet": lambda x: np.log(np.abs(np.linalg.det(x))),
+    "solve": lambda a, b: np.linalg.inv(a) @ b,
+    "pinv": lambda x: np.linalg.lstsq(x, np.eye(x.shape[0]), rcond=None)[0],
+    "norm": lambda x, axis, keepdims: np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims)),
+    "einsum": lambda *xs, subscripts: np.einsum(subscripts, *xs),
+    "cholesky": np.linalg.cholesky,
+    "eigvalsh": lambda x: np.sort(np.linalg.eigvals(x).real, axis=-1),
+    "eigh_vectors": lambda x: np.linalg.eigh(x)[1],
+    "svdvals": lambda x: np.sqrt(np.abs(np.linalg.eigvalsh(x @ np.swapaxes(x, -1, -2))))[
+        ..., ::-1][..., :min(x.shape[-2:])],
+    "svd_u": lambda x: np.linalg.svd(x, full_matrices=False)[0],
+    "svd_vh": lambda x: np.linalg.svd(x, full_matrices=False)[2],
+})
 
 CASES = [pytest.param(name, make, id=f"{name}-{cid}")
          for name, cases in DOMAINS.items() for cid, make in cases]
@@ -259,6 +462,83 @@ def test_second_derivative_matches_central_differences(name):
     np.testing.assert_allclose(d2, numeric, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("name,make", CASES)
+def test_grad_of_grad_matches_central_differences(name, make):
+    """The VJP rules record (they are written with primitives), so the derivative of a
+    gradient is right: for s(x) = <W, f(x)> and h(x) = <∇ₖs(x), u>, grad h · v equals
+    the central difference of h along v, for every differentiable argument k."""
+    rng, f, primals, tangents = _problem(name, make, RNG_SEED + 2)
+    weight = rng.normal(size=np.shape(f(*primals)))
+
+    def s(*xs):
+        return mg.numpy.sum(f(*xs) * weight)
+
+    nums = tuple(range(len(primals)))
+    for k in nums:
+        u = rng.normal(size=np.shape(primals[k]))
+
+        def h(*xs, k=k, u=u):
+            return mg.numpy.sum(mg.grad(s, argnums=k)(*xs) * u)
+
+        second = mg.grad(h, argnums=nums)(*primals)
+        analytic = sum(np.sum(g * t) for g, t in zip(second, tangents, strict=True))
+        eps = 1e-5
+        plus = h(*[p + eps * t for p, t in zip(primals, tangents, strict=True)])
+        minus = h(*[p - eps * t for p, t in zip(primals, tangents, strict=True)])
+        numeric = (float(plus) - float(minus)) / (2 * eps)
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-6,
+                                   err_msg=f"{name}: d/dv <grad_{k} s, u>")
+
+
+def _float32(args):
+    return tuple(np.asarray(a, np.float32) if np.asarray(a).dtype.kind == "f" else a
+                 for a in args)
+
+
+@pytest.mark.parametrize("name,make", CASES)
+def test_float32_stays_float32(name, make):
+    """A float32 primal gives a float32 value, tangent and cotangents."""
+    args, params = make(np.random.default_rng(RNG_SEED))
+    args = _float32(args)
+    if name == "astype":
+        params = {"dtype": "float32"}
+    nums = [k for k in range(len(args)) if k not in NONDIFF.get(name, set())]
+    f = _closure(name, args, params, nums)
+    primals = [args[k] for k in nums]
+    y, y_dot = mg.jvp(f, primals, [np.ones_like(p) for p in primals])
+    assert np.asarray(y).dtype == np.float32, f"{name}: value {np.asarray(y).dtype}"
+    assert np.asarray(y_dot).dtype == np.float32, f"{name}: tangent"
+    _, pullback = mg.vjp(f, *primals)
+    for k, x_bar in zip(nums, pullback(np.ones_like(np.asarray(y))), strict=True):
+        assert np.asarray(x_bar).dtype == np.float32, f"{name}: cotangent {k}"
+
+
+FIXED_ARITY = sorted(n for n, p in PRIMITIVES.items() if not p.variadic)
+
+
+@pytest.mark.parametrize("name", FIXED_ARITY)
+def test_partials_show_in_trace_tables(name):
+    """Each argument's ∂out/∂x text is in the primitive's block and in the lecture's
+    trace tables (forward and reverse), written with the graph's node names."""
+    prim = PRIMITIVES[name]
+    assert prim.partials is not None and len(prim.partials) == prim.arity, name
+    args, params = DOMAINS[name][0][1](np.random.default_rng(RNG_SEED))
+    nums = [k for k in range(len(args)) if k not in NONDIFF.get(name, set())]
+    f = _closure(name, args, params, nums)
+    g = mg.trace(lambda *xs: mg.numpy.sum(f(*xs)), *[args[k] for k in nums])
+    node = next(i for i, p in enumerate(g.prims) if p is prim)
+    first = g.values[g.inputs[0]]
+    runs = [mg.run(g, "forward:" + g.labels[g.inputs[0]], tangent=np.ones_like(first)),
+            mg.run(g, "reverse")]
+    for events in runs:
+        rules = " ".join(r.rule for r in mg.trace_table(g, events).rows)
+        for k in nums:
+            text = prim.partials[k].format(*[f"v{j}" for j in g.args[node]],
+                                           out=f"v{node}")
+            if text not in ("1", "−1"):     # written as v̄ alone (or −v̄)
+                assert text in rules, (name, text, rules)
+
+
 def test_define_rejects_a_duplicate_name():
     with pytest.raises(ValueError, match="'mul' is defined twice"):
         mg.primitives.define("mul", np.multiply, (), (), symbol="×")
@@ -288,7 +568,7 @@ WITH_UFUNCS = [p for p in PRIMITIVES.values() if p.ufuncs]
 
 @pytest.mark.parametrize("prim", WITH_UFUNCS, ids=lambda p: p.name)
 def test_a_numpy_ufunc_on_a_tensor_records_its_primitive(prim):
-    args = [np.array([0.5, 1.5])] * prim.arity
+    args, _ = DOMAINS[prim.name][0][1](np.random.default_rng(RNG_SEED))
     for ufunc in prim.ufuncs:
         assert UFUNCS[ufunc] is prim
         g = mg.trace(lambda *xs, u=ufunc: u(*xs), *args)
@@ -297,12 +577,29 @@ def test_a_numpy_ufunc_on_a_tensor_records_its_primitive(prim):
 
 def test_numpy_and_expression_names_are_the_primitives():
     for prim in PRIMITIVES.values():
-        for name in prim.numpy_names:
-            assert getattr(mnp, name) is prim, name
+        args, _ = DOMAINS[prim.name][0][1](np.random.default_rng(RNG_SEED))
+        for name in prim.numpy_names:         # mlgraph.numpy's name records the primitive
+            offered = functools.reduce(getattr, name.split("."), mnp)
+            g = mg.trace(lambda *xs, f=offered: f(*xs), *args)
+            assert g.prims[g.output] is prim, name
+        point = [float(np.ravel(a)[0]) for a in args]
         for name in prim.expr_names:
             assert FUNCTIONS[name] is prim, name
             f, names = parse(f"{name}({', '.join(f'x{k}' for k in range(prim.arity))})")
-            assert mg.trace(f, *[0.7] * len(names)).prims[-1] is prim
+            assert mg.trace(f, *point).prims[-1] is prim
+
+
+# Where the default (x = [-1, 2, 0.5], a second argument of zeros, moved to -x) does not
+# cross the kink: the second argument, the parameters, and a move across it.
+_REDUCE = {"axis": None, "keepdims": False}
+KINK_CASES = {
+    "max": {"params": _REDUCE, "moved": np.array([1.0, -2.0, 3.0])},
+    "norm": {"params": _REDUCE, "moved": np.zeros(3)},
+    "hypot": {"moved": np.zeros(3)},
+    "mod": {"second": np.full(3, 0.7)},
+    "fmod": {"second": np.full(3, 0.7)},
+    "sort": {"params": {"axis": -1}},
+}
 
 
 @pytest.mark.parametrize("name", sorted(n for n, p in PRIMITIVES.items() if p.kink))
@@ -311,17 +608,16 @@ def test_a_kink_tells_the_branches_apart(name):
     for a move across the corner (at 0, or where the two arguments of maximum meet)."""
     prim = PRIMITIVES[name]
     x = np.array([-1.0, 2.0, 0.5])
-    args = (x, np.zeros(3)) if prim.arity == 2 else (x,)
-    params = {"axis": None, "keepdims": False} if name == "max" else {}
+    spec = KINK_CASES.get(name, {})
+    args = (x, spec.get("second", np.zeros(3))) if prim.arity == 2 else (x,)
+    params = spec.get("params", {})
 
     def branch(*a):
         return np.asarray(prim.kink(*a, out=prim.forward(*a, **params), **params))
 
     base = branch(*args)
-    assert base.shape == x.shape
     assert np.array_equal(branch(x + 1e-6, *args[1:]), base)
-    moved = np.array([1.0, -2.0, 3.0]) if name == "max" else -x
-    assert not np.array_equal(branch(moved, *args[1:]), base)
+    assert not np.array_equal(branch(spec.get("moved", -x), *args[1:]), base)
 
 
 @pytest.mark.parametrize("argnum", [0, 1])

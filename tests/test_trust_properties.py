@@ -117,6 +117,8 @@ def _arguments(step, dtype):
         params = _negative(PRIMITIVES[step.name], args, params, step.negative_axes)
     args = [np.asarray(a, dtype)[()] if np.asarray(a).dtype.kind == "f" else a
             for a in args]
+    if step.name == "astype":          # a cast to the program's own float type
+        params = {**params, "dtype": np.dtype(dtype).name}
     return args, params
 
 
@@ -291,9 +293,11 @@ def test_an_infinite_upstream_derivative_is_selected_not_multiplied(name, case, 
             infinite = pullback(one[()])
         for row, got in zip(rows, infinite, strict=True):
             row, got = np.asarray(row), np.asarray(got)
-            assert not np.any(np.isnan(got)), (name, kind, idx, got)
+            # (a nan row: off the domain, as fmod(x, 0); nan is the right answer there)
+            assert not np.any(np.isnan(got[~np.isnan(row)])), (name, kind, idx, got)
             assert np.all(got[row == 0] == 0), (name, kind, idx, row, got)
-            assert np.all(np.sign(got[row != 0]) == np.sign(row[row != 0] * inf))
+            live = (row != 0) & ~np.isnan(row)
+            assert np.all(np.sign(got[live]) == np.sign(row[live] * inf))
     # at the kinks, forward and reverse mode agree: <ȳ, J ẋ> = <Jᵀ ȳ, ẋ>
     rng = np.random.default_rng(seed)
     tangents = [rng.normal(size=np.shape(p))[()] for p in primals]
@@ -301,4 +305,4 @@ def test_an_infinite_upstream_derivative_is_selected_not_multiplied(name, case, 
     y_bar = rng.normal(size=np.shape(out))[()]
     lhs = np.sum(y_bar * y_dot)
     rhs = sum(np.sum(xb * t) for xb, t in zip(pullback(y_bar), tangents, strict=True))
-    assert lhs == pytest.approx(rhs, rel=1e-10, abs=1e-10)
+    assert lhs == pytest.approx(rhs, rel=1e-10, abs=1e-10, nan_ok=True)

@@ -94,7 +94,8 @@ class Primitive:
         hint: ``hint(shapes, **params)``: how to fix a shape error of this operation,
             for the message that names the operands and their shapes.
         ufuncs: the numpy ufuncs a `Tensor` answers with this primitive (``np.add``).
-        numpy_names: the names under which `mlgraph.numpy` offers it as it is.
+        numpy_names: numpy's names for it (``"exp"``, ``"linalg.inv"``): `mlgraph.numpy`
+            offers it under them (a ufunc's name: numpy's ufunc around it).
         expr_names: the function names of the command line's expressions (``ln``).
         entry_update: ``entry_update(argnum, index, delta, *primals, out, **params)``:
             the new output after entry ``index`` of argument ``argnum`` moved by

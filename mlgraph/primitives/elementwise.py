@@ -16,7 +16,7 @@ from . import batching
 from .core import Traced, any_true, broadcast_hint, define, scalar_fast, value_of
 
 __all__ = ["add", "sub", "mul", "div", "pow", "maximum", "where", "neg", "exp", "log",
-           "sin", "cos", "tanh", "abs", "sqrt", "select"]
+           "sin", "cos", "tanh", "abs", "sqrt", "select", "scaled"]
 
 # --- binary arithmetic ---------------------------------------------------------------
 
@@ -159,6 +159,18 @@ def select(mask, g):
             np.add.reduce(g, axis=None)):
         return g * mask
     return np.where(mask, g, 0.0)[()]
+
+
+def scaled(g, k):
+    """g·k for a factor ``k`` that does not depend on g, exactly 0 where k is 0.
+
+    A piecewise-constant factor (⌊x/y⌋ of mod) is 0 on whole intervals; there an
+    infinite g must give 0, not ∞·0 = nan.
+    """
+    if isinstance(g, Traced):
+        return where(np.asarray(k) != 0, g * k, 0.0)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.asarray(k) == 0, 0.0, g * k)[()]
 
 # --- unary ---------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
-"""Neural-network functions: σ, softplus, relu, softmax and log_softmax.
+"""Neural-network functions: σ, softplus, relu, softmax, log_softmax, sign and step.
 
-Each is computed stably (no overflow for large inputs) and has its own rules, so the
-graph of a network shows one node per activation. One block per primitive.
+sign and step are the perceptron's threshold units. Each is computed stably (no
+overflow for large inputs) and has its own rules, so the graph of a network shows
+one node per activation. One block per primitive.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import numpy as np
 
 from . import batching
 from .core import define, value_of
-from .elementwise import exp, select
+from .elementwise import exp, select, where
 from .reductions import logsumexp_forward, sum
 
-__all__ = ["sigmoid", "softplus", "relu", "softmax", "log_softmax"]
+__all__ = ["sigmoid", "softplus", "relu", "softmax", "log_softmax", "sign", "step"]
 
 # --- activations ---------------------------------------------------------------------
 
@@ -100,4 +101,52 @@ log_softmax = define(
          out_bar - exp(out) * sum(out_bar, axis=axis, keepdims=True),),
     symbol="log_softmax", partials=("I − 1 softmaxᵀ",),
     batch=batching.along_axis,
+)
+
+# --- threshold units -----------------------------------------------------------------
+
+
+def _flat(t, like):
+    """The zero derivative of a piecewise-constant function: zeros in like's shape."""
+    return np.zeros(np.shape(value_of(like)), dtype=np.result_type(value_of(t)))[()]
+
+
+def _sign_branch(x, *, out=None):
+    return np.sign(value_of(x))
+
+
+sign = define(
+    "sign", np.sign,
+    # NOTE: sign is constant on each side of 0 and jumps at 0, where it has no
+    # derivative; its derivative is taken as 0 everywhere (0 almost everywhere).
+    # The perceptron's threshold unit: it passes no gradient, so it is trained by the
+    # perceptron rule, not by gradient descent.
+    jvp=(lambda x_dot, x, *, out: _flat(x_dot, out),),           # ẏ = 0
+    vjp=(lambda out_bar, x, *, out: _flat(out_bar, x),),         # x̄ = 0
+    symbol="sign", partials=("0",), kink=_sign_branch,
+    ufuncs=(np.sign,), numpy_names=("sign",), expr_names=("sign",),
+    batch=batching.elementwise,
+)
+
+
+def _step_branch(x, h0=0.0, *, out=None):
+    return np.sign(value_of(x))
+
+
+def _at_zero(g, x, like):
+    """g where x = 0, else 0, in like's shape (the derivative of step by its h0)."""
+    return where(np.broadcast_to(value_of(x) == 0, np.shape(value_of(like))), g, 0.0)
+
+
+step = define(
+    "step", np.heaviside,                   # 0 for x < 0, h0 at x = 0, 1 for x > 0
+    # NOTE: like sign, the step's derivative by x is taken as 0 everywhere (0 almost
+    # everywhere; none at 0). By h0 it is 1 where x = 0: h0 is the value there.
+    jvp=(lambda x_dot, x, h0, *, out: _flat(x_dot, out),          # ẏ = 0·ẋ + [x = 0]·ḣ₀
+         lambda h0_dot, x, h0, *, out: _at_zero(h0_dot, x, out)),
+    vjp=(lambda out_bar, x, h0, *, out: _flat(out_bar, x),        # x̄ = 0
+         lambda out_bar, x, h0, *, out: _at_zero(out_bar, x, out)),  # h̄₀ = ȳ·[x = 0]
+    symbol="step", partials=("0", "[{0} = 0]"), kink=_step_branch,
+    ufuncs=(np.heaviside,), numpy_names=("heaviside",), expr_names=("heaviside",),
+    batch=batching.elementwise,
 )

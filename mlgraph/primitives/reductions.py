@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, max and logsumexp over an axis (or all axes).
+"""Reductions: sum, mean, max, logsumexp, prod over an axis (or all axes); cumsum.
 
 The reduced cotangent is reshaped so it broadcasts against the unreduced input
 (`keep_axes`), then spread back. One block per primitive: forward, jvp, vjp.
@@ -12,11 +12,20 @@ from typing import Any
 import numpy as np
 
 from . import batching
-from .core import define, shape_of, value_of
+from .core import Traced, define, shape_of, value_of
 from .elementwise import exp, select
-from .shapes import broadcast_to, reshape
+from .shapes import (
+    along_or_flat,
+    broadcast_to,
+    concatenate,
+    getitem,
+    reshape,
+    stack,
+    transpose,
+)
 
-__all__ = ["sum", "mean", "max", "logsumexp", "reduced_axes", "keep_axes"]
+__all__ = ["sum", "mean", "max", "logsumexp", "prod", "cumsum", "reduced_axes",
+           "keep_axes"]
 
 
 def reduced_axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
@@ -144,4 +153,78 @@ logsumexp = define(
          * _lse_softmax(x, out, axis, keepdims),),
     symbol="logΣexp", partials=("softmax({0})",),
     batch=batching.reduction,
+)
+
+# --- prod ----------------------------------------------------------------------------
+
+
+def _prod_forward(x, *, axis=None, keepdims=False):
+    return np.multiply.reduce(x, axis=axis, keepdims=keepdims)
+
+
+def _others(x, axis):
+    """For each entry of x, the product of the other entries of its reduced slice.
+
+    Written without division, so zeros are no problem: on plain arrays from the
+    products to the left and to the right of each entry (two cumulative products);
+    on traced values (higher order) as one recorded product per entry.
+    """
+    shape = shape_of(x)
+    axes = reduced_axes(axis, len(shape))
+    kept = [a for a in range(len(shape)) if a not in axes]
+    n = math.prod(shape[a] for a in axes)
+    if n == 0:                              # an empty product: nothing to differentiate
+        return np.zeros(shape, dtype=np.result_type(value_of(x)))
+    moved = transpose(x, axes=tuple(kept + list(axes)))
+    rows = reshape(moved, shape=tuple(shape[a] for a in kept) + (n,))
+    if isinstance(rows, Traced):
+        parts = [prod(concatenate(rows[..., :k], rows[..., k + 1:], axis=-1), axis=-1)
+                 for k in range(n)]
+        others = stack(*parts, axis=-1)
+    else:
+        ones = np.ones(rows.shape[:-1] + (1,), dtype=rows.dtype)
+        left = np.cumprod(np.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], axis=-1),
+                           axis=-1)[..., ::-1]
+        others = left * right
+    back = np.argsort(kept + list(axes))
+    return transpose(reshape(others, shape=shape_of(moved)),
+                     axes=tuple(int(a) for a in back))
+
+
+prod = define(
+    "prod", _prod_forward,
+    jvp=(lambda x_dot, x, *, out, axis=None, keepdims=False:     # ẏ = Σᵢ ẋᵢ·Πⱼ≠ᵢ xⱼ
+         sum(x_dot * _others(x, axis), axis=axis, keepdims=keepdims),),
+    vjp=(lambda out_bar, x, *, out, axis=None, keepdims=False:   # x̄ᵢ = ȳ·Πⱼ≠ᵢ xⱼ
+         keep_axes(out_bar, shape_of(x), axis, keepdims) * _others(x, axis),),
+    symbol="Π", partials=("Πⱼ≠ᵢ {0}ⱼ",),
+    batch=batching.reduction,
+)
+
+# --- cumsum --------------------------------------------------------------------------
+
+
+def _cumsum_forward(x, *, axis=None):
+    return np.cumsum(x, axis=axis)
+
+
+def _reverse_cumsum(g, x, axis):
+    """Σ over the entries at or after each position: cumsum's transpose."""
+    if axis is None:                        # cumsum flattened x: undo that too
+        back = getitem(cumsum(getitem(g, index=_REVERSED), axis=0), index=_REVERSED)
+        return reshape(back, shape=shape_of(x))
+    flip = (slice(None),) * (axis % len(shape_of(x))) + _REVERSED
+    return getitem(cumsum(getitem(g, index=flip), axis=axis), index=flip)
+
+
+_REVERSED = (slice(None, None, -1),)
+
+cumsum = define(
+    "cumsum", _cumsum_forward,
+    jvp=(lambda x_dot, x, *, out, axis=None: cumsum(x_dot, axis=axis),),  # ẏᵢ = Σⱼ≤ᵢ ẋⱼ
+    vjp=(lambda out_bar, x, *, out, axis=None:                   # x̄ⱼ = Σᵢ≥ⱼ ȳᵢ
+         _reverse_cumsum(out_bar, x, axis),),
+    symbol="cumsum", partials=("[j ≤ i]",),
+    batch=along_or_flat,
 )
