@@ -1,5 +1,6 @@
 // @ts-check
-// Mode strings ("eval", "forward:x1", "reverse") parsed in one place on the JS side
+// Mode strings ("eval", "forward:x1", "forward:w[1]", "reverse", "reverse:y2") parsed in
+// one place on the JS side
 // (mlgraph.widget.parse_mode is the Python side's one place).
 
 /** @typedef {{sweep: "eval"|"forward"|"reverse", wrt: string|null}} Mode */
@@ -12,7 +13,8 @@ export function parseMode(mode) {
   const at = mode.indexOf(":");
   const sweep = at < 0 ? mode : mode.slice(0, at);
   const wrt = at < 0 ? null : mode.slice(at + 1);
-  if ((sweep === "eval" || sweep === "reverse") && wrt === null) return { sweep, wrt };
+  if (sweep === "eval" && wrt === null) return { sweep, wrt };
+  if (sweep === "reverse" && wrt !== "") return { sweep, wrt }; // "reverse:y2": one of several outputs
   if (sweep === "forward" && wrt !== "") return { sweep, wrt }; // "forward": a one-input graph's
   throw new Error(`unknown mode ${JSON.stringify(mode)}; use 'eval', 'forward:<input>' or 'reverse'`);
 }
@@ -29,7 +31,7 @@ export const quantityName = (name, sweep) => name.replace(/^v/, "v" + (GLYPH[swe
 export function modeLabel(mode) {
   const m = parseMode(mode);
   if (m.sweep === "eval") return "Evaluate";
-  if (m.sweep === "reverse") return "Reverse \u2190";
+  if (m.sweep === "reverse") return m.wrt ? `Reverse \u2190 from ${m.wrt}` : "Reverse \u2190";
   return `Forward \u2192 \u2202/\u2202${m.wrt}`;
 }
 

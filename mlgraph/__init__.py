@@ -15,18 +15,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import numpy
+from . import interop, numpy
 from .errors import debug_nans
 from .events import Event, replay
-from .gradcheck import check_grads, gradcheck
+from .gradcheck import check_grad, check_grads, gradcheck, numerical_grad
 from .graph import Graph, Node, local_partials
+from .jacobians import hessian, jacobian
+from .modes import default_modes, pass_counts, run
 from .primitives import PRIMITIVES, Primitive
-from .sweeps import eval_sweep, forward_sweep, reverse_sweep, run
+from .sweeps import eval_sweep, forward_sweep, reverse_sweep
 from .tables import trace_table
-from .tracer import Tensor, scope, trace
-from .transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from .tracer import Tensor, name, scope, trace
+from .transforms import grad, jvp, value_and_grad, vjp
 
 __version__ = "0.1.0"
+
+# numpy's functions on a traced value run mlgraph.numpy's of the same name (np.sum(x)).
+interop.register_rules(numpy.COVERAGE)
 
 log = numpy.log
 exp = numpy.exp
@@ -46,10 +51,12 @@ _LAZY = {
 }
 
 __all__ = [
-    "Event", "Graph", "Node", "PRIMITIVES", "Primitive", "Tensor", "check_grads", "cos",
+    "Event", "Graph", "Node", "PRIMITIVES", "Primitive", "Tensor", "check_grad",
+    "check_grads", "cos", "numerical_grad",
     "debug_nans", "gradcheck",
     "eval_sweep", "exp", "forward_sweep", "grad", "hessian", "jacobian", "jvp",
-    "local_partials", "log", "numpy", "relu", "replay", "reverse_sweep", "run",
+    "local_partials", "log", "name", "numpy", "pass_counts", "default_modes", "relu",
+    "replay", "reverse_sweep", "run",
     "scope", "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad",
     "vjp",
     *_LAZY,

@@ -45,12 +45,14 @@ def as_array(x: Any, what: str, kind: str = "input") -> Any:
     """
     if type(x) is float:
         return x if kind == "const" else np.float64(x)
+    if type(x) is np.ndarray and x.ndim and x.dtype.kind == "f":
+        return x                          # NOTE: the common case, without a call
     if isinstance(x, Traced):
         return x.value
     if kind == "const":
         if type(x) is int:
             return x
-        arr = np.asarray(x)
+        arr = _numbers(x, what)
         if arr.dtype.kind not in "biuf":
             raise TypeError(
                 f"f uses {what} of type {type(x).__name__} ({x!r:.60}), which mlgraph "
@@ -62,11 +64,11 @@ def as_array(x: Any, what: str, kind: str = "input") -> Any:
         example = "np.array([1.0, 2.0])" if isinstance(x, (list, tuple)) else "2.0"
         raise TypeError(f"mlgraph can't trace a value of type {type(x).__name__} "
                         f"({what}). {_EXAMPLE.format(example)}")
-    arr = np.asarray(x)
+    arr = _numbers(x, what)
     if arr.dtype == object:
         raise TypeError(f"mlgraph can't make a tensor from {type(x).__name__} "
-                        f"{x!r:.60} ({what}): its entries are not all numbers of one "
-                        "shape. Pass a numpy float array.")
+                        f"{x!r:.60} ({what}): its entries are not all numbers. Pass "
+                        "a numpy float array.")
     if arr.dtype.kind in "iu" and kind == "input":
         fix = float(x) if arr.ndim == 0 else "x.astype(float)"
         raise TypeError(f"{what} is an integer ({x!r}), but derivatives need floats. "
@@ -77,6 +79,35 @@ def as_array(x: Any, what: str, kind: str = "input") -> Any:
         raise TypeError(f"{what} has dtype {arr.dtype}; mlgraph differentiates real "
                         "floats. Convert it with x.astype(float).")
     return arr[()] if arr.ndim == 0 else arr
+
+
+def _numbers(x: Any, what: str) -> np.ndarray:
+    """np.asarray(x), or a TypeError naming the first row of a ragged nested list."""
+    try:
+        return np.asarray(x)
+    except ValueError:
+        if not isinstance(x, (list, tuple)):
+            raise
+    path, rows = _ragged(x)
+    where = "".join(f"[{i}]" for i in path)
+    lengths = ", ".join(str(n) for n in rows)
+    raise TypeError(
+        f"mlgraph can't make a tensor from this nested list ({what}): the rows of "
+        f"x{where} have different lengths ({lengths}), and a tensor needs every row of "
+        "one length. Pad the short rows, or keep the pieces separate.") from None
+
+
+def _ragged(x: Any, path: tuple = ()) -> tuple[tuple, list]:
+    """The first place in a nested list whose rows differ in length, and the lengths."""
+    rows = [len(r) if isinstance(r, (list, tuple)) else None for r in x]
+    if len(set(rows)) > 1:
+        return path, ["a number" if n is None else n for n in rows]
+    for i, r in enumerate(x):
+        if isinstance(r, (list, tuple)):
+            found = _ragged(r, (*path, i))
+            if found[1]:
+                return found
+    return path, []
 
 
 _NAMES_CACHE: dict[tuple, list[str]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -48,6 +49,9 @@ def inputs_for(names: list[str], at: str) -> dict[str, float]:
     values = parse_at(at)
     missing = [n for n in names if n not in values]
     extra = [n for n in values if n not in names]
+    if extra and not names:
+        raise ValueError(f"the expression has no inputs, so {', '.join(extra)} is not "
+                         "one of them: leave out --at.")
     if missing or extra:
         problem = (f"no value for {', '.join(missing)}" if missing
                    else f"{', '.join(extra)} is not in the expression")
@@ -62,26 +66,36 @@ def _add_trace(sub: Any) -> None:
                        "trace tables for one mode, or its events as JSON.")
     p.add_argument("expr", help="e.g. 'ln(x1) + x1*x2 - sin(x2)'")
     p.add_argument("--at", default="", help="input values, e.g. x1=2,x2=5")
-    p.add_argument("--mode", default="reverse",
-                   help="eval, forward:<input> (e.g. forward:x1) or reverse")
+    p.add_argument("--mode", default=None,
+                   help="eval, forward:<input> (e.g. forward:x1, forward:w[1]) or "
+                   "reverse (default; reverse:y2 for one of several outputs)")
     p.add_argument("--json", action="store_true", help="print graph and events as JSON")
     p.set_defaults(func=_run_trace)
 
 
 def _run_trace(args: argparse.Namespace) -> int:
+    import numpy as np
+
     import mlgraph
     from mlgraph.expr import parse
+    from mlgraph.plain import jsonable
 
     f, names = parse(args.expr)
     values = inputs_for(names, args.at)
-    mode = mlgraph.events.Mode.parse(args.mode).resolve(names)
-    g = mlgraph.trace(f, **values)
-    events = mlgraph.run(g, mode)
-    table = mlgraph.trace_table(g, events, wrt=mode.wrt)
+    mode = mlgraph.events.Mode.parse(args.mode or "reverse")    # typos before tracing
+    # NOTE: ±∞ and NaN are numbers to show (1/0 = ∞), not warnings to print
+    with np.errstate(all="ignore"):
+        g = mlgraph.trace(f, **values)
+        if args.mode is None and len(g.outputs) > 1:
+            mode = mlgraph.events.Mode("reverse", g.output_names[0])
+        mode = mlgraph.modes.resolve_mode(g, mode)
+        events = mlgraph.run(g, mode)
+    table = mlgraph.trace_table(g, events, wrt=str(mode).partition(":")[2] or None)
     if args.json:
-        json.dump({"expr": args.expr, "mode": args.mode, "inputs": values,
+        json.dump({"expr": args.expr, "mode": str(mode), "inputs": jsonable(values),
                    "graph": g.to_json(), "events": [e.to_json() for e in events],
-                   "table": table.to_json()}, sys.stdout, ensure_ascii=False)
+                   "table": table.to_json()}, sys.stdout, ensure_ascii=False,
+                  allow_nan=False)
         print()
         return 0
     at = ", ".join(f"{k} = {v:g}" for k, v in values.items())
@@ -105,14 +119,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (2 for bad input)."""
+    """Run the command line; returns the exit code (2 for bad input).
+
+    No input makes it print a traceback: bad input is reported in one message with exit
+    code 2, anything else as an internal error with exit code 1 (the traceback is
+    printed when the environment variable ``MLGRAPH_TRACEBACK`` is set).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, TypeError) as err:
+    except (ValueError, TypeError, ArithmeticError) as err:
         print(f"mlgraph {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except Exception as err:  # noqa: BLE001 - the one place that keeps tracebacks out
+        if os.environ.get("MLGRAPH_TRACEBACK"):
+            raise
+        print(f"mlgraph {args.command}: internal error ({type(err).__name__}: {err}). "
+              "Please report it; set MLGRAPH_TRACEBACK=1 to see where it happened.",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,18 +11,37 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
-__all__ = ["ValueDependence", "NonFiniteError", "debug_nans", "debug_nans_on",
-           "check_finite", "shape_error", "warn_domain", "user_stacklevel"]
+__all__ = ["ValueDependence", "TracedValueError", "NonFiniteError", "debug_nans",
+           "debug_nans_on", "check_finite", "shape_error", "warn_domain",
+           "user_stacklevel", "user_line"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class ValueDependence(TypeError):
     """f used a traced value as a plain number while being traced for graph reuse."""
+
+
+class TracedValueError(TypeError):
+    """A value that needs a gradient was turned into a plain number or numpy array.
+
+    ``float(x)``, ``math.log(x)``, ``np.asarray(x)``, writing ``x`` into a numpy array:
+    the result would count as a constant and the derivative would come out wrong, so
+    mlgraph refuses. The message names the node and the fix.
+
+    Attributes:
+        node: the id of the traced node (its number while tracing).
+        what: the conversion, e.g. ``"float()"``.
+    """
+
+    def __init__(self, node: int, what: str, message: str) -> None:
+        self.node, self.what = node, what
+        super().__init__(message)
 
 
 class NonFiniteError(FloatingPointError):
@@ -47,31 +66,33 @@ class NonFiniteError(FloatingPointError):
             "trace table) to see which one is out of range.")
 
 
-_DEBUG_NANS = [False]
+# NOTE: a context variable, not a global: debug_nans in one thread (or asyncio task)
+# must not make another thread's sweeps raise.
+_DEBUG_NANS: ContextVar[bool] = ContextVar("mlgraph_debug_nans", default=False)
 
 
 def debug_nans_on() -> bool:
-    """Whether `debug_nans` is switched on."""
-    return _DEBUG_NANS[0]
+    """Whether `debug_nans` is switched on in this thread (context)."""
+    return _DEBUG_NANS.get()
 
 
 class debug_nans:  # noqa: N801 - used like a function, as jax.debug_nans
     """Raise at the first node whose value, tangent or cotangent is NaN or Inf.
 
-    Use ``mlgraph.debug_nans()`` to switch it on for the session,
+    Use ``mlgraph.debug_nans()`` to switch it on for the current thread,
     ``mlgraph.debug_nans(False)`` to switch it off, or ``with mlgraph.debug_nans():``
-    for one block. The error is a `NonFiniteError` naming the node.
+    for one block. The error is a `NonFiniteError` naming the node. The switch is
+    per thread (a context variable): other threads are not affected.
     """
 
     def __init__(self, on: bool = True) -> None:
-        self._old = _DEBUG_NANS[0]
-        _DEBUG_NANS[0] = bool(on)
+        self._token = _DEBUG_NANS.set(bool(on))
 
     def __enter__(self) -> debug_nans:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        _DEBUG_NANS[0] = self._old
+        _DEBUG_NANS.reset(self._token)
 
 
 def check_finite(value: Any, node: int, quantity: str, where: Callable[[], str],
@@ -115,6 +136,32 @@ def warn_domain(prim: Any, node: str, operand: str, x: Any) -> None:
     warnings.warn(f"{prim.symbol} at node {node} got a {problem} (smallest entry of "
                   f"{operand}: {smallest:.4g}). {fix}", RuntimeWarning,
                   stacklevel=user_stacklevel())
+
+
+def user_line() -> tuple[str, str]:
+    """The code of the first frame outside mlgraph: ``(its line, the expression run)``.
+
+    The expression is the part of the line being evaluated (Python ≥ 3.11; the line
+    again before). ``("", "")`` if unknown.
+    """
+    import linecache
+
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_HERE):
+        frame = frame.f_back
+    if frame is None:
+        return "", ""
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    part = line
+    positions = getattr(frame.f_code, "co_positions", None)
+    if positions is not None:
+        try:
+            first, last, start, end = list(positions())[frame.f_lasti // 2]
+        except (IndexError, ValueError):
+            first = None
+        if first == last == frame.f_lineno and start is not None and end is not None:
+            part = line.encode()[start:end].decode(errors="replace")
+    return line.strip(), part.strip()
 
 
 def user_stacklevel() -> int:

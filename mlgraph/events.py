@@ -65,69 +65,146 @@ class Event:
         return d
 
 
-_MODE = re.compile(r"(?P<sweep>eval|reverse)|forward(?::(?P<wrt>[^\s:]+))?")
+_MODE = re.compile(r"(?P<eval>eval)|(?P<sweep>forward|reverse)"
+                   r"(?::(?P<wrt>[^\s:\[\]]+)(?:\[(?P<index>[^\]]*)\])?)?")
 
 
 @dataclass(frozen=True, slots=True)
 class Mode:
-    """A run of the sweeps, as written ``"eval"``, ``"forward:x1"`` or ``"reverse"``.
+    """A run of the sweeps: ``"eval"``, ``"forward:w[1]"``, ``"reverse"``...
 
-    ``"eval"`` is an eval sweep; ``"forward:x1"`` a forward-mode run seeded with ones in
-    the tangent of input ``x1`` (plain ``"forward"``: a one-input graph's input);
-    ``"reverse"`` an eval sweep followed by the reverse sweep. ``str(mode)`` gives the
-    text back, the key of the widget's event streams.
+    ``"eval"`` is an eval sweep. ``"forward:x1"`` is a forward-mode run seeded with 1 in
+    the tangent of the scalar input ``x1``; ``"forward:w[1]"`` seeded with 1 in entry 1
+    of the vector input ``w`` (one column of the Jacobian). A whole non-scalar input
+    (``"forward:w"``) needs an explicit direction (``tangent=``): seeding every entry
+    with 1 would show the sum of the partial derivatives, not ∂y/∂w. ``"reverse"`` is an
+    eval sweep followed by the reverse sweep from a scalar output; ``"reverse:y2"`` or
+    ``"reverse:y[0]"`` from one output (entry) of several (one row of the Jacobian).
+    Plain ``"forward"`` and ``"reverse"`` name a graph's only input or output. Mode
+    strings are parsed once, here; ``str(mode)`` gives the text back, the key of the
+    widget's event streams.
 
     Attributes:
         sweep: ``"eval"``, ``"forward"`` or ``"reverse"``.
-        wrt: for forward mode, the input's label (``None``: not named yet).
+        wrt: the input (forward) or output (reverse) it is about (``None``: not named).
+        index: the entry of that input or output (``None``: all of it).
 
     Example:
-        >>> Mode.parse("forward:x1")
-        Mode(sweep='forward', wrt='x1')
-        >>> str(Mode.parse("forward").resolve(["x"]))
+        >>> Mode.parse("forward:w[1]")
+        Mode(sweep='forward', wrt='w', index=(1,))
+        >>> str(Mode.parse("forward").resolve(["x"], [()]))
         'forward:x'
+        >>> str(Mode.parse("forward:W[-1, 0]").resolve(["W"], [(2, 3)]))
+        'forward:W[1,0]'
     """
 
     sweep: Sweep
     wrt: str | None = None
+    index: tuple[int, ...] | None = None
 
     @classmethod
     def parse(cls, mode: str | Mode) -> Mode:
         """The `Mode` a text names (a `Mode` is returned as it is).
 
         Raises:
-            ValueError: for anything but ``eval``, ``forward``, ``forward:<input>`` and
-                ``reverse``.
+            ValueError: for anything but ``eval``, ``forward[:<input>[<entry>]]`` and
+                ``reverse[:<output>[<entry>]]``.
         """
         if isinstance(mode, Mode):
             return mode
-        m = _MODE.fullmatch(mode) if isinstance(mode, str) else None
+        m = _MODE.fullmatch(mode.strip()) if isinstance(mode, str) else None
         if m is None:
             raise ValueError(f"unknown mode {mode!r}; use 'eval', 'forward:<input>' or "
-                             "'reverse'.")
-        return cls(m["sweep"] or "forward", m["wrt"])
+                             "'reverse' (one entry of a vector input: 'forward:w[1]'; "
+                             "one of several outputs: 'reverse:y2').")
+        if m["eval"]:
+            return cls("eval")
+        index = None
+        if m["index"] is not None:
+            try:
+                index = tuple(int(p) for p in m["index"].split(","))
+            except ValueError:
+                raise ValueError(f"the entry in the mode {mode!r} must be integers, "
+                                 "e.g. 'forward:w[1]' or 'forward:W[0,2]'.") from None
+        return cls(m["sweep"], m["wrt"], index)
 
-    def resolve(self, inputs: Sequence[str]) -> Mode:
-        """This mode, its input checked against a graph's ``inputs`` (labels).
+    def resolve(self, names: Sequence[str], shapes: Sequence[tuple[int, ...]] | None
+                = None, *, direction: bool = False) -> Mode:
+        """This mode checked against a graph's inputs (forward) or outputs (reverse).
 
-        A forward mode that names no input gets the graph's only one.
+        Args:
+            names: the inputs' labels (forward) or the outputs' names (reverse).
+            shapes: their shapes (``None``: not checked).
+            direction: a direction (``tangent=`` / ``cotangent=``) is given, so a whole
+                non-scalar input or output may be named.
+
+        Returns:
+            The mode with its input or output named (a graph's only one), and its entry
+            made non-negative. A reverse mode of a graph with one output stays
+            ``"reverse"``.
 
         Raises:
-            ValueError: if a forward mode names no input of several, or an unknown one.
+            ValueError: naming the inputs or outputs there are and what to write.
         """
-        if self.sweep != "forward" or self.wrt in inputs:
+        if self.sweep == "eval":
             return self
-        if self.wrt is None and len(inputs) == 1:
-            return Mode("forward", inputs[0])
-        problem = ("names no input" if self.wrt is None
-                   else f"names {self.wrt!r}, which is not an input")
-        raise ValueError(f"the mode {str(self)!r} {problem}; the inputs are "
-                         f"{', '.join(inputs)}: write e.g. 'forward:{inputs[0]}'.")
+        role = "input" if self.sweep == "forward" else "output"
+        wrt = self.wrt
+        if wrt is None and direction and self.sweep == "reverse":
+            return self                  # a cotangent for every output is given
+        if wrt is None:
+            if len(names) != 1:
+                raise ValueError(
+                    f"the mode {str(self)!r} names no {role}; the {role}s are "
+                    f"{', '.join(names)}: write e.g. '{self.sweep}:{names[0]}'.")
+            wrt = names[0]
+        elif wrt not in names:
+            raise ValueError(
+                f"the mode {str(self)!r} names {wrt!r}, which is not an {role}; the "
+                f"{role}s are {', '.join(names)}: write e.g. "
+                f"'{self.sweep}:{names[0]}'.")
+        shape = None if shapes is None else tuple(shapes[list(names).index(wrt)])
+        index = self.index if shape is None else self._entry(wrt, shape, direction)
+        if self.sweep == "reverse" and len(names) == 1 and index is None:
+            return Mode("reverse")
+        return Mode(self.sweep, wrt, index)
+
+    def _entry(self, wrt: str, shape: tuple[int, ...], direction: bool
+               ) -> tuple[int, ...] | None:
+        """The checked, non-negative entry of ``wrt`` (of ``shape``) this mode seeds."""
+        size = math.prod(shape)
+        if self.index is None:
+            if shape and not direction:
+                raise ValueError(_whole(self.sweep, wrt, shape, size))
+            return None
+        if len(self.index) != len(shape) or not all(
+                -n <= i < n for i, n in zip(self.index, shape, strict=True)):
+            raise ValueError(
+                f"{wrt} has shape {shape}, so {self.sweep}:{wrt}[...] needs "
+                f"{len(shape)} ind{'ex' if len(shape) == 1 else 'ices'} within it, got "
+                f"{list(self.index)}.")
+        return tuple(i % n for i, n in zip(self.index, shape, strict=True))
 
     def __str__(self) -> str:
-        if self.sweep == "forward" and self.wrt:
-            return f"forward:{self.wrt}"
-        return self.sweep
+        if self.wrt is None:
+            return self.sweep
+        entry = "" if self.index is None else f"[{','.join(map(str, self.index))}]"
+        return f"{self.sweep}:{self.wrt}{entry}"
+
+
+def _whole(sweep: str, wrt: str, shape: tuple[int, ...], size: int) -> str:
+    """Why a whole non-scalar input (or output) can't be a mode without a direction."""
+    first = f"{wrt}[{','.join('0' * len(shape))}]"
+    if sweep == "forward":
+        return (f"forward:{wrt} would seed all {size} entries of {wrt} (shape {shape}) "
+                "with 1, so every tangent would be the sum of their partial "
+                f"derivatives, not ∂y/∂{wrt}. Seed one entry ('forward:{first}'; a "
+                f"full Jacobian takes one forward pass per entry, {size} for {wrt}) or "
+                "give the direction explicitly (tangent=...).")
+    return (f"reverse:{wrt} would seed all {size} entries of the output {wrt} (shape "
+            f"{shape}) with 1, which gives the gradient of their sum. Seed one entry "
+            f"('reverse:{first}'; one reverse pass per output entry) or give the "
+            "cotangent explicitly (cotangent=...).")
 
 
 def summarize(x: Any) -> Any:

@@ -14,16 +14,30 @@ import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .plain import jsonable
 from .primitives import PRIMITIVES, Primitive
 
-__all__ = ["Node", "Graph", "local_partials", "listing_text"]
+__all__ = ["Node", "Graph", "Decision", "local_partials", "listing_text"]
 
 _NO_SCOPES: Mapping[int, str] = types.MappingProxyType({})
+
+
+class Decision(NamedTuple):
+    """A choice f made on traced numbers (``if x > 0``, ``np.argmax(x)``).
+
+    Attributes:
+        node: the node whose numbers were looked at.
+        test: what was asked, ``"> 0"``, ``"truth test"``, ``"np.argmax"``.
+        outcome: the answer (a numpy bool or array, or a number).
+    """
+
+    node: int
+    test: str
+    outcome: Any
 
 
 @dataclass(frozen=True)
@@ -83,21 +97,28 @@ class Graph:
             `mlgraph.scope`.
         outer: node id → the traced value of an enclosing trace that this input or
             constant stands for (a derivative of a derivative); empty at first order.
+        names: node id → the name given with `mlgraph.name` (``z``); it is also the
+            node's label.
+        decisions: what f decided on traced numbers while being traced (comparisons,
+            truth tests, argmax...), as `Decision`s: the graph holds for inputs that
+            decide the same way.
         inputs: the input node ids, in the order of f's arguments.
-        outputs: the output node id, as a 1-tuple.
+        outputs: the output node ids: one, or one per value of a tuple f returns.
         fn_name: the traced function's name.
     """
 
     __slots__ = ("_prims", "_args", "_params", "_values", "_labels", "_needs",
                  "_scopes", "_outer", "_inputs", "_outputs", "_fn_name", "_nodes",
-                 "_is_input")
+                 "_is_input", "_names", "_decisions")
 
     def __init__(self, prims: Sequence[Primitive | None],
                  args: Sequence[tuple[int, ...]], params: Sequence[Mapping[str, Any]],
                  values: Sequence[Any], labels: Sequence[str], inputs: Sequence[int],
                  outputs: Sequence[int], *, scopes: Mapping[int, str] | None = None,
                  outer: Mapping[int, Any] | None = None, fn_name: str = "f",
-                 data_inputs: Sequence[int] = (), renumber: bool = False) -> None:
+                 data_inputs: Sequence[int] = (), renumber: bool = False,
+                 names: Mapping[int, str] | None = None,
+                 decisions: Sequence[tuple[int, str, Any]] = ()) -> None:
         # NOTE: grad and friends skip the lecture numbering: nobody sees those ids.
         order = _lecture_order(prims, args, inputs) if renumber else None
         if order is not None:
@@ -109,12 +130,16 @@ class Graph:
             args = [tuple(new[j] for j in args[o]) for o in order]
             scopes = {new[k]: v for k, v in (scopes or {}).items()}
             outer = {new[k]: v for k, v in (outer or {}).items()}
+            names = {new[k]: v for k, v in (names or {}).items()}
+            decisions = [(new[k], *rest) for k, *rest in decisions]
             inputs, outputs, data_inputs = ([new[i] for i in ids]
                                             for ids in (inputs, outputs, data_inputs))
         self._prims, self._args, self._params = tuple(prims), tuple(args), tuple(params)
         self._values, self._labels = tuple(values), tuple(labels)
         self._scopes = types.MappingProxyType(scopes) if scopes else _NO_SCOPES
         self._outer = types.MappingProxyType(outer) if outer else _NO_SCOPES
+        self._names = types.MappingProxyType(dict(names)) if names else _NO_SCOPES
+        self._decisions = tuple(Decision(*d) for d in decisions) if decisions else ()
         self._inputs, self._outputs = tuple(inputs), tuple(outputs)
         self._fn_name = fn_name
         self._nodes: tuple[Node, ...] | None = None
@@ -132,14 +157,40 @@ class Graph:
     needs = property(attrgetter("_needs"), doc="Whether a derivative flows through.")
     scopes = property(attrgetter("_scopes"), doc="node id → its scope path.")
     outer = property(attrgetter("_outer"), doc="node id → an enclosing trace's value.")
+    names = property(attrgetter("_names"), doc="node id → the name given by mg.name.")
+    decisions = property(attrgetter("_decisions"),
+                         doc="What f decided on traced numbers, in order (`Decision`).")
     inputs = property(attrgetter("_inputs"), doc="The input node ids.")
     outputs = property(attrgetter("_outputs"), doc="The output node ids.")
     fn_name = property(attrgetter("_fn_name"), doc="The traced function's name.")
 
     @property
     def output(self) -> int:
-        """The id of the output node."""
+        """The id of the output node (of a graph with one output).
+
+        Raises:
+            ValueError: if f returned several values; use `outputs`.
+        """
+        if len(self._outputs) != 1:
+            listed = ", ".join(f"{n} = v{i}" for n, i in zip(
+                self.output_names, self._outputs, strict=True))
+            raise ValueError(f"this graph has {len(self._outputs)} outputs ({listed}); "
+                             "use graph.outputs, or say which one (e.g. mode "
+                             f"'reverse:{self.output_names[0]}').")
         return self._outputs[0]
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """The outputs' names: given with `mlgraph.name`, else ``y`` (``y1, y2, …``)."""
+        if len(self._outputs) == 1:
+            return (self._names.get(self._outputs[0], "y"),)
+        return tuple(self._names.get(i, f"y{k + 1}")
+                     for k, i in enumerate(self._outputs))
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """The inputs' labels, in the order of f's arguments."""
+        return tuple(self._labels[i] for i in self._inputs)
 
     def __len__(self) -> int:
         return len(self._values)
@@ -248,6 +299,9 @@ class Graph:
         for n in self.nodes:
             if n.name == key or (n.op == "input" and n.label == key):
                 return n
+        for i, given in self._names.items():
+            if given == key:
+                return self.nodes[i]
         names = ", ".join(self._labels[i] for i in self._inputs)
         raise KeyError(f"no node {key!r} in this graph; its inputs are {names} "
                        f"and its nodes v0..v{len(self) - 1}.")
@@ -276,13 +330,21 @@ class Graph:
         names = [f"v{j}" for j in self._args[i]] if names is None else list(names)
         return listing_text(prim, names, self._params[i])
 
+    def lhs(self, i: int) -> str:
+        """How node i is written on the left of its line: ``v3``, or ``v3 (z)``."""
+        given = self._names.get(i)
+        return f"v{i}" if given is None or self._prims[i] is None else f"v{i} ({given})"
+
     def __str__(self) -> str:
-        lines = [f"v{i} = {self.listing(i)}" for i in range(len(self))]
-        lines.append(f"y = v{self.output}")
+        lines = [f"{self.lhs(i)} = {self.listing(i)}" for i in range(len(self))]
+        lines += [f"{name} = v{i}" for name, i in zip(self.output_names, self._outputs,
+                                                    strict=True)]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Graph of {self._fn_name}: {len(self)} nodes, output v{self.output}>"
+        outs = ", ".join(f"v{i}" for i in self._outputs)
+        return (f"<Graph of {self._fn_name}: {len(self)} nodes, "
+                f"output{'s' * (len(self._outputs) > 1)} {outs}>")
 
     def to_json(self) -> dict:
         """The graph as plain data (see docs/architecture.md)."""
@@ -301,6 +363,7 @@ class Graph:
             "edges": [{"src": s, "dst": d, "argnum": k} for s, d, k in self.edges],
             "inputs": list(self._inputs),
             "outputs": list(self._outputs),
+            "output_names": list(self.output_names),
         }
 
 

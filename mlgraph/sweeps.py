@@ -20,7 +20,7 @@ from .graph import Graph
 from .primitives import shape_of
 from .tracer import Tensor
 
-__all__ = ["eval_sweep", "forward_sweep", "reverse_sweep", "run"]
+__all__ = ["eval_sweep", "forward_sweep", "reverse_sweep", "drain", "primal_values"]
 
 _F64 = np.float64
 
@@ -184,37 +184,53 @@ def _forward(g: Graph, values: Sequence[Any], seeds: dict[int, Any], emit: bool,
     return tangents
 
 
-def _seeds(g: Graph, wrt: Any, tangents: Sequence[Any] | None) -> dict[int, Any]:
+def _seeds(g: Graph, wrt: Any, tangents: Sequence[Any] | None,
+           tangent: Any = None) -> dict[int, Any]:
+    """The input tangents of a forward-mode run (see `forward_sweep`)."""
     if tangents is not None:
-        if wrt is not None:
-            raise ValueError("give forward_sweep either wrt= or tangents=, not both.")
+        if wrt is not None or tangent is not None:
+            raise ValueError("give forward_sweep either wrt= (with tangent=) or "
+                             "tangents=, not both.")
         if len(tangents) != len(g.inputs):
             raise ValueError(f"forward_sweep got {len(tangents)} tangents for a graph "
                              f"with {len(g.inputs)} inputs ({_input_names(g)}); give "
                              "one per input.")
-        seeds = {}
-        for i, t in zip(g.inputs, tangents, strict=True):
-            t = t if isinstance(t, Tensor) else np.asarray(t, dtype=np.asarray(
-                g.values[i]).dtype)[()]
-            if shape_of(t) != shape_of(g.values[i]):
-                raise ValueError(f"the tangent for input '{g.labels[i]}' has shape "
-                                 f"{shape_of(t)}, but the input has shape "
-                                 f"{shape_of(g.values[i])}; they must match.")
-            seeds[i] = t
-        return seeds
-    if wrt is None:
-        if len(g.inputs) != 1:
-            raise ValueError(f"this graph has {len(g.inputs)} inputs "
-                             f"({_input_names(g)}); say which one with wrt='x1', or "
-                             "give tangents=(...).")
-        wrt = 0
-    k = g.input_index(wrt)
-    return {i: (_ones(g.values[i]) if n == k else _zeros(g.values[i]))
-            for n, i in enumerate(g.inputs)}
+        return {i: _tangent_for(g, i, t)
+                for i, t in zip(g.inputs, tangents, strict=True)}
+    if isinstance(wrt, int) and not isinstance(wrt, bool):
+        wrt = g.input_names[g.input_index(wrt)]
+    mode = (wrt if isinstance(wrt, Mode) else Mode("forward", wrt)
+            if wrt is None or wrt in g.input_names else Mode.parse(f"forward:{wrt}"))
+    mode = mode.resolve(g.input_names, [shape_of(g.values[i]) for i in g.inputs],
+                        direction=tangent is not None)
+    k = g.input_index(mode.wrt)
+    seeds = {i: _zeros(g.values[i]) for i in g.inputs}
+    i = g.inputs[k]
+    if tangent is not None:
+        seeds[i] = _tangent_for(g, i, tangent)
+    elif mode.index is None:
+        seeds[i] = _ones(g.values[i])
+    else:
+        one = np.zeros(shape_of(g.values[i]), dtype=np.asarray(g.values[i]).dtype)
+        one[mode.index] = 1
+        seeds[i] = one
+    return seeds
 
 
-def forward_sweep(g: Graph, wrt: int | str | None = None,
-                  tangents: Sequence[Any] | None = None) -> Iterator[Event]:
+def _tangent_for(g: Graph, i: int, t: Any) -> Any:
+    """A given tangent for input node i, in the input's dtype and checked shape."""
+    t = t if isinstance(t, Tensor) else np.asarray(t, dtype=np.asarray(
+        g.values[i]).dtype)[()]
+    if shape_of(t) != shape_of(g.values[i]):
+        raise ValueError(f"the tangent for input '{g.labels[i]}' has shape "
+                         f"{shape_of(t)}, but the input has shape "
+                         f"{shape_of(g.values[i])}; they must match.")
+    return t
+
+
+def forward_sweep(g: Graph, wrt: int | str | Mode | None = None,
+                  tangents: Sequence[Any] | None = None, *, tangent: Any = None
+                  ) -> Iterator[Event]:
     """A forward-mode run: primals and tangents advance together, node by node.
 
     For each node the ``eval`` event (its primal v) is followed by the ``forward`` event
@@ -222,9 +238,13 @@ def forward_sweep(g: Graph, wrt: int | str | None = None,
 
     Args:
         g: a traced graph.
-        wrt: the input to differentiate by (label such as ``"x1"`` or position); its
-            tangent is seeded with ones, the others with zeros.
+        wrt: the input to differentiate by: a label (``"x1"``), one entry of a
+            non-scalar input (``"w[1]"``), a position, or a forward `Mode`. Its
+            tangent is seeded with 1 (in that entry), the others' with zeros. A whole
+            non-scalar input needs ``tangent=``: seeding every entry with 1 would give
+            the sum of the partial derivatives (a `ValueError` says so).
         tangents: instead of ``wrt``, one tangent per input: any direction.
+        tangent: the direction for the input ``wrt`` (the others get zeros).
 
     Example:
         >>> import mlgraph as mg
@@ -233,7 +253,7 @@ def forward_sweep(g: Graph, wrt: int | str | None = None,
         >>> [float(e.value) for e in events if e.sweep == "forward"]
         [1.0, 0.0, 0.5, 5.0, 0.0, 5.5, 5.5]
     """
-    seeds = _seeds(g, wrt, tangents)
+    seeds = _seeds(g, wrt, tangents, tangent)
     values = primal_values(g)
     return (yield from _forward(g, values, seeds, True, True))
 
@@ -244,12 +264,21 @@ def forward_sweep(g: Graph, wrt: int | str | None = None,
 def _reverse(g: Graph, values: Sequence[Any], cotangent: Any, emit: bool, step: int = 0
              ) -> Generator[Event, None, list]:
     prims, args, params, needs = g.prims, g.args, g.params, g.needs
-    out_id = g.output
     adj: list[Any] = [None] * len(values)
-    adj[out_id] = cotangent
-    if emit:
-        yield Event(step, "reverse", "seed", out_id, cotangent)
-        step += 1
+    outputs = g.outputs
+    if len(outputs) == 1:
+        adj[outputs[0]] = cotangent
+        if emit:
+            yield Event(step, "reverse", "seed", outputs[0], cotangent)
+            step += 1
+    else:       # NOTE: one cotangent per output (None: zero); see _cotangent_seed
+        for out_id, ct in zip(outputs, cotangent, strict=True):
+            if ct is None:
+                continue
+            adj[out_id] = ct if adj[out_id] is None else adj[out_id] + ct
+            if emit:
+                yield Event(step, "reverse", "seed", out_id, adj[out_id])
+                step += 1
     inputs = g.inputs
     nans = debug_nans_on()
     for i in range(len(values) - 1, -1, -1):
@@ -294,22 +323,45 @@ _ONE = np.float64(1.0)
 
 
 def _cotangent_seed(g: Graph, cotangent: Any) -> Any:
-    out = g.values[g.output]
+    """The output cotangent ȳ, checked; a tuple (``None``: zero) for several outputs."""
+    outputs = g.outputs
+    if len(outputs) == 1:
+        if cotangent is None and type(g.values[outputs[0]]) is np.float64:
+            return _ONE                       # NOTE: the common case, without a call
+        return _one_seed(g, outputs[0], 0, cotangent)
+    if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(g.outputs):
+        names = ", ".join(g.output_names)
+        raise ValueError(
+            f"this graph has {len(g.outputs)} outputs ({names}); the reverse sweep "
+            f"needs one cotangent per output, e.g. cotangent=(1.0, None) for "
+            f"{g.output_names[0]} alone (None: zero), or the mode "
+            f"'reverse:{g.output_names[0]}'.")
+    return tuple(None if ct is None else _one_seed(g, i, k, ct)
+                 for k, (i, ct) in enumerate(zip(g.outputs, cotangent, strict=True)))
+
+
+def _one_seed(g: Graph, out_id: int, k: int, cotangent: Any) -> Any:
+    """Output k's cotangent, checked (1 for a scalar output by default)."""
+    out = g.values[out_id]
     if cotangent is None and type(out) is np.float64:
         return _ONE
+    name = g.output_names[k]
     if cotangent is None:
         if shape_of(out) != ():
             raise ValueError(
-                f"reverse_sweep needs a cotangent for the output v{g.output}, which "
-                f"has shape {shape_of(out)}: pass cotangent=np.ones({shape_of(out)}) "
-                "for the gradient of its sum, or a one-hot array for one entry.")
+                f"reverse_sweep needs a cotangent for the output {name} (v{out_id}), "
+                f"which has shape {shape_of(out)}: pass cotangent=np.ones("
+                f"{shape_of(out)}) for the gradient of its sum, or a one-hot array for "
+                f"one entry (mode 'reverse:{name}[{','.join('0' * np.ndim(out))}]').")
         cotangent = 1.0
     if not isinstance(cotangent, Tensor):
-        cotangent = np.asarray(cotangent, dtype=np.asarray(out).dtype)[()]
+        # NOTE: a copy: an identity rule hands ȳ on as an input's x̄, which must not
+        # change when the caller reuses its array
+        cotangent = np.array(cotangent, dtype=np.asarray(out).dtype)[()]
     if shape_of(cotangent) != shape_of(out):
         raise ValueError(f"the cotangent has shape {shape_of(cotangent)}, but the "
-                         f"output v{g.output} has shape {shape_of(out)}; they must "
-                         "match.")
+                         f"output {name} (v{out_id}) has shape {shape_of(out)}; they "
+                         "must match.")
     return cotangent
 
 
@@ -324,7 +376,8 @@ def reverse_sweep(g: Graph, cotangent: Any = None, *, start: int = 0
 
     Args:
         g: a traced graph.
-        cotangent: ȳ for the output (default 1.0, which needs a scalar output).
+        cotangent: ȳ for the output (default 1.0, which needs a scalar output); for a
+            graph with several outputs, a tuple with one per output (``None``: zero).
         start: the step number of the first event (to continue another sweep's steps).
     """
     seed = _cotangent_seed(g, cotangent)
@@ -339,25 +392,3 @@ def drain(gen: Generator) -> Any:
             next(gen)
     except StopIteration as stop:
         return stop.value
-
-
-def run(g: Graph, mode: str | Mode = "reverse", cotangent: Any = None) -> list[Event]:
-    """Every event of a complete run, with steps numbered densely from 0.
-
-    Args:
-        g: a traced graph.
-        mode: a `Mode` or its text: ``"eval"``; ``"forward:x1"`` (forward mode by input
-            ``x1``; plain ``"forward"`` for a one-input graph); or ``"reverse"`` (an
-            eval sweep, then the reverse sweep).
-        cotangent: ȳ for reverse mode.
-
-    Returns:
-        The list of `Event`s.
-    """
-    mode = Mode.parse(mode)
-    if mode.sweep == "eval":
-        return list(eval_sweep(g))
-    if mode.sweep == "forward":
-        return list(forward_sweep(g, wrt=mode.wrt))
-    events = list(eval_sweep(g))
-    return events + list(reverse_sweep(g, cotangent, start=len(events)))

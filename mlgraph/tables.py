@@ -10,7 +10,8 @@ layers 0-1.
 from __future__ import annotations
 
 import html
-from dataclasses import asdict, dataclass
+import unicodedata
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -71,6 +72,7 @@ class Row:
         rule: the formula, ``"ln(v0)"``.
         numbers: the formula with numbers, ``"ln(2)"`` (empty for a seed).
         value: the result, 4 significant digits.
+        name: the name given to the node with `mlgraph.name` (``"z"``), else ``""``.
     """
 
     step: int
@@ -80,9 +82,15 @@ class Row:
     rule: str
     numbers: str
     value: str
+    name: str = ""
+
+    @property
+    def head(self) -> str:
+        """The left-hand side with the node's name: ``v̄3 (z)``."""
+        return f"{self.lhs} ({self.name})" if self.name else self.lhs
 
     def __str__(self) -> str:
-        parts = [self.lhs, self.rule]
+        parts = [self.head, self.rule]
         if self.numbers and self.numbers != self.value:
             parts.append(self.numbers)
         if self.value != self.rule:
@@ -129,7 +137,7 @@ class TraceTable:
                 nums = r.numbers if r.numbers and r.numbers != r.value else ""
                 out.append(
                     f'<tr data-step="{r.step}">'
-                    f'<td style="text-align:left">{e(r.lhs)}</td>'
+                    f'<td style="text-align:left">{e(r.head)}</td>'
                     f'<td style="text-align:left">= {e(r.rule)}</td>'
                     f'<td style="text-align:left">{"= " + e(nums) if nums else ""}</td>'
                     f'<td style="text-align:right"><b>= {e(r.value)}</b></td></tr>')
@@ -173,6 +181,9 @@ def trace_table(g: Graph, events: list[Event], wrt: str | None = None) -> TraceT
         elif ev.kind == "visit":
             rows.append(_reverse_row(g, ev, cur["reverse"], incoming.get(ev.node, []),
                                      partials))
+    if g.names:
+        rows = [replace(r, name=g.names[r.node]) if r.node in g.names and
+                g.prims[r.node] is not None else r for r in rows]
     return TraceTable(rows, wrt)
 
 
@@ -231,8 +242,10 @@ def _reverse_row(g: Graph, ev: Event, adjoint: dict, incoming: list[Event],
                  partials: dict) -> Row:
     i = ev.node
     b = _DOT["reverse"]
-    if i == g.output and not incoming:
-        return Row(ev.step, "reverse", i, f"v{b}{i}", "ȳ", "", fmt(ev.value))
+    if i in g.outputs and not incoming:
+        name = g.output_names[g.outputs.index(i)]
+        bar = unicodedata.normalize("NFC", f"{name[0]}{b}{name[1:]}")      # ȳ, ȳ2
+        return Row(ev.step, "reverse", i, f"v{b}{i}", bar, "", fmt(ev.value))
     rules, numbers = [], []
     for acc in sorted(incoming, key=lambda a: (a.src, a.argnum)):
         p = partials.get((i, acc.src, acc.argnum), {})

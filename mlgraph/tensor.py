@@ -9,6 +9,7 @@ recording live in `mlgraph.tracer`; ndarray's methods, ``.sum()`` and the rest, 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,14 +23,18 @@ __all__ = ["ArrayMethods", "static_axis", "static_index", "resolve_shape"]
 class ArrayMethods:
     """The ndarray-like properties and methods of `mlgraph.Tensor`.
 
-    A subclass provides ``value`` (the numpy value) and ``_concrete(what)`` (the value
-    for a use that leaves the graph, such as a truth test).
+    A subclass provides ``value`` (the numpy value), ``_concrete(what)`` (the value
+    for a use that leaves the graph, such as indexing with it) and ``_compare(op,
+    other)`` (a comparison, recorded as a decision): `mlgraph.interop.Interop`.
     """
 
     __slots__ = ()
     value: Any
 
-    def _concrete(self, what: str) -> Any:  # pragma: no cover - Tensor defines it
+    def _concrete(self, what: str) -> Any:  # pragma: no cover - Interop defines it
+        raise NotImplementedError
+
+    def _compare(self, op: Any, other: Any) -> Any:  # pragma: no cover - Interop does
         raise NotImplementedError
 
     # --- shape -----------------------------------------------------------------------
@@ -76,32 +81,24 @@ class ArrayMethods:
     # --- comparisons: not differentiable, they return numpy arrays -------------------
 
     def __lt__(self, other: Any) -> Any:
-        return self._concrete("<") < np.asarray(other)
+        return self._compare(operator.lt, other)
 
     def __le__(self, other: Any) -> Any:
-        return self._concrete("<=") <= np.asarray(other)
+        return self._compare(operator.le, other)
 
     def __gt__(self, other: Any) -> Any:
-        return self._concrete(">") > np.asarray(other)
+        return self._compare(operator.gt, other)
 
     def __ge__(self, other: Any) -> Any:
-        return self._concrete(">=") >= np.asarray(other)
+        return self._compare(operator.ge, other)
 
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._concrete("==") == np.asarray(other)
+        return self._compare(operator.eq, other)
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._concrete("!=") != np.asarray(other)
+        return self._compare(operator.ne, other)
 
     __hash__ = object.__hash__
-
-    # --- leaving the graph -----------------------------------------------------------
-
-    def __float__(self) -> float:
-        return float(self._concrete("float()"))
-
-    def __bool__(self) -> bool:
-        return bool(self._concrete("a truth test (if/while)"))
 
 
 def static_axis(axis: Any) -> Any:
@@ -119,7 +116,7 @@ def static_index(index: Any) -> Any:
             raise TypeError(
                 f"a float Tensor ({getattr(index, 'name', None) or 'a traced value'}) "
                 "can't be used as an index: indices are not differentiable. Pass "
-                "integer labels as a numpy array, or use np.asarray(t).astype(int).")
+                "integer labels as a numpy array, or use t.value.astype(int).")
         return value
     if isinstance(index, list):
         return np.asarray(index)

@@ -8,44 +8,42 @@ is recorded as a node with a dense id, and the result is a `Graph`. Outside a tr
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from . import primitives as P
 from .arguments import as_array, bind
+from .context import OPEN, SCOPE, name, scope
 from .errors import (
     ValueDependence,
     check_finite,
     debug_nans_on,
     shape_error,
-    user_stacklevel,
     warn_domain,
 )
 from .graph import Graph, listing_text
+from .interop import Interop, describe
 from .numpy._methods import NdarrayMethods
 from .primitives import Traced, value_of
 from .tensor import ArrayMethods
 
-__all__ = ["Tensor", "trace", "scope", "trace_inputs"]
+__all__ = ["Tensor", "trace", "scope", "name", "trace_inputs"]
 
-_LEVELS = itertools.count(1)
-_SCOPE: list[str] = []          # names of the open `scope` blocks, outermost first
-_COMPARISONS = {np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
-                np.not_equal}
+_LEVELS = itertools.count(1)          # NOTE: only orders nested traces
+_scope_path = SCOPE.get               # NOTE: bound once: it runs per node in a scope
 
 
-class Tensor(NdarrayMethods, ArrayMethods, Traced):
+class Tensor(Interop, NdarrayMethods, ArrayMethods, Traced):
     """A numpy-backed value; float64 by default, float32 kept when given.
 
     Operators call primitives; inside `trace` each call becomes a node of the graph.
     The ndarray-like properties (``.T``, indexing, comparisons...) are in
     `ArrayMethods`, ndarray's methods (``.sum()``, ``.std()``, ``.dot()``,
-    ``.astype()``, ``.at[i].set(v)``...) in `mlgraph.numpy`'s `NdarrayMethods`.
+    ``.astype()``, ``.at[i].set(v)``...) in `mlgraph.numpy`'s `NdarrayMethods`;
+    conversions and numpy's protocols (what is refused) in `Interop`.
 
     Args:
         value: a float, a numpy array, or a nested list of numbers.
@@ -104,46 +102,6 @@ class Tensor(NdarrayMethods, ArrayMethods, Traced):
                               [np.shape(v) for v in values], "", params, err) from None
         return Tensor._new(out, None, -1)
 
-    def _concrete(self, what: str) -> Any:
-        """The numpy value, for uses that leave the graph (comparisons, np.asarray).
-
-        When f is traced for ``reuse_graph`` such a use would freeze this step's value
-        into the graph, so it raises `ValueDependence` and the caller traces anew.
-        """
-        t = self._trace
-        if t is not None and t.open and t.strict:
-            raise ValueDependence(
-                f"{what} of a traced value ({self.name or f'v{self._id}'}) depends on "
-                "its numbers, so this graph can't be reused for other values.")
-        return self.value
-
-    # --- numpy interop ---------------------------------------------------------------
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        arr = np.asarray(self._concrete("np.asarray"), dtype=dtype)
-        if self._trace is not None and self._trace.open:
-            who = self.name or f"v{self._id}"
-            warnings.warn(
-                f"the traced value {who} was turned into a plain numpy array (by "
-                "np.asarray or a numpy function mlgraph has no rule for), so no "
-                "gradient flows through this use of it. Use the mlgraph.numpy function "
-                f"instead, or write {who}.value if a constant is what you mean.",
-                RuntimeWarning, stacklevel=user_stacklevel())
-        return arr.copy() if copy else arr
-
-    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kw: Any):
-        prim = P.UFUNCS.get(ufunc)
-        if method == "__call__" and not kw and prim is not None:
-            return prim(*inputs)
-        if method == "__call__" and not kw and ufunc in _COMPARISONS:
-            return ufunc(*[i._concrete(ufunc.__name__) if isinstance(i, Tensor) else i
-                           for i in inputs])
-        raise TypeError(
-            f"np.{ufunc.__name__} has no differentiation rule in mlgraph. Use the "
-            f"mlgraph.numpy functions (import mlgraph.numpy as np) or np.asarray(t) "
-            "for a non-differentiable copy."
-        )
-
     # --- arithmetic ------------------------------------------------------------------
 
     def __add__(self, other: Any) -> Tensor:
@@ -191,6 +149,10 @@ class Tensor(NdarrayMethods, ArrayMethods, Traced):
     def __abs__(self) -> Tensor:
         return P.abs(self)
 
+    def named(self, label: str) -> Tensor:
+        """This value, named ``label`` in its graph (see `mlgraph.name`)."""
+        return name(self, label)
+
     def __repr__(self) -> str:
         label = f", name={self.name!r}" if self.name else ""
         where = f" (traced as v{self._id})" if self._trace is not None else ""
@@ -214,33 +176,18 @@ def _binary(prim: P.Primitive, x: Any, y: Any, me: Tensor) -> Any:
 # --- the recorder --------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def scope(name: str) -> Iterator[None]:
-    """Group the nodes recorded inside this block under ``name`` (e.g. ``"layer1"``).
-
-    Scopes nest (``layer1/linear``). The graph widget draws a scope as one box that
-    collapses into a single node, so a tensor graph of an MLP reads layer by layer.
-    """
-    if not isinstance(name, str) or not name or "/" in name:
-        raise ValueError(f"a scope name must be a non-empty string without '/', "
-                         f"got {name!r}.")
-    _SCOPE.append(name)
-    try:
-        yield
-    finally:
-        _SCOPE.pop()
-
-
 class _Trace:
     """The recorder behind `trace`: the future `Graph`'s columns, one entry per node.
 
     ``strict`` refuses value-dependent uses of traced values (`ValueDependence`), for
     graphs that will be re-run at other values. ``debug_nans`` is read once, when the
-    trace starts.
+    trace starts. ``decisions`` lists what f decided on traced numbers (comparisons,
+    truth tests, argmax...), for the gradient checker's kink detection.
     """
 
     __slots__ = ("level", "open", "strict", "nans", "prims", "args", "params",
-                 "values", "labels", "scopes", "outer", "const_names", "inputs")
+                 "values", "labels", "scopes", "outer", "const_names", "inputs",
+                 "data", "decisions", "needs_known", "names")
 
     def __init__(self, strict: bool = False,
                  const_names: Mapping[int, str] | None = None) -> None:
@@ -257,11 +204,18 @@ class _Trace:
         self.outer: dict[int, Any] = {}          # node id -> a Tensor of an outer trace
         self.const_names = const_names or {}     # id(array) -> f's parameter name
         self.inputs: list[int] = []
+        # NOTE: the rest is filled only when used: tracing pays nothing for it
+        self.data: list[int] = []                # the inputs that are data, not diff.
+        self.decisions: list[tuple[int, str, Any]] | None = None
+        self.needs_known: dict[int, bool] | None = None   # node id -> needs a gradient
+        self.names: dict[int, str] | None = None          # node id -> its given name
 
     def _leaf(self, value: Any, label: str, outer: Any) -> int:
         nid = len(self.values)
-        if _SCOPE:
-            self.scopes[nid] = "/".join(_SCOPE)
+        if OPEN:
+            path = _scope_path()
+            if path:
+                self.scopes[nid] = path
         if outer is not None:
             self.outer[nid] = outer
         self.prims.append(None)
@@ -288,6 +242,8 @@ class _Trace:
                 outer = x
         nid = self._leaf(value, name, outer)
         self.inputs.append(nid)
+        if kind != "input":
+            self.data.append(nid)
         return Tensor._new(value, self, nid, name)
 
     def const(self, x: Any) -> int:
@@ -337,8 +293,10 @@ class _Trace:
                          lambda: self._node_text(prim, ids, params, node_id),
                          "while tracing")
         # NOTE: _leaf inlined: this is the hottest line of tracing.
-        if _SCOPE:
-            self.scopes[node_id] = "/".join(_SCOPE)
+        if OPEN:                      # NOTE: a scope open in some thread: which?
+            path = _scope_path()
+            if path:
+                self.scopes[node_id] = path
         self.prims.append(prim)
         self.args.append(tuple(ids))
         self.params.append(params)
@@ -363,6 +321,28 @@ class _Trace:
                    ) -> str:
         return f"v{node_id} = {listing_text(prim, [f'v{j}' for j in ids], params)}"
 
+    # --- what the conversions of `Interop` ask ----------------------------------------
+
+    def name(self, nid: int, label: str) -> None:
+        """Give node ``nid`` a name (`mlgraph.name`): its label from now on."""
+        if self.names is None:
+            self.names = {}
+        self.names[nid] = label
+        self.labels[nid] = label
+
+    def decide(self, nid: int, test: str, outcome: Any) -> None:
+        """Record that f decided ``test`` on node ``nid``'s numbers: ``outcome``."""
+        if self.decisions is None:
+            self.decisions = []
+        self.decisions.append((nid, test, outcome))
+
+    def check_reusable(self, nid: int, what: str) -> None:
+        """In a strict trace, refuse a use of node ``nid``'s numbers."""
+        if self.strict:
+            raise ValueDependence(
+                f"{what} of a traced value ({describe(self, nid)}) depends on its "
+                "numbers, so this graph can't be reused for other values.")
+
 
 def _const_label(value: Any) -> str:
     if np.ndim(value) == 0:
@@ -377,7 +357,8 @@ def trace(f: Callable, *args: Any, **kwargs: Any) -> Graph:
     """Call ``f`` once on traced inputs and return its computation graph.
 
     Inputs may be given positionally or by f's parameter names; each becomes an input
-    node labelled with its parameter name (or the ``name=`` of a `Tensor`).
+    node labelled with its parameter name (or the ``name=`` of a `Tensor`). A function
+    returning a tuple ``(y1, y2)`` gives a graph with several outputs.
 
     Example:
         >>> import mlgraph as mg
@@ -423,18 +404,28 @@ def trace_inputs(f: Callable, names: Sequence[str], values: Sequence[Any], *,
     finally:
         t.open = False
     if type(out) is Tensor and out._trace is t:
-        output = out._id
+        outputs = (out._id,)
     else:
-        if isinstance(out, (tuple, list, dict)):
-            raise TypeError(
-                f"{fn_name or getattr(f, '__name__', 'f')} returned a "
-                f"{type(out).__name__}; mlgraph traces functions with one output. "
-                "Return one tensor, e.g. a sum of the parts, or trace each output "
-                "separately.")
-        if not isinstance(out, Tensor):
-            as_array(out, "the output")
-        output = t.const(out)
+        many = type(out) in (tuple, list)
+        outputs = tuple(_output_id(t, y, fn_name or getattr(f, "__name__", "f"), many)
+                        for y in (out if many else (out,)))
     ids = [ti._id for ti in tins]
-    return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, (output,),
+    return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, outputs,
                  scopes=t.scopes, outer=t.outer, data_inputs=ids[n_diff:],
+                 names=t.names, decisions=t.decisions or (),
                  fn_name=fn_name or getattr(f, "__name__", "f"), renumber=renumber)
+
+
+def _output_id(t: _Trace, y: Any, fn_name: str, nested: bool) -> int:
+    """The node of one value f returned (a constant node if it is not traced)."""
+    if type(y) is Tensor and y._trace is t:
+        return y._id
+    if isinstance(y, (tuple, list, dict)):
+        raise TypeError(
+            f"{fn_name} returned a {type(y).__name__}{' inside a tuple' * nested}; "
+            "mlgraph traces functions returning one value or a flat tuple of values "
+            "(y1, y2). Return the values side by side, or stack them "
+            "(mlgraph.numpy.stack).")
+    if not isinstance(y, Tensor):
+        as_array(y, "the output")
+    return t.const(y)

@@ -1,4 +1,4 @@
-"""The functional API (as in JAX): grad, value_and_grad, jvp, vjp, jacobian, hessian.
+"""The functional API (as in JAX): grad, value_and_grad (with has_aux), jvp, vjp.
 
 Each traces ``f`` once and drains the sweeps of `mlgraph.sweeps` with event recording
 off: the numbers returned are computed by exactly the code the widget animates.
@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from . import primitives as P
-from .arguments import bind
+from .arguments import bind, param_names
 from .errors import ValueDependence
 from .graph import Graph
+from .reuse import Flat, Watch, flatten
 from .sweeps import (
     _cotangent_seed,
     _eval,
@@ -29,7 +29,7 @@ from .sweeps import (
 )
 from .tracer import Tensor, trace, trace_inputs
 
-__all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian"]
+__all__ = ["grad", "value_and_grad", "jvp", "vjp"]
 
 
 def _argnums(argnums: int | Sequence[int], n: int, fname: str) -> tuple[int, ...]:
@@ -49,7 +49,13 @@ def _trace_wrt(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) ->
 
 
 def _scalar_output(g: Graph, fname: str, api: str) -> None:
-    out = g.values[g.output]
+    outputs = g.outputs
+    if len(outputs) != 1:
+        raise ValueError(
+            f"{api} needs {fname} to return a scalar, but it returned {len(outputs)} "
+            "values. Differentiate one of them (or their sum), use has_aux=True for a "
+            "(value, aux) pair, or jacobian / vjp for several outputs.")
+    out = g.values[outputs[0]]
     if type(out) is np.float64:
         return
     shape = np.shape(out)
@@ -77,20 +83,30 @@ def _result(x: Any, like: Any) -> Any:
 
 
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
-                   reuse_graph: bool = False) -> Callable:
+                   has_aux: bool = False, reuse_graph: bool = False) -> Callable:
     """Like `grad`, but the function returns ``(f(*args), gradient)``.
 
     Args:
         f: a function returning a scalar.
         argnums: which positional argument(s) to differentiate by.
-        reuse_graph: trace ``f`` once per argument shapes and dtypes, then re-run the
+        has_aux: f returns a pair ``(value, aux)``; only ``value`` is differentiated,
+            and the function returns ``((value, aux), gradient)``, as JAX's. Traced
+            values in ``aux`` (also inside tuples, lists, dicts) come back as numpy.
+        reuse_graph: trace ``f`` once per argument structure, then re-run the
             recorded graph (an eval sweep on the new values, then the reverse sweep)
             instead of tracing again: the "trace once, then interpret" of training
-            loops. Array arguments not in ``argnums`` become data inputs of the graph.
-            If f looks at its values while being traced (a comparison, ``np.asarray``,
-            an ``if`` on a traced value), the graph could go stale, so f is then
-            traced on every call, as without reuse. Other Python values are part of
-            the key.
+            loops. The key is the arguments' structure, never their identity: array
+            shapes and dtypes, the layout of tuples, lists and dicts, and the values
+            of Python ints, strings and booleans; every array or float not in
+            ``argnums`` (also inside a tuple, list or dict) is a data input of the
+            graph, fed its current numbers on each call. Arguments of other kinds
+            (objects, functions) are traced afresh on every call. If f looks at its
+            values while being traced (a comparison, an ``if`` on a traced value),
+            the graph could go stale, so f is then traced on every call, as without
+            reuse. Arrays f reads from outside (its globals and closures, and those
+            of the functions it calls by name) become constants of the graph; they
+            are compared with their traced numbers on each call and a change traces
+            again (pass big arrays as arguments to skip that comparison).
 
     Example:
         >>> import mlgraph as mg
@@ -99,37 +115,74 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, *,
         >>> round(float(y), 3), round(float(d1), 3), round(float(d2), 3)
         (11.652, 5.5, 1.716)
     """
-    call = _value_and_grad(f, argnums, reuse_graph)
+    call = _value_and_grad(f, argnums, reuse_graph, has_aux)
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return call(args, kwargs)
+        out, grads, aux = call(args, kwargs)
+        return ((out, aux) if has_aux else out), grads
 
     return wrapper
 
 
-def _value_and_grad(f: Callable, argnums: int | Sequence[int], reuse_graph: bool
-                    ) -> Callable[[tuple, dict], tuple[Any, Any]]:
-    """``call(args, kwargs) -> (value, gradient)``, shared by `value_and_grad`, `grad`.
+def _value_and_grad(f: Callable, argnums: int | Sequence[int], reuse_graph: bool,
+                    has_aux: bool = False) -> Callable[[tuple, dict], tuple]:
+    """``call(args, kwargs) -> (value, gradient, aux)``, for `value_and_grad`, `grad`.
 
-    The argument numbers are checked once per number of arguments.
+    The argument numbers are checked once per number of arguments. With ``has_aux``,
+    f is traced through a wrapper that keeps the aux of the latest trace in a box.
     """
     fname = getattr(f, "__name__", "f")
     cache: dict[tuple, Graph] = {}
     nums_for: dict[int, tuple[int, ...]] = {}
     single = isinstance(argnums, int)
+    box: list = []
+    traced = _value_of_pair(f, box, fname) if has_aux else f
 
-    def call(args: tuple, kwargs: dict) -> tuple[Any, Any]:
+    def call(args: tuple, kwargs: dict) -> tuple[Any, Any, Any]:
         nums = nums_for.get(len(args))
         if nums is None:
             nums = nums_for[len(args)] = _argnums(argnums, len(args), fname)
         if reuse_graph and not kwargs and not _any_tensor(args):
-            out, grads = _reused(f, cache, args, nums, fname)
+            out, grads, aux = _reused(traced, cache, args, nums, fname, box)
         else:
-            out, grads = _fresh(f, args, kwargs, nums, fname)
-        return out, (grads[0] if single else grads)
+            out, grads = _fresh(traced, args, kwargs, nums, fname)
+            aux = _tree_map(_detached, box.pop()) if box else None
+        return out, (grads[0] if single else grads), aux
 
     return call
+
+
+def _value_of_pair(f: Callable, box: list, fname: str) -> Callable:
+    """f returning ``(value, aux)`` as a function returning ``value``; aux into box."""
+    @functools.wraps(f)
+    def value_only(*args: Any) -> Any:
+        out = f(*args)
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            size = f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""
+            raise TypeError(f"has_aux=True needs {fname} to return a pair (value, "
+                            f"aux), but it returned a {type(out).__name__}{size}. "
+                            "Return (loss, aux), or leave has_aux out.")
+        box[:] = [out[1]]
+        return out[0]
+
+    return value_only
+
+
+def _tree_map(fn: Callable, tree: Any) -> Any:
+    """fn on every leaf of nested tuples, lists and dicts."""
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(_tree_map(fn, t) for t in tree)
+    if isinstance(tree, dict):
+        return {k: _tree_map(fn, v) for k, v in tree.items()}
+    return fn(tree)
+
+
+def _detached(a: Any) -> Any:
+    """An aux value as numpy, unless it belongs to an enclosing trace still open."""
+    if isinstance(a, Tensor) and not (a._trace is not None and a._trace.open):
+        return a.value
+    return a
 
 
 _RETRACE = object()
@@ -151,67 +204,88 @@ def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname:
     adj = drain(_reverse(g, values, _cotangent_seed(g, None), False))
     grads = tuple([_result(adj[i], args[k])
                    for i, k in zip(g.inputs, nums, strict=True)])
-    return values[g.output], grads
+    return values[g.outputs[0]], grads
 
 
-def _graph_key(args: tuple, nums: tuple[int, ...]) -> tuple:
-    """What a reused graph depends on: array shapes and dtypes, other values."""
-    key = [nums]
-    for a in args:
-        if type(a) is np.ndarray:
-            key.append((a.shape, a.dtype))
-        elif type(a) is float:
-            key.append(float)
-        else:
-            key.append((type(a), a if isinstance(a, (int, str, bool)) else id(a)))
-    return tuple(key)
+def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname: str,
+            box: list) -> tuple[Any, tuple, Any]:
+    """value_and_grad on a graph traced once per argument structure (``reuse_graph``).
 
-
-def _reused(f: Callable, cache: dict, args: tuple, nums: tuple[int, ...], fname: str
-            ) -> tuple[Any, tuple]:
-    """value_and_grad on a graph traced once per shapes (see ``reuse_graph``)."""
-    key = _graph_key(args, nums)
-    entry = cache.get(key)
+    The arguments are keyed by structure (`mlgraph.reuse.flatten`), never by identity;
+    what can't be keyed is traced afresh. An aux (``has_aux``) is read from the re-run
+    graph's values.
+    """
+    flat = flatten(args, nums)
+    entry = _RETRACE if flat is None else cache.get(flat[0])
+    if entry is None or (entry is not _RETRACE and entry[2] is not None
+                         and entry[2].changed()):
+        entry = cache[flat[0]] = _trace_for_reuse(f, Flat(args, nums), flat[1], fname,
+                                                  box)
     if entry is _RETRACE:
-        return _fresh(f, args, {}, nums, fname)
-    if entry is None:
-        entry = cache[key] = _trace_for_reuse(f, args, nums, fname)
-        if entry is _RETRACE:
-            return _fresh(f, args, {}, nums, fname)
-    g, order, seed = entry
-    values = drain(_eval(g, [args[k] for k in order], False))
+        out, grads = _fresh(f, args, {}, nums, fname)
+        return out, grads, (_tree_map(_detached, box.pop()) if box else None)
+    g, seed, _, aux = entry
+    values = drain(_eval(g, flat[1], False))
     adj = drain(_reverse(g, values, seed, False))
     # NOTE: the data inputs come after the differentiated ones and get no gradient
     grads = tuple(_result(adj[i], args[k])
                   for i, k in zip(g.inputs, nums, strict=False))
-    return values[g.output], grads
+    if aux is not None:
+        aux = _tree_map(lambda a: values[a.id] if type(a) is _Node else a, aux)
+    return values[g.outputs[0]], grads, aux
 
 
-def _trace_for_reuse(f: Callable, args: tuple, nums: tuple[int, ...], fname: str
+class _Node:
+    """An aux leaf that is node ``id`` of a reused graph."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, node_id: int) -> None:
+        self.id = node_id
+
+
+def _trace_for_reuse(f: Callable, flat: Flat, leaves: list, fname: str, box: list
                      ) -> Any:
-    """(graph, argument order, output cotangent), or _RETRACE if f looks at values."""
-    data = [k for k, a in enumerate(args)
-            if k not in nums and isinstance(a, (np.ndarray, float))]
-    order = tuple(nums) + tuple(data)
-    fn, names, values, _ = bind(f, args, None, order)
+    """(graph, output cotangent, watch, aux by node), or _RETRACE if f looks at values.
+
+    _RETRACE too if an aux value can't be read from the graph's nodes. The watch is
+    ``None`` when f reads no array from outside.
+    """
+    watch = Watch(f)
     try:
-        g = trace_inputs(fn, names, values, n_diff=len(nums), renumber=False,
-                         strict=True, fn_name=fname)
+        names = flat.names(param_names(f, len(flat.args)))
+        g = trace_inputs(flat.function(f), names, leaves, n_diff=len(flat.nums),
+                         renumber=False, strict=True, fn_name=fname)
     except ValueDependence:
         # NOTE: f looks at its values (a comparison, np.asarray, an `if`), so a
         # recorded graph could go stale: trace every call instead, as without reuse.
         return _RETRACE
     _scalar_output(g, fname, "grad")
-    return g, order, _cotangent_seed(g, None)
+    aux = None
+    if box:
+        def node_of(a: Any) -> Any:
+            if not isinstance(a, Tensor):
+                return a
+            if 0 <= a._id < len(g) and g.values[a._id] is a.value:
+                return _Node(a._id)
+            raise ValueDependence("an aux value is not a node of this graph")
+        try:
+            aux = _tree_map(node_of, box.pop())
+        except ValueDependence:
+            return _RETRACE
+    return g, _cotangent_seed(g, None), (watch if watch.entries else None), aux
 
 
-def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def grad(f: Callable, argnums: int | Sequence[int] = 0, *, has_aux: bool = False
+         ) -> Callable:
     """The gradient of a scalar function, by reverse mode.
 
     Args:
         f: a function of floats / arrays / Tensors returning a scalar.
         argnums: which positional argument(s) to differentiate by. Unused inputs get
             zero gradients.
+        has_aux: f returns ``(value, aux)``; the function then returns
+            ``(gradient, aux)``, as JAX's.
 
     Returns:
         A function with f's signature returning ∂f/∂x (a tuple for several argnums).
@@ -226,18 +300,29 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         >>> float(mg.grad(cube)(2.0)), float(mg.grad(mg.grad(cube))(2.0))
         (12.0, 12.0)
     """
-    call = _value_and_grad(f, argnums, False)
+    call = _value_and_grad(f, argnums, False, has_aux)
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return call(args, kwargs)[1]
+        _, grads, aux = call(args, kwargs)
+        return (grads, aux) if has_aux else grads
 
     return wrapper
+
+
+def _outputs(g: Graph, per_node: Sequence[Any], like: Sequence[Any]) -> Any:
+    """One value per output (a tuple for several), missing ones as zeros."""
+    got = [per_node[i] if per_node[i] is not None else _zeros(like[i])
+           for i in g.outputs]
+    return got[0] if len(got) == 1 else tuple(got)
 
 
 def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]
         ) -> tuple[Any, Any]:
     """Forward mode: ``(f(*primals), J·tangents)`` in one forward-mode sweep.
+
+    A function returning a tuple ``(y1, y2)`` gets tuples back: the slides' "both
+    outputs' tangents in one forward pass".
 
     Example:
         >>> import mlgraph as mg
@@ -245,6 +330,11 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]
         ...                   (2.0, 5.0), (1.0, 0.0))
         >>> float(y_dot)
         5.5
+        >>> (y1, y2), (t1, t2) = mg.jvp(lambda w1: (mg.sin(w1 * 2.0 + 0.5),
+        ...                                         mg.cos(w1 * 2.0 + 0.5)),
+        ...                             (1.5,), (1.0,))
+        >>> round(float(t1), 3), round(float(t2), 4)
+        (-1.873, 0.7016)
     """
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
@@ -254,15 +344,15 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]
     values = primal_values(g)
     seeds = _seeds(g, None, tangents)
     tans = drain(_forward(g, values, seeds, False, False))
-    return values[g.output], tans[g.output] if tans[g.output] is not None else _zeros(
-        values[g.output])
+    return _outputs(g, values, values), _outputs(g, tans, values)
 
 
 def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
     """Reverse mode for any output shape: ``(f(*primals), vjp_fn)``.
 
     ``vjp_fn(ȳ)`` returns one cotangent per primal, ``x̄ = Jᵀ ȳ``, re-running the reverse
-    sweep on the same graph for every ȳ (one pass per output direction).
+    sweep on the same graph for every ȳ (one pass per output direction). For a function
+    returning a tuple, ȳ is a tuple with one cotangent per output (``None``: zero).
 
     Example:
         >>> import numpy as np, mlgraph as mg
@@ -279,66 +369,4 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
         return tuple(_result(adj[i], p)
                      for i, p in zip(g.inputs, primals, strict=True))
 
-    return values[g.output], vjp_fn
-
-
-def jacobian(f: Callable, argnums: int = 0, mode: str = "reverse") -> Callable:
-    """The full Jacobian ∂f/∂x, shaped ``out.shape + x.shape``.
-
-    Reverse mode runs one reverse sweep per output entry (m passes); forward mode one
-    forward sweep per input entry (n passes): the lectures' trade-off, made visible.
-
-    Args:
-        f: the function.
-        argnums: the positional argument to differentiate by.
-        mode: ``"reverse"`` or ``"forward"``.
-    """
-    if mode not in ("reverse", "forward"):
-        raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}.")
-    fname = getattr(f, "__name__", "f")
-
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        (k,) = _argnums(argnums, len(args), fname)
-        g = _trace_wrt(f, args, kwargs, (k,))
-        values = primal_values(g)
-        x_id, y_id = g.inputs[0], g.output
-        xs, ys = np.shape(g.values[x_id]), np.shape(g.values[y_id])
-        dtype = np.asarray(g.values[x_id]).dtype
-        rows = []
-        if mode == "reverse":
-            for idx in np.ndindex(*ys):
-                seed = np.zeros(ys, dtype=dtype)
-                seed[idx] = 1.0
-                rows.append(drain(_reverse(g, values, seed[()], False))[x_id])
-            return _assemble(rows, ys + xs)
-        for idx in np.ndindex(*xs):
-            seed = np.zeros(xs, dtype=dtype)
-            seed[idx] = 1.0
-            col = drain(_forward(g, values, {x_id: seed[()]}, False, False))[y_id]
-            rows.append(col if col is not None else np.zeros(ys, dtype=dtype)[()])
-        jt = _assemble(rows, xs + ys)      # J transposed: input axes first
-        perm = tuple(range(len(xs), len(xs) + len(ys))) + tuple(range(len(xs)))
-        return P.transpose(jt, axes=perm) if perm != tuple(range(len(perm))) else jt
-
-    return wrapper
-
-
-def _assemble(rows: list, shape: tuple[int, ...]) -> Any:
-    if not rows:
-        return np.zeros(shape)
-    if any(isinstance(r, Tensor) for r in rows):
-        return P.reshape(P.stack(*rows, axis=0), shape=shape)
-    return np.stack([np.asarray(r) for r in rows]).reshape(shape)
-
-
-def hessian(f: Callable, argnums: int = 0) -> Callable:
-    """The Hessian of a scalar function: forward mode over reverse mode.
-
-    Example:
-        >>> import numpy as np, mlgraph as mg
-        >>> mg.hessian(lambda x: (x[0] ** 2) * x[1])(np.array([1.0, 3.0]))
-        array([[6., 2.],
-               [2., 0.]])
-    """
-    return jacobian(grad(f, argnums), argnums, mode="forward")
+    return _outputs(g, values, values), vjp_fn

@@ -84,11 +84,17 @@ def shared_engine() -> GraphvizEngine:
 
 
 def default_modes(graph: Any) -> list[str]:
-    """`eval`, `forward:<input>` for each input (if there are few), then `reverse`."""
-    g = graph_json(graph)
-    names = {n["id"]: n["label"] for n in g["nodes"]}
-    forward = [f"forward:{names[i]}" for i in g["inputs"]]
-    return ["eval", *(forward if len(forward) <= MAX_FORWARD_MODES else []), "reverse"]
+    """The modes precomputed: `mlgraph.default_modes`, forward ones for few inputs.
+
+    `eval`, forward by each input entry (if there are at most `MAX_FORWARD_MODES`
+    inputs), then reverse from each output (entry).
+    """
+    from mlgraph.modes import default_modes as kernel_modes
+
+    modes = kernel_modes(graph)
+    if len(graph.inputs) > MAX_FORWARD_MODES:
+        modes = [m for m in modes if not m.startswith("forward")]
+    return modes
 
 
 def _needs_derivative(g: dict) -> set[int]:
@@ -161,7 +167,8 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
         "matmul": display.matmul_sums(graph),
     }
     scalar = all(not n["shape"] for n in g["nodes"])
-    if scalar and partials and len(g["nodes"]) <= MAX_PATH_NODES:
+    one_output = len(g["outputs"]) == 1  # paths run from an input to the one output
+    if scalar and partials and one_output and len(g["nodes"]) <= MAX_PATH_NODES:
         reverse = runs.get("reverse") or mlgraph.run(graph, "reverse")
         final = {e.node: e.value for e in reverse if e.sweep == "reverse"}
         if all(i in final for i in g["inputs"]):
@@ -347,10 +354,12 @@ class GraphWidget(anywidget.AnyWidget):
                 f"unknown preset {preset!r}; use one of "
                 f"{', '.join(map(repr, PRESETS))}."
             )
-        g = graph_json(graph)
-        labels = [n["label"] for n in g["nodes"] if n["id"] in g["inputs"]]
-        mode = str(parse_mode(mode).resolve(labels))  # "forward" -> "forward:x"
+        from mlgraph.modes import resolve_mode
+
         modes = list(modes or default_modes(graph))
+        if mode == "reverse" and "reverse" not in modes:  # several outputs: the first
+            mode = next(m for m in modes if parse_mode(m).sweep == "reverse")
+        mode = str(resolve_mode(graph, mode))  # "forward" -> "forward:x"
         if mode not in modes:
             modes.append(mode)
         return cls(

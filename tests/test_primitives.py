@@ -495,15 +495,7 @@ def _float32(args):
                  for a in args)
 
 
-# NOTE: a known defect, fixed inside these two blocks: their forward-mode rules build a
-# float64 mask, so a float32 tangent comes back float64. strict: the fix shows here.
-FLOAT32_DEFECT = pytest.mark.xfail(strict=True, reason="float32 tangents through "
-                                   "where and max come back float64 (known defect)")
-F32_CASES = [pytest.param(*p.values, id=p.id, marks=FLOAT32_DEFECT)
-             if p.values[0] in ("where", "max") else p for p in CASES]
-
-
-@pytest.mark.parametrize("name,make", F32_CASES)
+@pytest.mark.parametrize("name,make", CASES)
 def test_float32_stays_float32(name, make):
     """A float32 primal gives a float32 value, tangent and cotangents."""
     args, params = make(np.random.default_rng(RNG_SEED))
@@ -535,13 +527,16 @@ def test_partials_show_in_trace_tables(name):
     f = _closure(name, args, params, nums)
     g = mg.trace(lambda *xs: mg.numpy.sum(f(*xs)), *[args[k] for k in nums])
     node = next(i for i, p in enumerate(g.prims) if p is prim)
-    for mode in ["forward:" + g.labels[g.inputs[0]], "reverse"]:
-        rules = " ".join(r.rule for r in mg.trace_table(g, mg.run(g, mode)).rows)
+    first = g.values[g.inputs[0]]
+    runs = [mg.run(g, "forward:" + g.labels[g.inputs[0]], tangent=np.ones_like(first)),
+            mg.run(g, "reverse")]
+    for events in runs:
+        rules = " ".join(r.rule for r in mg.trace_table(g, events).rows)
         for k in nums:
             text = prim.partials[k].format(*[f"v{j}" for j in g.args[node]],
                                            out=f"v{node}")
             if text not in ("1", "−1"):     # written as v̄ alone (or −v̄)
-                assert text in rules, (name, mode, text, rules)
+                assert text in rules, (name, text, rules)
 
 
 def test_define_rejects_a_duplicate_name():

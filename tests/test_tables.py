@@ -51,4 +51,4 @@ def test_tensor_rows_show_shapes_not_fake_numbers():
     g = mg.trace(lambda W: mg.tanh(W).sum(), np.ones((3, 3)))
     t = mg.trace_table(g, mg.run(g, "reverse"))
     assert any("⟨3×3⟩" in str(r) for r in t.rows)
-    assert t.to_json()[0].keys() == {"step", "sweep", "node", "lhs", "rule", "numbers", "value"}
+    assert t.to_json()[0].keys() == {"step", "sweep", "node", "lhs", "rule", "numbers", "value", "name"}

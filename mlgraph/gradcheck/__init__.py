@@ -4,13 +4,16 @@
 hand-written one, ``grads=``) with central differences, entry by entry, and says which
 parameter and which entry disagree, with both numbers. `driver` runs the check,
 `replay` re-runs the traced graph per difference, `local` checks each node's own rules,
-`report` and `html` present the outcome. Layer 3: imports numpy, the standard library
-and the kernel only (no matplotlib, anywidget, ipywidgets, graphviz).
+`report` and `html` present the outcome; `numeric` computes numerical gradients by
+forward or central differences (`numerical_grad`, scipy-style `check_grad`). Layer 3:
+imports numpy, the standard library and the kernel only (no matplotlib, anywidget,
+ipywidgets, graphviz).
 """
 
 from __future__ import annotations
 
 from .driver import check_grads, gradcheck
+from .numeric import check_grad, numerical_grad
 from .report import (
     PASS,
     SUSPECT,
@@ -23,6 +26,7 @@ from .report import (
 )
 
 __all__ = [
-    "gradcheck", "check_grads", "GradcheckReport", "ParamCheck", "LocalCheck",
+    "gradcheck", "check_grads", "numerical_grad", "check_grad", "GradcheckReport",
+    "ParamCheck", "LocalCheck",
     "GradcheckError", "relative_error", "PASS", "WARN", "SUSPECT",
 ]

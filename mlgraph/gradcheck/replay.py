@@ -9,6 +9,7 @@ read at the moved inputs too, so a difference that crosses a kink is recognised.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from ..graph import Graph
 
-__all__ = ["Replay"]
+__all__ = ["Replay", "first_nonfinite"]
 
 
 class Replay:
@@ -40,10 +41,12 @@ class Replay:
         return np.asarray(branch)
 
     def __call__(self, xs: Sequence[Any], pos: int, entry: tuple[int, ...]
-                 ) -> tuple[float, list[int]]:
-        """f's value, and the kinked nodes whose branch differs from the unmoved one.
+                 ) -> tuple[float, list[int], int | None]:
+        """f's value, the kinked nodes that switched branch, the node out of its domain.
 
-        Input ``pos`` is already moved, in place, at ``entry``.
+        The kinked nodes are those whose branch differs from the unmoved one; the last
+        is the first node whose value stopped being finite (``None``: none). Input
+        ``pos`` is already moved, in place, at ``entry``.
         """
         g = self.g
         inp = g.inputs[pos]
@@ -67,4 +70,15 @@ class Replay:
                 changed.add(i)
         switched = [node[0] for node, was in zip(self._kinked, self.base, strict=True)
                     if not np.array_equal(self._branch(node, values), was)]
-        return float(np.asarray(values[g.output])), switched
+        value = float(np.asarray(values[g.output]))
+        return value, switched, None if math.isfinite(value) else first_nonfinite(
+            values, base, (i for i, *_ in self.downstream[pos]))
+
+
+def first_nonfinite(values: Sequence[Any], base: Sequence[Any], order: Any
+                    ) -> int | None:
+    """The first node (in ``order``) whose value is not finite though its base was."""
+    for i in order:
+        if not np.all(np.isfinite(values[i])) and np.all(np.isfinite(base[i])):
+            return i
+    return None

@@ -16,12 +16,28 @@ import numpy as np
 from ..plain import jsonable
 
 __all__ = ["GradcheckReport", "ParamCheck", "LocalCheck", "GradcheckError",
-           "relative_error", "band", "summarize", "PASS", "WARN", "SUSPECT"]
+           "relative_error", "band", "bands_for", "summarize", "PASS", "WARN",
+           "SUSPECT", "Bands"]
 
 # The bands of the relative error (CS231n's rules of thumb, float64):
 PASS = 1e-7  # rel < 1e-7: the gradient is right
 WARN = 1e-4  # 1e-7 ≤ rel < 1e-4: "warn", fine near kinks, otherwise worth a look
 SUSPECT = 1e-2  # 1e-4 ≤ rel < 1e-2: "suspect", counted as a failure; above: "fail"
+
+Bands = tuple[float, float, float]
+"""(pass below, warn below, suspect below): above the last, "fail"."""
+
+
+def bands_for(dtype: np.dtype) -> Bands:
+    """The bands for a gradient computed in ``dtype``.
+
+    float64: CS231n's (1e-7, 1e-4, 1e-2). A lower precision is judged by what its
+    rounding allows: pass below 100·ε, warn below 1000·ε (float32: 1.2e-5, 1.2e-4),
+    so an error of 0.1% still fails.
+    """
+    eps = float(np.finfo(dtype).eps) if np.dtype(dtype).kind == "f" else 2.2e-16
+    lo, mid = max(PASS, 100 * eps), max(WARN, 1000 * eps)
+    return lo, mid, max(SUSPECT, 10 * mid)
 
 
 class GradcheckError(AssertionError):
@@ -38,13 +54,13 @@ def relative_error(analytic: Any, numeric: Any) -> np.ndarray:
     return np.where(np.isfinite(a) & np.isfinite(n), rel, np.inf)
 
 
-def band(rel: float) -> str:
+def band(rel: float, bands: Bands = (PASS, WARN, SUSPECT)) -> str:
     """``"pass"``, ``"warn"``, ``"suspect"`` or ``"fail"`` for a relative error."""
-    if rel < PASS:
+    if rel < bands[0]:
         return "pass"
-    if rel < WARN:
+    if rel < bands[1]:
         return "warn"
-    if rel < SUSPECT:
+    if rel < bands[2]:
         return "suspect"
     return "fail"
 
@@ -62,10 +78,14 @@ class ParamCheck:
             mode, where a random direction is compared instead of single entries).
         worst_analytic, worst_numeric: both numbers at that entry.
         status: ``"pass"``, ``"warn"``, ``"suspect"`` or ``"fail"``.
-        kinks: entries whose ±h perturbation switched a branch of relu/abs/max, each as
-            ``(index, "v7 = relu(v6)")``; flagged, not failed.
+        kinks: entries whose ±h perturbation switched a branch of relu/abs/max, or
+            changed a decision f takes (``if x > 0``, a ``where`` on a comparison),
+            each as ``(index, "v7 = relu(v6)")``; flagged, not failed.
         failures: every entry in the suspect or fail band, as
             ``(index, analytic, numeric, rel_error)``.
+        domain: entries whose ±h step left f's domain (``ln`` at 1e-7), each as
+            ``(index, node, step, smaller step used or None)``; with ``None`` the
+            entry could not be checked and is left out, flagged.
     """
 
     name: str
@@ -79,6 +99,8 @@ class ParamCheck:
     status: str
     kinks: list[tuple[Any, str]] = field(default_factory=list)
     failures: list[tuple[Any, float, float, float]] = field(default_factory=list)
+    domain: list[tuple[Any, str | None, float, float | None]] = field(
+        default_factory=list)
 
 
 @dataclass
@@ -122,6 +144,7 @@ class GradcheckReport:
     params: list[ParamCheck]
     local: list[LocalCheck] | None = None
     notes: list[str] = field(default_factory=list)
+    bands: Bands = (PASS, WARN, SUSPECT)
 
     @property
     def passed(self) -> bool:
@@ -165,7 +188,7 @@ class GradcheckReport:
         lines = []
         for p in self.params:
             if p.status in ("suspect", "fail"):
-                lines += _failure(p, self.fn_name, self.source, self.h)
+                lines += _failure(p, self.fn_name, self.source, self.h, self.bands[1])
         bad = self.first_wrong_node
         if bad is not None:
             lines.append(
@@ -182,7 +205,7 @@ class GradcheckReport:
             rows.append((
                 p.name, str(p.shape), str(p.n_checked), f"{p.max_rel_error:.2e}",
                 f"{p.mean_rel_error:.2e}",
-                "direction" if p.worst_index is None else fmt_index(p.worst_index),
+                "direction" if self.mode == "fast" else fmt_index(p.worst_index),
                 f"{p.worst_analytic:.6g}", f"{p.worst_numeric:.6g}",
                 p.status + (f" ({len(p.kinks)} kinks)" if p.kinks else "")))
         return rows
@@ -202,12 +225,14 @@ class GradcheckReport:
             lines.append(("  " + "  ".join(cells)).rstrip())
         for p in self.params:
             for index, node in p.kinks[:3]:
-                lines.append(f"  kink: '{p.name}' entry {fmt_index(index)} moves "
-                             f"{node} across its corner within ±h; flagged, not failed")
+                lines.append(f"  kink: '{p.name}' entry {fmt_index(index)}: {node} "
+                             "within ±h; flagged, not failed")
+            lines += [f"  domain: {_domain(p.name, *d)}" for d in p.domain[:3]]
         lines += self.failure_lines()
         lines += [f"  note: {n}" for n in self.notes]
-        lines.append(f"  bands: pass < {PASS:g} ≤ warn < {WARN:g} ≤ suspect < "
-                     f"{SUSPECT:g} ≤ fail; suspect and fail entries fail the check")
+        lo, mid, hi = self.bands
+        lines.append(f"  bands: pass < {lo:.2g} ≤ warn < {mid:.2g} ≤ suspect < "
+                     f"{hi:.2g} ≤ fail; suspect and fail entries fail the check")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -216,14 +241,26 @@ class GradcheckReport:
         return report_html(self)
 
 
-def _failure(p: ParamCheck, fn_name: str, source: str, h: float) -> list[str]:
+def _domain(name: str, index: Any, node: str | None, step: float,
+            smaller: float | None) -> str:
+    """One entry whose step left f's domain, and what was done about it."""
+    where = f" of {node}" if node else " of f"
+    done = (f"checked with the step ±{smaller:.2g} instead" if smaller is not None
+            else "not checked (flagged, not failed)")
+    return (f"'{name}' entry {fmt_index(index)}: the step ±{step:.2g} leaves the domain"
+            f"{where}; {done}. Pass a smaller h= to choose the step, or check at a "
+            "point farther from the edge.")
+
+
+def _failure(p: ParamCheck, fn_name: str, source: str, h: float, warn: float
+             ) -> list[str]:
     where = "in a random direction" if p.worst_index is None else (
         f"entry {fmt_index(p.worst_index)}")
     lines = [
         f"gradient check failed for {fn_name} at argument '{p.name}', {where}",
         f"  {source:<14}: {p.worst_analytic: .6g}",
         f"  {'central diff.':<14}: {p.worst_numeric: .6g}   (h = {h:.2g})",
-        f"  relative error {p.max_rel_error:.2e} ≥ {WARN:g} ({p.status})",
+        f"  relative error {p.max_rel_error:.2e} ≥ {warn:.2g} ({p.status})",
     ]
     more = len(p.failures) - 1
     if more > 0:
@@ -243,25 +280,34 @@ def fmt_index(index: Any) -> str:
 
 
 def summarize(name: str, shape: tuple, entries: np.ndarray, ana: np.ndarray,
-              num: np.ndarray, kinks: list, atol: float) -> ParamCheck:
+              num: np.ndarray, kinks: list, atol: float,
+              bands: Bands = (PASS, WARN, SUSPECT), domain: list = ()) -> ParamCheck:
     """A `ParamCheck` from the analytic and numeric values at the checked entries.
 
-    ``entries`` are flat positions; the entries listed in ``kinks`` are left out.
+    ``entries`` are flat positions; the entries listed in ``kinks``, and those of
+    ``domain`` that could not be checked, are left out. Below ``bands``' lowest
+    precision the noise floor grows with the numbers: ``|a − n| ≤ max(atol, 10·ε·
+    max|n|)`` counts as agreement.
     """
+    if bands[0] > PASS:                  # single precision: rounding scales with |n|
+        finite = np.abs(num[np.isfinite(num)])
+        atol = max(atol, 10 * bands[0] / 100 * float(finite.max(initial=0.0)))
     rel = relative_error(ana, num)
-    rel = np.where((rel >= PASS) & (np.abs(ana - num) <= atol), 0.0, rel)
-    kink_pos = {j for j, _ in kinks}
-    mask = np.array([j not in kink_pos for j in range(len(entries))], dtype=bool)
+    rel = np.where((rel >= bands[0]) & (np.abs(ana - num) <= atol), 0.0, rel)
+    left_out = {j for j, _ in kinks} | {d[0] for d in domain if d[3] is None}
+    mask = np.array([j not in left_out for j in range(len(entries))], dtype=bool)
     idx = [tuple(int(v) for v in np.unravel_index(int(i), shape)) for i in entries]
     kink_list = [(idx[j], node) for j, node in kinks]
+    domain_list = [(idx[j], *rest) for j, *rest in domain]
     if not mask.any():
         return ParamCheck(name, shape, len(entries), 0.0, 0.0, None, math.nan, math.nan,
-                          "pass", kink_list)
+                          "pass", kink_list, domain=domain_list)
     checked = np.flatnonzero(mask)
     worst = int(checked[np.argmax(rel[checked])])
     order = checked[np.argsort(-rel[checked], kind="stable")]
     failures = [(idx[j], float(ana[j]), float(num[j]), float(rel[j]))
-                for j in order if rel[j] >= WARN]
+                for j in order if rel[j] >= bands[1]]
     return ParamCheck(name, tuple(shape), len(entries), float(rel[worst]),
                       float(rel[checked].mean()), idx[worst], float(ana[worst]),
-                      float(num[worst]), band(float(rel[worst])), kink_list, failures)
+                      float(num[worst]), band(float(rel[worst]), bands), kink_list,
+                      failures, domain_list)

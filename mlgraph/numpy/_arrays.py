@@ -21,6 +21,7 @@ from ._dispatch import (
     assemble,
     cast,
     constant,
+    decided,
     differentiable,
     traced,
     values,
@@ -169,7 +170,8 @@ def partition(a: Any, kth: Any, axis: int = -1, kind: str = "introselect",
               order: Any = None) -> Any:
     """numpy's partition: the kth entry in its sorted place, smaller ones before it."""
     a = assemble(a)
-    order_ = np.argpartition(constant(a, "np.partition"), kth, axis=axis, kind=kind)
+    order_ = decided((a,), "np.partition", np.argpartition(
+        constant(a, "np.partition"), kth, axis=axis, kind=kind))
     return a[along_axis_index(order_, axis, shape_of(a))]
 
 

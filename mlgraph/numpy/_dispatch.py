@@ -25,8 +25,8 @@ from .. import primitives as P
 from ..primitives import Primitive, Traced
 
 __all__ = ["COVERAGE", "wrap_ufunc", "differentiable", "on_values", "refused", "traced",
-           "values", "constant", "no_out", "ufunc_on_values", "assemble", "cast",
-           "offer", "numpy_attr", "AxisError", "keep_dtype"]
+           "values", "decided", "constant", "no_out", "ufunc_on_values", "assemble",
+           "cast", "offer", "numpy_attr", "AxisError", "keep_dtype"]
 
 AxisError = getattr(np, "exceptions", np).AxisError
 
@@ -84,13 +84,27 @@ def values(x: Any, what: str) -> Any:
     The one place mlgraph.numpy reads a traced value's numbers: the arguments of the
     functions run on values, and the masks, orders and indices compositions build.
     ``what`` names the use, for the refusal of a graph that will be re-run (a value
-    read here would be frozen into it).
+    read here would be frozen into it). What is decided from the numbers is recorded
+    by `decided`.
     """
     if isinstance(x, Traced):
-        return x._concrete(what)  # type: ignore[attr-defined]
+        return x._read(what)  # type: ignore[attr-defined]
     if type(x) in (list, tuple):
         return type(x)(values(a, what) for a in x)
     return x
+
+
+def decided(args: Any, what: str, outcome: Any) -> Any:
+    """Record ``outcome`` as a decision taken on every traced value in ``args``.
+
+    The gradient checker compares decisions at x ± h: a changed one is a kink.
+    """
+    for a in args:
+        if isinstance(a, Traced):
+            a._decide(what, outcome)  # type: ignore[attr-defined]
+        elif type(a) in (list, tuple):
+            decided(a, what, outcome)
+    return outcome
 
 
 def constant(x: Any, what: str) -> np.ndarray:
@@ -140,10 +154,13 @@ def on_values(np_fn: Callable, name: str | None = None, numbers: bool = True
 
     @functools.wraps(np_fn)
     def fn(*args: Any, **kwargs: Any) -> Any:
-        if traced(args, kwargs):
-            args = plain(args)
-            kwargs = dict(zip(kwargs, plain(tuple(kwargs.values())), strict=True))
-        return np_fn(*args, **kwargs)
+        if not traced(args, kwargs):
+            return np_fn(*args, **kwargs)
+        outcome = np_fn(*plain(args), **dict(
+            zip(kwargs, plain(tuple(kwargs.values())), strict=True)))
+        if numbers:
+            decided((*args, *kwargs.values()), label, outcome)
+        return outcome
     return _register(fn, np_fn, name, "values")
 
 
@@ -287,7 +304,8 @@ def offer(name: str, rule: Callable, methods: dict[str, Callable] | None = None
 def ufunc_on_values(ufunc: np.ufunc) -> Callable:
     """numpy's ufunc whose result on a traced value is computed from its numbers."""
     label = f"np.{ufunc.__name__}"
-    wrapped = wrap_ufunc(lambda *args: ufunc(*values(args, label)), ufunc,
-                         kind="values")
+    wrapped = wrap_ufunc(
+        lambda *args: decided(args, label, ufunc(*values(args, label))), ufunc,
+        kind="values")
     COVERAGE[ufunc.__name__] = wrapped
     return wrapped

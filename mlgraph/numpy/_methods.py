@@ -35,42 +35,15 @@ _SORT_IN_PLACE = ("x.sort() sorts x in place, and mlgraph's values never change 
 class NdarrayMethods:
     """The methods of numpy's ndarray, for `mlgraph.Tensor`.
 
-    The Tensor provides ``value``, ``name``, ``_concrete`` and the trace it records
-    into.
+    The Tensor provides ``value``, ``name``, ``_concrete`` (from `mlgraph.interop`) and
+    the trace it records into.
     """
 
     __slots__ = ()
     value: Any
 
-    def _concrete(self, what: str) -> Any:  # pragma: no cover - Tensor defines it
-        raise NotImplementedError
-
-    def _constant_of(self, what: str) -> np.ndarray:
-        """The numbers, for a use that leaves the graph; refused while being traced.
-
-        Raises:
-            TypeError: naming the node and the fix, when the value is being traced
-                (numbers taken out of it would carry no gradient).
-        """
-        trace = getattr(self, "_trace", None)
-        if trace is not None and getattr(trace, "open", False):
-            who = getattr(self, "name", None) or f"v{getattr(self, '_id', '?')}"
-            raise TypeError(
-                f"{who}{what} would turn the traced value {who} into plain Python "
-                "numbers, so no gradient could flow through them. Keep computing with "
-                f"{who} (operators and mlgraph.numpy functions), or write "
-                f"{who}.value{what} if a constant is what you mean.")
-        return np.asarray(self.value)
-
     # --- numbers, dtype, copies ------------------------------------------------------
-
-    def item(self, *args: Any) -> Any:
-        """One entry as a Python number (refused while the value is being traced)."""
-        return self._constant_of(".item()").item(*args)
-
-    def tolist(self) -> Any:
-        """The entries as nested Python lists (refused while being traced)."""
-        return self._constant_of(".tolist()").tolist()
+    # NOTE: .item() and .tolist() are conversions: `mlgraph.interop.Interop` has them.
 
     def astype(self, dtype: Any, order: str = "K", casting: str = "unsafe",
                subok: bool = True, copy: bool = True) -> Any:

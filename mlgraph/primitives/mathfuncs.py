@@ -16,7 +16,7 @@ import numpy as np
 
 from . import batching
 from .core import any_true, broadcast_hint, define, value_of
-from .elementwise import exp, sqrt, where
+from .elementwise import exp, scaled, sqrt, where
 
 __all__ = ["log1p", "expm1", "exp2", "log2", "log10", "tan", "arcsin", "arccos",
            "arctan", "sinh", "cosh", "arcsinh", "arccosh", "arctanh", "cbrt",
@@ -239,9 +239,9 @@ def _hypot_branch(x, y, *, out=None):
 
 
 def _over_radius(g, x, out):
-    """g·x/r, and 0 where r = 0 (selected, so no 0·∞)."""
-    zero = value_of(out) == 0
-    return where(zero, 0.0, g * x / where(zero, 1.0, out))
+    """g·x/r, and exactly 0 where x = 0 or r = 0 (selected, so no ∞·0)."""
+    zero = (value_of(out) == 0) | (value_of(x) == 0)
+    return where(zero, 0.0, g * where(zero, 1.0, x) / where(zero, 1.0, out))
 
 
 hypot = define(
@@ -265,9 +265,10 @@ mod = define(
     "mod", np.remainder,                    # z = x − ⌊x/y⌋·y, numpy's (and Python's) %
     # NOTE: at the jumps (x a multiple of y) the derivative is taken from the right.
     jvp=(lambda x_dot, x, y, *, out: x_dot,                      # ż = ẋ − ⌊x/y⌋·ẏ
-         lambda y_dot, x, y, *, out: -(_mod_branch(x, y) * y_dot)),
+         lambda y_dot, x, y, *, out: -scaled(y_dot, _mod_branch(x, y))),
     vjp=(lambda out_bar, x, y, *, out: out_bar,                  # x̄ = z̄
-         lambda out_bar, x, y, *, out: -(out_bar * _mod_branch(x, y))),  # ȳ = −z̄·⌊x/y⌋
+         lambda out_bar, x, y, *, out:                           # ȳ = −z̄·⌊x/y⌋
+         -scaled(out_bar, _mod_branch(x, y))),
     symbol="mod", partials=("1", "−⌊{0}/{1}⌋"), kink=_mod_branch,
     hint=broadcast_hint, ufuncs=(np.remainder,), numpy_names=("mod", "remainder"),
     expr_names=("mod",),
@@ -282,9 +283,10 @@ def _fmod_branch(x, y, *, out=None):
 fmod = define(
     "fmod", np.fmod,                        # z = x − trunc(x/y)·y, C's fmod
     jvp=(lambda x_dot, x, y, *, out: x_dot,                      # ż = ẋ − trunc(x/y)·ẏ
-         lambda y_dot, x, y, *, out: -(_fmod_branch(x, y) * y_dot)),
+         lambda y_dot, x, y, *, out: -scaled(y_dot, _fmod_branch(x, y))),
     vjp=(lambda out_bar, x, y, *, out: out_bar,                  # x̄ = z̄
-         lambda out_bar, x, y, *, out: -(out_bar * _fmod_branch(x, y))),  # ȳ = −z̄·trunc
+         lambda out_bar, x, y, *, out:                           # ȳ = −z̄·trunc(x/y)
+         -scaled(out_bar, _fmod_branch(x, y))),
     symbol="fmod", partials=("1", "−trunc({0}/{1})"), kink=_fmod_branch,
     hint=broadcast_hint, ufuncs=(np.fmod,), numpy_names=("fmod",),
     batch=batching.elementwise,

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import batching
 from .core import define, value_of
-from .elementwise import exp, where
+from .elementwise import exp, select, where
 from .reductions import logsumexp_forward, sum
 
 __all__ = ["sigmoid", "softplus", "relu", "softmax", "log_softmax", "sign", "step"]
@@ -61,8 +61,10 @@ def _relu_branch(x, *, out=None):
 relu = define(
     "relu", _relu_forward,
     # NOTE: relu'(0) is taken as 0, as in PyTorch and JAX.
-    jvp=(lambda x_dot, x, *, out: x_dot * _relu_branch(x),),    # ẏ = [x > 0]·ẋ
-    vjp=(lambda out_bar, x, *, out: out_bar * _relu_branch(x),),  # x̄ = ȳ·[x > 0]
+    # NOTE: selected, not multiplied by the mask (see `select`): √(relu(x)) at x < 0
+    # gets 0, not ∞·0 = nan.
+    jvp=(lambda x_dot, x, *, out: select(_relu_branch(x), x_dot),),     # ẏ = [x>0]·ẋ
+    vjp=(lambda out_bar, x, *, out: select(_relu_branch(x), out_bar),),  # x̄ = ȳ·[x>0]
     symbol="relu", partials=("[{0} > 0]",), kink=_relu_branch, numpy_names=("relu",),
     expr_names=("relu",),
     batch=batching.elementwise,

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import batching
 from .core import Traced, define, shape_of, value_of
-from .elementwise import exp
+from .elementwise import exp, select
 from .shapes import (
     along_or_flat,
     broadcast_to,
@@ -100,20 +100,30 @@ def _max_branch(x, *, out, axis=None, keepdims=False):
     return value_of(x) == value_of(top)
 
 
-def _argmax_mask(x, out, axis, keepdims):
-    # NOTE: ties share the derivative equally, so the rule stays symmetric.
+def _argmax_share(x, out, axis, keepdims):
+    """(the entries attaining the maximum, how many share it) in x's dtype.
+
+    NOTE: ties share the derivative equally, so the rule stays symmetric.
+    """
     hit = _max_branch(x, out=out, axis=axis, keepdims=keepdims)
-    return hit / np.sum(hit, axis=axis, keepdims=True)
+    count = np.sum(hit, axis=axis, keepdims=True)
+    return hit, count.astype(np.asarray(value_of(x)).dtype)
+
+
+def _max_jvp(x_dot, x, *, out, axis=None, keepdims=False):
+    hit, count = _argmax_share(x, out, axis, keepdims)         # ẏ = ẋ at the argmax
+    return sum(select(hit, x_dot) / count, axis=axis, keepdims=keepdims)
+
+
+def _max_vjp(out_bar, x, *, out, axis=None, keepdims=False):
+    hit, count = _argmax_share(x, out, axis, keepdims)         # x̄ = ȳ at the argmax
+    # NOTE: selected, not multiplied by a 0/1 mask, so an infinite ȳ leaves the other
+    # entries at 0 (not nan).
+    return select(hit, keep_axes(out_bar, shape_of(x), axis, keepdims) / count)
 
 
 max = define(  # noqa: A001
-    "max", _max_forward,
-    jvp=(lambda x_dot, x, *, out, axis=None, keepdims=False:     # ẏ = ẋ at the argmax
-         sum(x_dot * _argmax_mask(x, out, axis, keepdims), axis=axis,
-             keepdims=keepdims),),
-    vjp=(lambda out_bar, x, *, out, axis=None, keepdims=False:   # x̄ = ȳ at the argmax
-         keep_axes(out_bar, shape_of(x), axis, keepdims)
-         * _argmax_mask(x, out, axis, keepdims),),
+    "max", _max_forward, jvp=(_max_jvp,), vjp=(_max_vjp,),
     symbol="max", partials=("[argmax]",), kink=_max_branch,
     batch=batching.reduction,
 )

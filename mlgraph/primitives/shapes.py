@@ -40,7 +40,11 @@ def _transpose_forward(x, *, axes=None):
 
 
 def _inverse_axes(axes, ndim):
-    return None if axes is None else tuple(int(i) for i in np.argsort(axes))
+    # NOTE: negative axes are made non-negative first: argsort of (-1, 0, 1) is not
+    # the inverse of that permutation.
+    if axes is None:
+        return None
+    return tuple(int(i) for i in np.argsort([a % ndim for a in axes]))
 
 
 transpose = define(

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..transforms import grad, hessian
+from ..jacobians import hessian
+from ..transforms import grad
 from . import _batched
 
 __all__ = ["Surface", "Projection", "Interpolation", "param_names", "snapshots"]
