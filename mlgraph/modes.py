@@ -195,7 +195,9 @@ class ForwardMemory:
     """What a forward-mode sweep keeps in memory, step by step, and what it may free.
 
     Attributes:
-        steps: one `MemoryStep` per node, in topological order.
+        steps: one `MemoryStep` per input and operation node, in topological order
+            (a constant is part of the program: held only while a node reading it
+            is computed).
         peak: the most nodes held at once.
         peak_numbers: the most scalars held at once (primals and tangents).
         reverse_nodes: the nodes a reverse-mode run keeps from its forward pass until
@@ -250,7 +252,9 @@ def forward_memory(g: Graph) -> ForwardMemory:
     held: list[int] = []
     steps = []
     for i in range(len(g)):
-        held.append(i)
+        if g.kind(i) == "const":  # NOTE: a literal of the program, held while read
+            continue
+        held += [j for j in g.args[i] if j not in held] + [i]
         freed = tuple(j for j in held if last_reader.get(j) == i and j not in keep)
         steps.append(MemoryStep(i, tuple(held), freed, sum(size[j] for j in held)))
         held = [j for j in held if j not in freed and (j in keep or j in last_reader)]
