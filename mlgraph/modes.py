@@ -140,8 +140,10 @@ class PassCounts:
     def __str__(self) -> str:
         ins = " + ".join(f"{n} ({k})" for k, n in self.inputs.items())
         outs = " + ".join(f"{n} ({k})" for k, n in self.outputs.items())
-        return (f"full Jacobian: {self.forward} forward passes (one per input entry: "
-                f"{ins}) or {self.reverse} reverse passes (one per output entry: "
+        fwd, rev = (f"{n} {sweep} pass" + ("" if n == 1 else "es") for n, sweep in
+                    ((self.forward, "forward"), (self.reverse, "reverse")))
+        return (f"full Jacobian: {fwd} (one per input entry: "
+                f"{ins}) or {rev} (one per output entry: "
                 f"{outs})")
 
 
