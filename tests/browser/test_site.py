@@ -92,8 +92,8 @@ def test_every_page_renders_offline_typeset_and_plays(page, site):
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(SHOTS / f"{Path(p.page).stem}.png"))
         assert blocked == [] and failed == [], (p.page, blocked, failed)
-    # 01: the lecture graph and the shared-s graph, evaluated; the trainer's
-    assert played["01_computation_graphs.html"] == 2
+    # 01: the lecture graph, the shared-s graph and explore's graph; the trainer's
+    assert played["01_computation_graphs.html"] == 3
     assert played["02_mlp_training.html"] == 1
 
 
