@@ -152,7 +152,7 @@ def test_index_page_cards_thumbnails_and_links(page, site):
     # the course map's links lead to the pages
     page.goto((out / "00_index.html").as_uri())
     page.locator("a", has_text="01 Computation graphs").first.click()
-    expect(page).to_have_title("01 Computation graphs")
+    expect(page).to_have_title("01 Computation graphs and the forward pass")
     page.wait_for_function(PAGE_READY_JS, timeout=60_000)
 
 
