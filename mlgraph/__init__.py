@@ -21,7 +21,7 @@ from .events import Event, replay
 from .gradcheck import check_grad, check_grads, gradcheck, numerical_grad
 from .graph import Graph, Node, local_partials
 from .jacobians import hessian, jacobian
-from .modes import default_modes, pass_counts, run
+from .modes import default_modes, forward_memory, pass_counts, run
 from .primitives import PRIMITIVES, Primitive
 from .sweeps import eval_sweep, forward_sweep, reverse_sweep
 from .tables import trace_table
@@ -54,7 +54,8 @@ __all__ = [
     "Event", "Graph", "Node", "PRIMITIVES", "Primitive", "Tensor", "check_grad",
     "check_grads", "cos", "numerical_grad",
     "debug_nans", "gradcheck",
-    "eval_sweep", "exp", "forward_sweep", "grad", "hessian", "jacobian", "jvp",
+    "eval_sweep", "exp", "forward_memory", "forward_sweep", "grad", "hessian",
+    "jacobian", "jvp",
     "local_partials", "log", "name", "numpy", "pass_counts", "default_modes", "relu",
     "replay", "reverse_sweep", "run",
     "scope", "sigmoid", "sin", "sqrt", "tanh", "trace", "trace_table", "value_and_grad",

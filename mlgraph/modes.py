@@ -2,7 +2,8 @@
 
 `run(g, "forward:w[1]")` is every event of one run; `default_modes(g)` the runs a graph
 widget precomputes; `pass_counts(g)` the number of sweeps a full Jacobian takes: one
-forward pass per scalar input entry (n), one reverse pass per scalar output entry (m).
+forward pass per scalar input entry (n), one reverse pass per scalar output entry (m);
+`forward_memory(g)` what a forward sweep must hold at each step and may free.
 Mode strings are parsed once, by `mlgraph.events.Mode`. Layer 3.
 """
 
@@ -19,7 +20,8 @@ from .graph import Graph
 from .primitives import shape_of
 from .sweeps import eval_sweep, forward_sweep, reverse_sweep
 
-__all__ = ["run", "resolve_mode", "default_modes", "pass_counts", "PassCounts"]
+__all__ = ["run", "resolve_mode", "default_modes", "pass_counts", "PassCounts",
+           "forward_memory", "ForwardMemory", "MemoryStep"]
 
 
 def resolve_mode(g: Graph, mode: str | Mode, *, tangent: Any = None,
@@ -138,8 +140,10 @@ class PassCounts:
     def __str__(self) -> str:
         ins = " + ".join(f"{n} ({k})" for k, n in self.inputs.items())
         outs = " + ".join(f"{n} ({k})" for k, n in self.outputs.items())
-        return (f"full Jacobian: {self.forward} forward passes (one per input entry: "
-                f"{ins}) or {self.reverse} reverse passes (one per output entry: "
+        fwd, rev = (f"{n} {sweep} pass" + ("" if n == 1 else "es") for n, sweep in
+                    ((self.forward, "forward"), (self.reverse, "reverse")))
+        return (f"full Jacobian: {fwd} (one per input entry: "
+                f"{ins}) or {rev} (one per output entry: "
                 f"{outs})")
 
 
@@ -165,3 +169,98 @@ def pass_counts(g: Graph, wrt: Any = None) -> PassCounts:
     outputs = {name: math.prod(shape_of(g.values[i]))
                for name, i in zip(g.output_names, g.outputs, strict=True)}
     return PassCounts(sum(inputs.values()), sum(outputs.values()), inputs, outputs)
+
+
+@dataclass(frozen=True)
+class MemoryStep:
+    """One node of a forward-mode sweep, and the values held while it is computed.
+
+    Attributes:
+        node: the node computed at this step (its primal and, if a derivative flows
+            through it, its tangent).
+        held: every node whose values are in memory while ``node`` is computed: its
+            arguments, ``node`` itself, and whatever a later node still reads.
+        freed: the nodes whose last reader is ``node``: their primal and tangent may
+            be dropped once it is computed (an output is never freed).
+        numbers: how many scalars ``held`` amounts to (primal entries, plus tangent
+            entries where a derivative flows).
+    """
+
+    node: int
+    held: tuple[int, ...]
+    freed: tuple[int, ...]
+    numbers: int
+
+
+@dataclass(frozen=True)
+class ForwardMemory:
+    """What a forward-mode sweep keeps in memory, step by step, and what it may free.
+
+    Attributes:
+        steps: one `MemoryStep` per input and operation node, in topological order
+            (a constant is part of the program: held only while a node reading it
+            is computed).
+        peak: the most nodes held at once.
+        peak_numbers: the most scalars held at once (primals and tangents).
+        reverse_nodes: the nodes a reverse-mode run keeps from its forward pass until
+            the backward sweep has used them: all of them (the tape).
+        reverse_numbers: the scalars of those primals, plus the adjoints of the nodes a
+            derivative flows through.
+    """
+
+    steps: tuple[MemoryStep, ...]
+    peak: int
+    peak_numbers: int
+    reverse_nodes: int
+    reverse_numbers: int
+
+    def __str__(self) -> str:
+        rows = [("step", "holds", "frees")]
+        rows += [(f"v{s.node}", " ".join(f"v{j}" for j in s.held),
+                  " ".join(f"v{j}" for j in s.freed) or "—") for s in self.steps]
+        width = [max(len(r[k]) for r in rows) for k in range(2)]
+        lines = [f"{r[0]:<{width[0]}}  {r[1]:<{width[1]}}  {r[2]}" for r in rows]
+        return "\n".join([*lines, f"forward mode holds at most {self.peak} nodes "
+                          f"({self.peak_numbers} numbers); reverse mode keeps all "
+                          f"{self.reverse_nodes} ({self.reverse_numbers} numbers)"])
+
+
+def forward_memory(g: Graph) -> ForwardMemory:
+    """What forward mode holds while it sweeps ``g``, and when it may free each node.
+
+    Forward mode computes each node's primal and tangent from its arguments' and never
+    looks back, so a node's values can be dropped as soon as its last reader is
+    computed. Reverse mode cannot: its backward sweep reads the forward pass's values in
+    reverse order, so it keeps them all.
+
+    Args:
+        g: a traced graph.
+
+    Returns:
+        A `ForwardMemory`; ``str()`` of it is the step-by-step table.
+
+    Example:
+        >>> import mlgraph as mg
+        >>> g = mg.trace(lambda x1, x2: mg.log(x1) + x1 * x2 - mg.sin(x2),
+        ...              x1=2.0, x2=5.0)
+        >>> m = mg.forward_memory(g)
+        >>> m.steps[3].freed, m.peak, m.reverse_nodes
+        ((0,), 4, 7)
+    """
+    last_reader = {j: i for i, args in enumerate(g.args) for j in args}
+    keep = set(g.outputs)
+    size = [math.prod(shape_of(v)) * (2 if g.needs[i] else 1)
+            for i, v in enumerate(g.values)]
+    held: list[int] = []
+    steps = []
+    for i in range(len(g)):
+        if g.kind(i) == "const":  # NOTE: a literal of the program, held while read
+            continue
+        held += [j for j in g.args[i] if j not in held] + [i]
+        freed = tuple(j for j in held if last_reader.get(j) == i and j not in keep)
+        steps.append(MemoryStep(i, tuple(held), freed, sum(size[j] for j in held)))
+        held = [j for j in held if j not in freed and (j in keep or j in last_reader)]
+    primals = sum(math.prod(shape_of(v)) for v in g.values)
+    adjoints = sum(math.prod(shape_of(v)) for i, v in enumerate(g.values) if g.needs[i])
+    return ForwardMemory(tuple(steps), max(len(s.held) for s in steps),
+                         max(s.numbers for s in steps), len(g), primals + adjoints)

@@ -78,7 +78,7 @@ def test_defect13_pass_counts_are_scalar_entries(perceptron_graph):
     assert (counts.forward, counts.reverse) == (9, 1)
     assert counts.inputs == {"x": 4, "w": 4, "b": 1}
     assert mg.pass_counts(perceptron_graph, wrt=("w", "b")).forward == 5
-    assert "9 forward passes" in str(counts) and "1 reverse pass" in str(counts)
+    assert "9 forward passes" in str(counts) and "1 reverse pass (" in str(counts)
     # the lecture's 1-hidden-layer network: x (3), α (2×3), β (2), y* -> 12, not 4
     alpha = np.array([[0.1, -0.2, 0.3], [0.4, 0.1, -0.5]])
     g = mg.trace(lambda x, a, b, y: -(y * mnp.log(mg.sigmoid(b @ mg.sigmoid(a @ x)))),

@@ -92,7 +92,7 @@ def test_every_page_renders_offline_typeset_and_plays(page, site):
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(SHOTS / f"{Path(p.page).stem}.png"))
         assert blocked == [] and failed == [], (p.page, blocked, failed)
-    # the lecture notebook's widgets: show, compare and explore's graph; the trainer's
+    # 01: the lecture graph, the shared-s graph and explore's graph; the trainer's
     assert played["01_computation_graphs.html"] == 3
     assert played["02_mlp_training.html"] == 1
 
@@ -168,7 +168,7 @@ def test_index_page_cards_thumbnails_and_links(page, site):
     # the course map's links lead to the pages
     page.goto((out / "00_index.html").as_uri())
     page.locator("a", has_text="01 Computation graphs").first.click()
-    expect(page).to_have_title("01 Computation graphs")
+    expect(page).to_have_title("01 Computation graphs and the forward pass")
     page.wait_for_function(PAGE_READY_JS, timeout=60_000)
 
 
