@@ -224,9 +224,10 @@ def _fill(template: str, args: list[Expr], out: Expr | None) -> str:
         if before in ("(", ",") and after in (")", ","):
             return e.text                                  # a function's argument
         unary = before == "−" and (head == "−" or head.endswith("(−"))
-        if unary or before in ("/", "÷", "^") or after in ("^", "²", "(", "ᵀ", "["):
+        if unary or before in ("/", "÷", "^", "×", "·", "@") or after in (
+                "^", "²", "(", "ᵀ", "["):
             return _operand(e, 2)
-        if before in ("−", "×", "·", "@") or after in ("×", "·", "÷", "/", "@"):
+        if before == "−" or after in ("×", "·", "÷", "/", "@"):
             return _operand(e, 1)
         return e.text
 
