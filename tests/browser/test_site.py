@@ -98,6 +98,22 @@ def test_every_page_renders_offline_typeset_and_plays(page, site):
 
 
 @pytest.mark.browser
+def test_every_notebook_executes_in_under_a_minute(site):
+    """The lecture's promise: each notebook runs in under 60 s. The times of this run
+    are written to docs/gallery/site/times.md (the README's table comes from it)."""
+    _, pages = site
+    rows = [f"| [`{p.source.name}`](../../../notebooks/{quote(p.source.name)}) | "
+            f"{p.seconds:.1f} s |" for p in pages]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "times.md").write_text(
+        "| notebook | executed in |\n|---|---|\n" + "\n".join(rows) + "\n",
+        encoding="utf-8")
+    assert all(p.seconds > 0 for p in pages)
+    slow = {p.source.name: round(p.seconds, 1) for p in pages if p.seconds >= 60}
+    assert not slow, f"notebooks that take a minute or more: {slow}"
+
+
+@pytest.mark.browser
 def test_kernel_notes_sit_on_the_controls_that_need_python(page, site):
     out, _ = site
     _open_offline(page, out / "01_computation_graphs.html")
