@@ -47,7 +47,7 @@ sqrt = numpy.sqrt
 _LAZY = {
     "GraphWidget": "widget", "show": "controls", "explore": "controls",
     "TrainingWidget": "training_widget", "nn": "nn", "datasets": "datasets",
-    "Trainer": "trainer",
+    "Trainer": "trainer", "symbolic": "symbolic",
 }
 
 __all__ = [

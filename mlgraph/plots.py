@@ -3,7 +3,8 @@
 Every function draws numbers computed by `mlgraph.surface` (the kernel's) and returns
 its matplotlib Axes or Figure for customising; none computes a loss itself, except
 `plot_gradients` and `plot_eigendirections`, which ask the surface for the kernel's
-gradients and Hessians. UI layer: the only module of mlgraph that imports matplotlib.
+gradients and Hessians; and the error of numerical gradients against their step
+(`plot_step_errors`). UI layer: the only module of mlgraph that imports matplotlib.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "ENGINE_COLORS", "PATH_COLORS", "plot_surface", "plot_surface_3d", "plot_path",
     "plot_paths", "plot_gradients", "plot_eigendirections", "plot_interpolation",
     "plot_landscapes", "plot_losses", "plot_comparison", "plot_grid",
+    "plot_step_errors",
 ]
 
 #: The graph widget's three colours, as in js/widget.css (--mlgraph-primal,
@@ -435,3 +437,37 @@ def plot_grid(surfaces: Sequence[Surface], *, ncols: int = 3, **surface_kw: Any)
     for k, s in enumerate(surfaces):
         plot_surface(s, fig.add_subplot(nrows, ncols, k + 1), **surface_kw)
     return fig
+
+
+def plot_step_errors(r: Any, ax: Any = None) -> Any:
+    """The error of numerical gradients against the step h, on log-log axes.
+
+    Args:
+        r: a `mlgraph.gradcheck.StepErrors` (from ``step_size_errors``).
+        ax: the Axes to draw on (default: a new figure).
+
+    Returns:
+        The Axes: one line per method and dtype (float32 dashed), each curve's best
+        step marked and labelled.
+    """
+    ax = _axes(ax, figsize=(7.0, 4.6))
+    colors = {"forward": PATH_COLORS[5], "central": PATH_COLORS[1]}
+    floor = np.finfo(np.float64).tiny
+    for key, errors in r.errors.items():
+        method, dtype = key.split(" ", 1)
+        dashes = "-" if dtype == "float64" else "--"
+        line, = ax.loglog(r.h, np.maximum(errors, floor), label=key, lw=2,
+                          color=colors.get(method), ls=dashes)
+        h, err = r.best(key)
+        ax.loglog([h], [max(err, floor)], "o", color=line.get_color(), ms=7)
+        ax.annotate(f"h = {h:.0e}", (h, max(err, floor)), textcoords="offset points",
+                    xytext=(0, -16), ha="center", fontsize=10, color=line.get_color(),
+                    path_effects=_HALO)
+    ax.set_xlabel("step h")
+    ax.set_ylabel("|numerical − exact| (largest entry)")
+    ax.set_title("round-off (small h) against truncation (large h)")
+    lowest = min(max(float(np.min(e)), floor) for e in r.errors.values())
+    ax.set_ylim(bottom=lowest / 30)          # room for the lowest mark's label
+    ax.legend(loc="lower left", fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax

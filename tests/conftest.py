@@ -37,7 +37,7 @@ LAYERS = {
     "arguments": 2, "tensor": 2, "interop": 2, "context": 2, "tracer": 2,   # tracing
     "numpy": 2,
     "sweeps": 3, "modes": 3, "transforms": 3, "jacobians": 3, "reuse": 3,   # autodiff
-    "tables": 3, "expr": 3, "gradcheck": 3,
+    "tables": 3, "expr": 3, "gradcheck": 3, "symbolic": 3,
     "nn": 4, "trainer": 4, "surface": 4, "grading": 4,                      # learning
     "__init__": 5, "cli": 5, "cli_train": 5,                                # entry points
     "assignments": 5,       # instructors' code on the public API; grading loads it by name

@@ -1,7 +1,8 @@
 """Numerical gradients by finite differences, as the lectures compute them by hand.
 
 `numerical_grad` gives the forward-difference or central-difference gradient with a
-chosen step (the lecture's error-vs-step curve: truncation for large h, round-off for
+chosen step; `step_size_errors` its error against the kernel's gradient over a range
+of steps (the lecture's error-vs-step curve: truncation for large h, round-off for
 small h, sooner in float32); `check_grad` the single number scipy's ``check_grad``
 gives, the 2-norm of the difference to a gradient function. Layer 3: numpy, the
 standard library and the kernel.
@@ -10,13 +11,15 @@ standard library and the kernel.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..arguments import param_names
+from ..transforms import grad as _grad
 
-__all__ = ["numerical_grad", "check_grad"]
+__all__ = ["numerical_grad", "check_grad", "step_size_errors", "StepErrors"]
 
 METHODS = ("forward", "central")
 
@@ -122,3 +125,68 @@ def check_grad(func: Callable, grad: Callable, x0: Any, *args: Any,
     numeric = numerical_grad(func, x0, *args, method=method, h=epsilon)
     analytic = np.asarray(getattr(g := grad(x0, *args), "value", g), dtype=np.float64)
     return float(np.linalg.norm(np.ravel(analytic - np.asarray(numeric, np.float64))))
+
+
+@dataclass(frozen=True)
+class StepErrors:
+    """The error of numerical gradients over a range of steps h.
+
+    Attributes:
+        h: the steps, increasing.
+        errors: ``"forward float64"`` (method and dtype) → the largest absolute error
+            over the gradient's entries at each h.
+        exact: the kernel's gradient (reverse mode, float64), the reference.
+    """
+
+    h: np.ndarray
+    errors: dict[str, np.ndarray]
+    exact: Any
+
+    def best(self, key: str) -> tuple[float, float]:
+        """``(h, error)`` where curve ``key`` (e.g. ``"central float32"``) is lowest."""
+        k = int(np.argmin(self.errors[key]))
+        return float(self.h[k]), float(self.errors[key][k])
+
+
+def step_size_errors(f: Callable, *args: Any, h: Sequence[float] | None = None,
+                     methods: Sequence[str] = METHODS,
+                     dtypes: Sequence[Any] = (np.float64, np.float32),
+                     argnums: int = 0) -> StepErrors:
+    """How far forward and central differences are from the gradient, step by step.
+
+    Large steps lose to truncation (error ≈ |f″|·h/2 forward, |f‴|·h²/6 central),
+    small ones to round-off (≈ ε·|f|/h, with ε of the dtype the differences are
+    taken in), so each curve has a best h, near √ε (forward) or ∛ε (central).
+
+    Args:
+        f: a scalar function of floats or arrays, written with mlgraph's or numpy's
+            functions (differentiated by the kernel for the reference).
+        *args: f's arguments.
+        h: the steps (default: 10⁻¹⁶ … 1, four per decade).
+        methods: ``"forward"`` and/or ``"central"``.
+        dtypes: the float dtypes argument ``argnums`` is cast to for the differences.
+        argnums: the argument to differentiate by.
+
+    Returns:
+        A `StepErrors`.
+
+    Example:
+        >>> import mlgraph as mg
+        >>> r = step_size_errors(mg.sin, 1.0)
+        >>> h, err = r.best("central float64")
+        >>> 1e-7 < h < 1e-3 and err < 1e-9
+        True
+    """
+    steps = np.logspace(-16, 0, 65) if h is None else np.sort(np.asarray(h, float))
+    exact = np.asarray(_grad(f, argnums=argnums)(*args), dtype=np.float64)
+    errors = {}
+    for dtype in dtypes:
+        cast = list(args)
+        cast[argnums] = np.asarray(args[argnums], dtype=dtype)
+        for method in methods:
+            errors[f"{method} {np.dtype(dtype).name}"] = np.array([
+                np.max(np.abs(np.asarray(numerical_grad(
+                    f, *cast, method=method, h=float(s), argnums=argnums),
+                    np.float64) - exact))
+                for s in steps])
+    return StepErrors(steps, errors, exact[()])

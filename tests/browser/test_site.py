@@ -94,7 +94,7 @@ def test_every_page_renders_offline_typeset_and_plays(page, site):
         assert blocked == [] and failed == [], (p.page, blocked, failed)
     # 01: the lecture graph, the shared-s graph and explore's graph; the trainer's
     assert played["01_computation_graphs.html"] == 3
-    assert played["02_mlp_training.html"] == 1
+    assert played["05_perceptron_mlp.html"] == 3  # two graphs shown, the trainer's graph tab
 
 
 @pytest.mark.browser
@@ -130,7 +130,7 @@ def test_kernel_notes_sit_on_the_controls_that_need_python(page, site):
         return [s.color, s.backgroundColor, parseFloat(s.fontSize)]; }""")
     assert size >= 14
     assert _contrast(color, bg) >= 7, (color, bg)
-    _open_offline(page, out / "02_mlp_training.html")
+    _open_offline(page, out / "05_perceptron_mlp.html")
     expect(page.locator(".mlgraph-kernel-note")).to_contain_text("Training runs in Python")
 
 
