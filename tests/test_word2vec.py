@@ -44,7 +44,7 @@ def test_batch_loss_is_the_mean_of_the_pairs(rng):
     # stable far out: no overflow, no NaN
     big = float(sgns_loss(np.full(3, 100.0), np.full(3, -100.0), np.full((2, 3), 100.0)))
     assert big == pytest.approx(3 * 30000.0, rel=1e-9)
-    with pytest.raises(ValueError, match=r"u_neg of shape \(k, d\).*u_neg \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"u_n of shape \(k, d\).*u_n \(2, 4\)"):
         sgns_loss(np.zeros(3), np.zeros(3), np.zeros((2, 4)))
 
 

@@ -23,21 +23,23 @@ import numpy as np
 from .. import corpus as corpus_mod
 from .. import numpy as mnp
 from ..corpus import Corpus, Vocabulary
+from ..tracer import name
 from ..transforms import value_and_grad
 
 __all__ = ["sgns_loss", "SkipGram", "SparseStep"]
 
 
-def sgns_loss(v: Any, u_pos: Any, u_neg: Any) -> Any:
+def sgns_loss(v_c: Any, u_o: Any, u_n: Any) -> Any:
     """The skip-gram negative-sampling loss, averaged over a batch of pairs.
 
     L = −log σ(u_o·v_c) − Σᵢ log σ(−u_nᵢ·v_c), computed as softplus(−u_o·v_c) +
-    Σᵢ softplus(u_nᵢ·v_c), which never overflows.
+    Σᵢ softplus(u_nᵢ·v_c), which never overflows. On a traced graph the scores are
+    named ``s_o`` (u_o·v_c) and ``s_n`` (the u_nᵢ·v_c), the loss ``L``.
 
     Args:
-        v: the centre vectors v_c, (d,) for one pair or (n, d) for a batch.
-        u_pos: the context vectors u_o, the shape of v.
-        u_neg: the noise words' vectors u_nᵢ, (k, d) or (n, k, d).
+        v_c: the centre vectors, (d,) for one pair or (n, d) for a batch.
+        u_o: the context vectors, the shape of v_c.
+        u_n: the noise words' vectors u_nᵢ, (k, d) or (n, k, d).
 
     Returns:
         The loss of one pair, or the mean over the batch.
@@ -47,17 +49,17 @@ def sgns_loss(v: Any, u_pos: Any, u_neg: Any) -> Any:
         >>> round(float(sgns_loss(np.zeros(3), np.ones(3), np.ones((2, 3)))), 4)
         2.0794
     """
-    shape = mnp.shape(v)
-    if mnp.shape(u_pos) != shape or mnp.shape(u_neg)[:-2] + mnp.shape(u_neg)[-1:] \
-            != shape:
+    shape = mnp.shape(v_c)
+    if mnp.shape(u_o) != shape or mnp.shape(u_n)[:-2] + mnp.shape(u_n)[-1:] != shape:
         raise ValueError(
-            f"sgns_loss needs v and u_pos of one shape, (d,) or (n, d), and u_neg of "
-            f"shape (k, d) or (n, k, d); got v {shape}, u_pos {mnp.shape(u_pos)}, "
-            f"u_neg {mnp.shape(u_neg)}.")
-    pos = mnp.sum(v * u_pos, axis=-1)
-    neg = mnp.sum(mnp.reshape(v, (*shape[:-1], 1, shape[-1])) * u_neg, axis=-1)
+            f"sgns_loss needs v_c and u_o of one shape, (d,) or (n, d), and u_n of "
+            f"shape (k, d) or (n, k, d); got v_c {shape}, u_o {mnp.shape(u_o)}, "
+            f"u_n {mnp.shape(u_n)}.")
+    pos = name(mnp.sum(v_c * u_o, axis=-1), "s_o")            # u_o·v_c
+    neg = name(mnp.sum(mnp.reshape(v_c, (*shape[:-1], 1, shape[-1])) * u_n, axis=-1),
+               "s_n")                                          # u_nᵢ·v_c
     per_pair = mnp.softplus(-pos) + mnp.sum(mnp.softplus(neg), axis=-1)
-    return mnp.mean(per_pair)
+    return name(mnp.mean(per_pair), "L")
 
 
 @dataclass(frozen=True)
