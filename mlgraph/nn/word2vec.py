@@ -135,7 +135,7 @@ class SkipGram:
         noise words per pair. The learning rate falls linearly to a tenth of `lr`.
         """
         rng = np.random.default_rng(seed)
-        losses, total, done = [], epochs, 0
+        losses = []
         for epoch in range(epochs):
             ids = corpus.ids if subsample is None else corpus_mod.subsample(
                 corpus.ids, self.vocab, t=subsample, seed=seed + epoch)
@@ -145,11 +145,10 @@ class SkipGram:
                                               seed=seed + 1000 + epoch)
             batch_losses = []
             for s in range(0, len(pairs), batch_size):
-                eta = lr * (1.0 - 0.9 * (done + s / len(pairs)) / total)
+                eta = lr * (1.0 - 0.9 * (epoch + s / len(pairs)) / epochs)
                 sl = slice(s, s + batch_size)
                 out = self.step(pairs[sl, 0], pairs[sl, 1], neg[sl], eta)
                 batch_losses.append(out.loss)
-            done += 1
             losses.append(float(np.mean(batch_losses)))
         return losses
 
