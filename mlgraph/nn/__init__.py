@@ -1,7 +1,7 @@
 """Neural networks on the mlgraph kernel: layers, losses, MLPs, optimizers.
 
-Activations, losses, initializations, the MLP, optimizers, batch normalization and
-residual blocks.
+Activations, losses, initializations, the MLP, optimizers, batch normalization,
+residual blocks, recurrent networks and word2vec's skip-gram model.
 
 Everything differentiable is written with `mlgraph.numpy`, so a training step is one
 `mlgraph.value_and_grad` call over a loss taking the parameters ``W1, b1, W2, b2, …`` as
@@ -17,5 +17,9 @@ from .core import *  # noqa: F403
 from .core import __all__ as _core
 from .optim import *  # noqa: F403
 from .optim import __all__ as _optim
+from .rnn import *  # noqa: F403
+from .rnn import __all__ as _rnn
+from .word2vec import *  # noqa: F403
+from .word2vec import __all__ as _word2vec
 
-__all__ = [*_core, *_optim, *_blocks]
+__all__ = [*_core, *_optim, *_blocks, *_rnn, *_word2vec]
