@@ -89,9 +89,16 @@ class Row:
         """The left-hand side with the node's name: ``v̄3 (z)``."""
         return f"{self.lhs} ({self.name})" if self.name else self.lhs
 
+    @property
+    def shown_numbers(self) -> str:
+        """The numbers, unless they only repeat the value (``(−1)`` before ``−1``)."""
+        if self.numbers in ("", self.value, f"({self.value})"):
+            return ""
+        return self.numbers
+
     def __str__(self) -> str:
         parts = [self.head, self.rule]
-        if self.numbers and self.numbers != self.value:
+        if self.shown_numbers:
             parts.append(self.numbers)
         if self.value != self.rule:
             parts.append(self.value)
@@ -134,7 +141,7 @@ class TraceTable:
             for r in self.rows:
                 if r.sweep != sweep:
                     continue
-                nums = r.numbers if r.numbers and r.numbers != r.value else ""
+                nums = r.shown_numbers
                 out.append(
                     f'<tr data-step="{r.step}">'
                     f'<td style="text-align:left">{e(r.head)}</td>'

@@ -52,3 +52,17 @@ def test_tensor_rows_show_shapes_not_fake_numbers():
     t = mg.trace_table(g, mg.run(g, "reverse"))
     assert any("⟨3×3⟩" in str(r) for r in t.rows)
     assert t.to_json()[0].keys() == {"step", "sweep", "node", "lhs", "rule", "numbers", "value", "name"}
+
+
+def test_a_row_whose_numbers_only_repeat_its_value_skips_them():
+    """A lone contribution (a tensor's, or one with no numeric partial) is the value
+    itself: the row reads v̄3 = v̄4 = [−1, −1], not v̄3 = v̄4 = ([−1, −1]) = [−1, −1]."""
+    def f(x):
+        return -mg.numpy.sum(mg.numpy.tanh(x))
+    g = mg.trace(f, np.array([0.3, 0.3]))
+    table = mg.trace_table(g, mg.run(g, "reverse"))
+    text = str(table)
+    row = next(r for r in table.rows if r.sweep == "reverse" and r.rule == "v̄2")
+    assert row.numbers == f"({row.value})" and row.shown_numbers == ""
+    assert f"= {row.rule} = {row.value}" in text and f"({row.value})" not in text
+    assert f"({row.value})" not in table._repr_html_()
