@@ -2,9 +2,10 @@
 // The trace-table window: the kernel's rows (rule | numbers | value) in blocks per sweep,
 // the row the current step is about highlighted and kept at a third of the height, future
 // rows showing their rule only (no spoilers). Hooks: `data-mlgraph-current` on the current
-// row, `data-mlgraph-row-node="v3"` on every row.
+// row, `data-mlgraph-row-node="v3"` on every row. Rows about a node named with mg.name say
+// so (`v̄4 (z)`).
 import { h } from "./dom.js";
-import { rowText } from "./story.js";
+import { named, rowText } from "./story.js";
 
 const BLOCK = { eval: "forward primal trace \u2193", forward: "forward trace: values and tangents \u2193", reverse: "reverse adjoint trace \u2191" };
 
@@ -36,7 +37,7 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
     }
     const tr = h("tr", { class: `mlgraph-row mlgraph-row-${r.sweep}`, "data-mlgraph-row-node": nameOf(r.node), "data-step": String(r.step) });
     const numbers = h("td", { class: "mlgraph-numbers" }), value = h("td", { class: "mlgraph-value" });
-    tr.append(h("td", { class: "mlgraph-lhs" }, r.lhs), h("td", { class: "mlgraph-rule", title: `${r.lhs} = ${r.rule}` }, `= ${r.rule}`), numbers, value);
+    tr.append(h("td", { class: "mlgraph-lhs", title: named(r.lhs, r.name) }, named(r.lhs, r.name)), h("td", { class: "mlgraph-rule", title: `${r.lhs} = ${r.rule}` }, `= ${r.rule}`), numbers, value);
     tr.addEventListener("click", () => onPick(i));
     body.append(tr);
     items.push({ tr, numbers, value, row: r, shown: "" });

@@ -51,7 +51,7 @@ export function mountView(model, el, layout) {
     return g;
   };
   const eventsOf = (m) => get("streams")[m] ?? [];
-  const paneModes = () => model.get("compare") ? [graph().partners?.[model.get("mode")] ?? model.get("mode"), "reverse"] : [model.get("mode")];
+  const paneModes = () => model.get("compare") ? graph().partners?.[model.get("mode")] ?? [model.get("mode")] : [model.get("mode")];
   const length = () => Math.max(0, ...paneModes().map((m) => eventsOf(m).length));
   const player = createPlayer(model, { length, changed: () => paint() });
   const minimap = buildMinimap(mapHost, (cx, cy) => { camera.go({ ...camera.view, cx, cy }); userMoved(); });
@@ -75,7 +75,10 @@ export function mountView(model, el, layout) {
     if (player.act(action, arg)) return;
     const modes = Object.keys(get("streams"));
     if (action === "mode") save({ mode: arg, cursor: Math.min(model.get("cursor"), eventsOf(arg).length - 1) });
-    else if (action === "mode-forward") act("mode", modes.find((m) => parseMode(m).sweep === "forward"));
+    else if (action === "mode-forward" || action === "mode-reverse") {
+      const sweep = action.slice(5);
+      if (parseMode(model.get("mode")).sweep !== sweep) act("mode", modes.find((m) => parseMode(m).sweep === sweep));
+    }
     else if (action === "compare") save({ compare: !model.get("compare"), cursor: -1, paths: "" });
     else if (action === "zoom-in" || action === "zoom-out") { camera.zoom(action === "zoom-in" ? 1.25 : 0.8); userMoved(); }
     else if (action === "fit") { openView(); userMoved(); }
@@ -130,10 +133,11 @@ export function mountView(model, el, layout) {
       : { eq: said.eq, words: cursor < 0 && layouts.note() ? layouts.note() : said.words };
     eq.textContent = line.eq;
     words.textContent = line.words;
-    operator.textContent = modeOperator(main0.mode);
+    operator.textContent = modeOperator(main0.mode, g.directions?.[main0.mode]);
     controls.update({ modes: Object.keys(get("streams")), mode, cursor, n: length(), playing: model.get("playing"),
       speed: model.get("speed"), compare: model.get("compare"), follow: model.get("follow"), panel: model.get("panel"),
-      predict: model.get("predict"), paths: model.get("paths"), pathInputs: Object.keys(g.paths ?? {}), label: `step ${cursor + 1} of ${length()}: ${said.eq}` });
+      predict: model.get("predict"), paths: model.get("paths"), pathInputs: Object.keys(g.paths ?? {}), label: `step ${cursor + 1} of ${length()}: ${said.eq}`,
+      directions: g.directions ?? {} });
     const chosen = pathData ? (pathIndex >= 0 ? [pathData.paths[pathIndex]] : pathData.paths) : null;
     const path = chosen ? { edges: new Set(chosen.flatMap((p) => p.edges)), nodes: new Set(chosen.flatMap((p) => pathNodes(p.edges))) } : null;
     let focus = null, active = null;
@@ -215,7 +219,7 @@ export function mountView(model, el, layout) {
         if (disposed || token !== drawing) return;
         for (const pane of panes) {
           pane.host.setAttribute("data-mlgraph-pane", modes.length > 1 ? parseMode(pane.mode).sweep : "main");
-          if (modes.length > 1) pane.host.append(div("mlgraph-pane-title", modeLabel(pane.mode)));
+          if (modes.length > 1) pane.host.append(div("mlgraph-pane-title", modeLabel(pane.mode, g.directions?.[pane.mode])));
           pane.scene = buildScene(svg, g);
           const svgHost = div("mlgraph-pane-svg");
           svgHost.append(pane.scene.svg);

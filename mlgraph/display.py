@@ -269,6 +269,14 @@ def _factor(v: float) -> str:
     return f"({text})" if text.startswith("−") else text
 
 
+def direction_text(mode: str, tangent: Any) -> str:
+    """`ẇ = [1, 0, 0, 0]`: the explicit direction of a directional-derivative mode."""
+    from mlgraph.events import Mode
+
+    wrt = Mode.parse(mode).wrt or ""
+    return f"{wrt}\u0307 = {fmt(tangent)}"
+
+
 def passes(g: dict) -> dict[str, int]:
     """What a full Jacobian costs, counted in scalar entries.
 

@@ -110,24 +110,41 @@ def _needs_derivative(g: dict) -> set[int]:
     return out
 
 
-def _partners(modes: list[str]) -> dict[str, str]:
-    """The forward mode shown beside reverse in the compare view, for each mode."""
+def _partners(modes: list[str]) -> dict[str, list[str]]:
+    """The two panes of the compare view for each mode: `[forward, reverse]`.
+
+    The mode itself where it is of that sweep, else the first such mode (the first
+    output's reverse pass for a graph with several outputs).
+    """
     forward = [m for m in modes if parse_mode(m).sweep == "forward"]
-    return (
-        {m: m if parse_mode(m).sweep == "forward" else forward[0] for m in modes}
-        if forward
-        else {}
-    )
+    reverse = [m for m in modes if parse_mode(m).sweep == "reverse"]
+    if not (forward and reverse):
+        return {}
+    pick = {"forward": forward[0], "reverse": reverse[0]}
+    return {
+        m: [m if parse_mode(m).sweep == s else pick[s] for s in ("forward", "reverse")]
+        for m in modes
+    }
 
 
-def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
-    """The `graph`, `streams` and `tables` trait values for a traced graph."""
+def widget_data(
+    graph: Any, modes: list[str], tangents: dict[str, Any] | None = None
+) -> dict[str, dict]:
+    """The `graph`, `streams` and `tables` trait values for a traced graph.
+
+    Args:
+        graph: the traced graph.
+        modes: the modes whose streams are computed.
+        tangents: mode -> its explicit direction, for a forward mode by a whole
+            non-scalar input (a directional derivative, never all ones by default).
+    """
     import mlgraph
     from mlgraph.tables import trace_table
 
+    tangents = tangents or {}
     for m in modes:
         parse_mode(m)
-    runs = {m: mlgraph.run(graph, m) for m in modes}
+    runs = {m: mlgraph.run(graph, m, tangent=tangents.get(m)) for m in modes}
     streams = {m: [display.event_record(e) for e in ev] for m, ev in runs.items()}
     tables = {}
     for m, ev in runs.items():
@@ -139,9 +156,12 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
     except (ValueError, TypeError, NotImplementedError):
         partials = {}
     grad = _needs_derivative(g)
+    given = getattr(graph, "names", {})  # mg.name: z, h, ŷ, L as on the slides
     nodes = []
     for n in g["nodes"]:
         node = {k: n[k] for k in NODE_FIELDS if k in n}
+        if n["id"] in given:
+            node["named"] = given[n["id"]]
         if n["id"] in grad:
             node["grad"] = True
         if n["shape"]:
@@ -162,6 +182,8 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
         "dot_parts": dot_parts(g),
         "groups": scope_groups(g),
         "partners": _partners(modes),
+        "output_names": list(getattr(graph, "output_names", g.get("output_names", []))),
+        "directions": {m: display.direction_text(m, t) for m, t in tangents.items()},
         "passes": display.passes(g),
         "shapes": display.shapes(g),
         "matmul": display.matmul_sums(graph),
@@ -337,16 +359,20 @@ class GraphWidget(anywidget.AnyWidget):
         mode: str = "reverse",
         modes: list[str] | None = None,
         preset: str = "notebook",
+        tangent: Any = None,
         **kwargs: Any,
     ) -> GraphWidget:
         """A widget for a traced `Graph`, with the streams of `modes` (default: all).
 
         Args:
             graph: the traced graph.
-            mode: the mode shown first.
+            mode: the mode shown first: `"reverse"`, `"forward:x1"`, `"forward:w[1]"`
+                (one entry of a vector input), `"reverse:y2"` (one of several outputs).
             modes: the modes whose event streams are sent (default: eval, forward by
-                each input, reverse).
+                each input entry, reverse from each output).
             preset: "notebook", or "lecture" (predict-then-reveal, 1 step/s, 18 px).
+            tangent: the direction of `mode` = `"forward:w"` for a whole vector input:
+                the view then shows a directional derivative, labelled as one.
             **kwargs: trait values, e.g. `font_size=20`, `panel="below"`.
         """
         if preset not in PRESETS:
@@ -359,17 +385,27 @@ class GraphWidget(anywidget.AnyWidget):
         modes = list(modes or default_modes(graph))
         if mode == "reverse" and "reverse" not in modes:  # several outputs: the first
             mode = next(m for m in modes if parse_mode(m).sweep == "reverse")
-        mode = str(resolve_mode(graph, mode))  # "forward" -> "forward:x"
+        mode = str(resolve_mode(graph, mode, tangent=tangent))  # "forward" -> "forward:x"
+        if tangent is not None and parse_mode(mode).sweep != "forward":
+            raise ValueError(
+                f"tangent= is the direction of a forward mode, but the mode is {mode!r}; "
+                "write e.g. mode='forward:w', tangent=[1, 0, 0, 0]."
+            )
         if mode not in modes:
             modes.append(mode)
-        return cls(
-            mode=mode, **widget_data(graph, modes), **{**PRESETS[preset], **kwargs}
+        tangents = {mode: tangent} if tangent is not None else None
+        widget = cls(
+            mode=mode,
+            **widget_data(graph, modes, tangents),
+            **{**PRESETS[preset], **kwargs},
         )
+        widget._tangents = tangents or {}
+        return widget
 
     def set_graph(self, graph: Any) -> None:
         """Show a new trace (e.g. new input values), keeping the mode and the step."""
         modes = list(self.streams) or default_modes(graph)
-        data = widget_data(graph, modes)
+        data = widget_data(graph, modes, getattr(self, "_tangents", None))
         with self.hold_sync():
             n = len(data["streams"].get(self.mode, []))
             self.cursor = min(self.cursor, n - 1)
@@ -384,12 +420,13 @@ class GraphWidget(anywidget.AnyWidget):
             return max((self.streams.get(m, []) for m in self.compare_modes()), key=len)
         return self.streams.get(self.mode if mode is None else mode, [])
 
-    def compare_modes(self) -> tuple[str, str]:
+    def compare_modes(self) -> tuple[str, ...]:
         """The two panes of the compare view.
 
-        `mode` if it is a forward mode (else the first forward mode), and `reverse`.
+        `mode` if it is a forward mode (else the first forward mode), and `mode` if it
+        is a reverse mode (else the first reverse mode).
         """
-        return self.graph.get("partners", {}).get(self.mode, self.mode), "reverse"
+        return tuple(self.graph.get("partners", {}).get(self.mode, [self.mode]))
 
     @traitlets.validate("cursor")
     def _check_cursor(self, proposal: dict) -> int:

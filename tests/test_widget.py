@@ -573,3 +573,69 @@ def test_export_assets_are_built_beside_the_view(tmp_path):
         "--HTMLExporter.widget_renderer_url=embed-amd.js",
         "--HTMLExporter.mathjax_url=mathjax.js",
     ]
+
+
+# -- forward by one input entry, explicit directions, several outputs, names ------------
+
+
+def _final(stream, node):
+    """The text of the last event about `node` in a stream."""
+    return [e["text"] for e in stream if e["node"] == node][-1]
+
+
+def test_forward_by_one_entry_of_a_vector_input():
+    g = build("g5")
+    w = GraphWidget.from_graph(g, mode="forward:w[1]")
+    forward = [m for m in w.streams if parse_mode(m).sweep == "forward"]
+    assert forward == [f"forward:{n}[{k}]" for n in "xw" for k in range(4)] + [
+        "forward:b"
+    ]  # one pass per scalar input entry: 9, none seeded with all ones
+    (out,) = g.outputs
+    assert _final(w.streams["forward:w[1]"], out) == "0.1129"
+    reverse = mlgraph.run(g, "reverse")
+    grad_w = [e.value for e in reverse if e.sweep == "reverse" and e.node == g.inputs[1]]
+    assert fmt(np.asarray(grad_w[-1])[1]) == "0.1129"  # a column equals the row entry
+    assert w.graph["directions"] == {}
+
+
+def test_a_directional_derivative_needs_an_explicit_tangent_and_says_so():
+    g = build("g5")
+    with pytest.raises(ValueError, match="forward:w"):
+        GraphWidget.from_graph(g, mode="forward:w")  # all ones would be a sum, refused
+    t = np.array([1.0, 0.0, 1.0, 0.0])
+    w = mlgraph.show(g, mode="forward:w", tangent=t)
+    assert w.mode == "forward:w"
+    assert w.graph["directions"] == {"forward:w": "w\u0307 = [1, 0, 1, 0]"}
+    jac = mlgraph.jacobian(lambda w_: mlgraph.sigmoid(
+        np.array([2.0, 3.0, -1.0, 5.0]) @ w_ + 3.0))(np.array([0.1, 0.5, 2.5, 0.2]))
+    assert _final(w.streams["forward:w"], g.outputs[0]) == fmt(float(jac @ t))
+    with pytest.raises(ValueError, match="direction of a forward mode"):
+        GraphWidget.from_graph(g, mode="reverse", tangent=t)
+
+
+def test_two_outputs_in_every_mode():
+    g = build("g6")
+    w = GraphWidget.from_graph(g)
+    y1, y2 = g.outputs
+    assert w.mode == "reverse:y1" and w.graph["output_names"] == ["y1", "y2"]
+    fwd = w.streams["forward:w1"]  # both outputs' tangents in one forward pass
+    assert (_final(fwd, y1), _final(fwd, y2)) == ("\u22121.873", "0.7016")
+    w1 = g.inputs[2]
+    assert _final(w.streams["reverse:y1"], w1) == "\u22121.873"  # one pass per output
+    assert _final(w.streams["reverse:y2"], w1) == "0.7016"
+    assert _final(w.streams["eval"], y2) == fmt(np.cos(3.5))
+    assert w.graph["partners"]["eval"] == ["forward:x", "reverse:y1"]
+    assert w.graph["partners"]["reverse:y2"] == ["forward:x", "reverse:y2"]
+    w.mode, w.compare = "forward:w1", True
+    assert w.compare_modes() == ("forward:w1", "reverse:y1")
+
+
+def test_names_given_with_mg_name_reach_the_nodes_and_the_table():
+    w = GraphWidget.from_graph(build("g7"))
+    named = {n["name"]: n["named"] for n in w.graph["nodes"] if "named" in n}
+    assert set(named.values()) == {"h", "\u0177", "L"}
+    rows = {r["lhs"]: r["name"] for r in w.tables["reverse"] if r["name"]}
+    assert {named[v] for v in named} == set(rows.values())
+    hostile = mlgraph.trace(lambda x: mlgraph.name(x * 2.0, '<b onclick="x">'), 1.0)
+    w = GraphWidget.from_graph(hostile)
+    assert w.graph["nodes"][-1]["named"] == '<b onclick="x">'  # raw: the view writes text

@@ -55,18 +55,19 @@ def test_gallery_offline(page, tmp_path, scheme):
     for key in KEYS:
         w = GraphWidget.from_graph(build(key), title=TITLES[key])
         widget, blocked = open_page(page, w, tmp_path / f"{key}.html", scheme)
-        n = len(w.streams["reverse"])
+        first = w.mode  # reverse, or from the first of several outputs
+        n = len(w.streams[first])
         for cursor in (-1, n // 2, n - 1):
             set_traits(page, widget, cursor=cursor)
             assert_readable(widget.evaluate(MEASURE), f"{key} {scheme} step {cursor}")
         for mode, node, text in EXPECT.get(key, []):
-            node = f"v{w.graph['outputs'][0]}" if node == "out" else node
+            node = _node(w, node)
             set_traits(page, widget, mode=mode)
             set_traits(page, widget, cursor=len(w.streams[mode]) - 1)
             expect(
                 widget.locator(f'.mlgraph-pane [data-mlgraph-node="{node}"]')
             ).to_contain_text(text)
-        set_traits(page, widget, mode="reverse", cursor=-1, speed=8)
+        set_traits(page, widget, mode=first, cursor=-1, speed=8)
         assert_played(widget.evaluate(PLAY_CHECK), f"{key} {scheme}", names_in(w))
         assert blocked == [], blocked
 
@@ -105,6 +106,13 @@ def test_chain_rule_on_the_active_edge_is_the_table_row(page, tmp_path, key):
         )
         checked += 1
     assert checked >= 3
+
+
+def _node(w, node):
+    """`"out"`, `"out2"`: the (second) output's node name; else the name itself."""
+    if node.startswith("out"):
+        return f"v{w.graph['outputs'][int(node[3:] or 1) - 1]}"
+    return node
 
 
 def _paren(t):
