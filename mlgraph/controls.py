@@ -30,7 +30,8 @@ def show(
     Args:
         f_or_graph: a function, or a `Graph` from `mlgraph.trace`.
         mode: the mode shown first: "eval", "forward:<input>", "forward:w[1]" (one
-            entry of a vector input), "reverse" or "reverse:y2" (one of several outputs).
+            entry of a vector input), "reverse" or "reverse:y2" (one of several
+            outputs).
         preset: "notebook", or "lecture" (predict-then-reveal, 1 step/s, larger text).
         tangent: an explicit direction for mode "forward:w" (a whole vector input):
             the view shows that directional derivative, labelled as one.

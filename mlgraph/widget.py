@@ -385,11 +385,11 @@ class GraphWidget(anywidget.AnyWidget):
         modes = list(modes or default_modes(graph))
         if mode == "reverse" and "reverse" not in modes:  # several outputs: the first
             mode = next(m for m in modes if parse_mode(m).sweep == "reverse")
-        mode = str(resolve_mode(graph, mode, tangent=tangent))  # "forward" -> "forward:x"
+        mode = str(resolve_mode(graph, mode, tangent=tangent))  # "forward": "forward:x"
         if tangent is not None and parse_mode(mode).sweep != "forward":
             raise ValueError(
-                f"tangent= is the direction of a forward mode, but the mode is {mode!r}; "
-                "write e.g. mode='forward:w', tangent=[1, 0, 0, 0]."
+                "tangent= is the direction of a forward mode, but the mode is "
+                f"{mode!r}; write e.g. mode='forward:w', tangent=[1, 0, 0, 0]."
             )
         if mode not in modes:
             modes.append(mode)
