@@ -3,7 +3,8 @@
 // the row the current step is about highlighted and kept at a third of the height, future
 // rows showing their rule only (no spoilers). Hooks: `data-mlgraph-current` on the current
 // row, `data-mlgraph-row-node="v3"` on every row. Rows about a node named with mg.name say
-// so (`v̄4 (z)`).
+// so (`v̄4 (z)`); a long row is cut with "…" except the current one, which wraps: its
+// numbers are the lesson.
 import { h } from "./dom.js";
 import { named, rowText } from "./story.js";
 
@@ -20,6 +21,13 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
   const table = h("table", { class: "mlgraph-table" });
   const cols = h("colgroup");
   for (const c of ["lhs", "rule", "numbers", "value"]) cols.append(h("col", { class: `mlgraph-col-${c}` }));
+  // the left-hand side and the value as wide as their longest texts ("v̄12 (ŷ)",
+  // "= [0.07526, 0.1129]"), within bounds; the rule and the numbers share the rest
+  const chars = (/** @type {string} */ t) => [...t.normalize("NFC")].length;
+  const width = (/** @type {number} */ n, /** @type {number} */ lo, /** @type {number} */ hi) => `${Math.min(hi, Math.max(lo, 0.62 * n + 0.9)).toFixed(1)}em`;
+  const [lhsCol, , , valueCol] = /** @type {HTMLElement[]} */ ([...cols.children]);
+  lhsCol.style.width = width(Math.max(0, ...rows.map((r) => chars(named(r.lhs, r.name)))), 3.4, 9);
+  valueCol.style.width = width(Math.max(0, ...rows.map((r) => chars(`= ${r.value}`))), 7, 14);
   const body = h("tbody");
   table.append(cols, body);
   let sweep = "";

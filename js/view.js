@@ -57,12 +57,26 @@ export function mountView(model, el, layout) {
   const minimap = buildMinimap(mapHost, (cx, cy) => { camera.go({ ...camera.view, cx, cy }); userMoved(); });
   const camera = createCamera(stage, () => panes.flatMap((p) => (p.scene ? [p.scene.svg] : [])), {
     onUser: userMoved,
-    onChange: (v) => { const { w, h: ht } = camera.size(); minimap.setView(v, w, ht); },
+    onChange: (v) => { const { w, h: ht } = camera.size(); minimap.setView(v, w, ht); keepMinimapOff(); },
     reduced: reducedMotion,
   });
   /** The scale at which node text has the chosen size (a quarter larger in JupyterLab's
    * presentation mode), and the smallest scale that keeps every text at 14 px. */
   const base = () => (model.get("font_size") / VALUE) * (presenting() ? 1.25 : 1), floor = () => FLOOR_PX / SMALLEST;
+  /** The minimap never covers the active node: it moves to the other bottom corner, or
+   * hides while both corners would cover it (after each step and camera move). */
+  function keepMinimapOff() {
+    if (mapHost.hidden) return;
+    const shapes = [...panesBox.querySelectorAll('[data-mlgraph-state="active"] > polygon, [data-mlgraph-state="active"] > path')];
+    const boxes = shapes.map((e) => e.getBoundingClientRect());
+    const covers = () => { const m = mapHost.getBoundingClientRect(); return boxes.some((r) => r.right > m.left && r.left < m.right && r.bottom > m.top && r.top < m.bottom); };
+    mapHost.removeAttribute("data-mlgraph-covered");
+    for (const side of ["right", "left"]) {
+      mapHost.setAttribute("data-mlgraph-side", side);
+      if (!boxes.length || !covers()) return;
+    }
+    mapHost.setAttribute("data-mlgraph-covered", "");
+  }
   function userMoved() { if (model.get("follow")) save({ follow: false }); }
   function save(changes) {
     for (const [k, v] of Object.entries(changes)) model.set(k, v);
@@ -155,6 +169,7 @@ export function mountView(model, el, layout) {
     const node = inspect === null || pathData ? null : g.nodes.find((n) => n.id === inspect);
     if (node) showInspector(inspector, node, { events: ev0, cursor: c0, sweep: parseMode(main0.mode).sweep, revealed }, g, zero, () => act("close-inspector"));
     minimap.setActive(active);
+    keepMinimapOff();
     if (cursor !== lastCursor) {
       if (model.get("follow") && focus) {
         const { w, h: ht } = camera.size();

@@ -187,16 +187,16 @@ def path_sums(g: dict, partials: dict, gradient: dict[int, Any]) -> dict:
 
 
 def matmul_sums(g: Any) -> dict[str, list[dict]]:
-    """Each matrix-product node's first output entries as weighted sums.
+    """Each weighted-sum node's first output entries as weighted sums.
 
     `v3 = 2·0.1 + 3·0.5 − 1·2.5 + 5·0.2 = 0.2`, and when its one consumer adds a bias,
-    that entry plus the bias: `… + 3 = 3.2`. A node is a matrix product when its value
-    is the product of its two arguments' values (checked by numbers, so the sums shown
-    are the node's own), and a consumer adds a bias when its value is that plus its
-    other argument.
+    that entry plus the bias: `… + 3 = 3.2`. A node is expanded when its primitive says
+    how an output entry is made (`Primitive.entry_terms`: matmul's row times column), so
+    the sums shown are the node's own; a consumer adds a bias when its primitive is
+    numpy's add and it has the same shape.
 
     Returns:
-        node id (as text) -> `[{"index", "terms", "sum", "value", "bias"?, "out"?}]`.
+        node id (as text) -> `[{"index", "terms", "value", "bias"?, "out"?, "add"?}]`.
     """
     nodes = g.nodes
     consumers: dict[int, list[int]] = {}
@@ -204,64 +204,41 @@ def matmul_sums(g: Any) -> dict[str, list[dict]]:
         consumers.setdefault(src, []).append(dst)
     out = {}
     for n in nodes:
-        value = np.asarray(n.value, dtype=float)
-        if len(n.inputs) != 2 or not _is_product(
-            value, *(nodes[j].value for j in n.inputs)
-        ):
+        prim = n.primitive
+        if prim is None or prim.entry_terms is None:
             continue
-        a, b = (np.asarray(nodes[j].value, dtype=float) for j in n.inputs)
-        a2 = a.reshape(1, -1) if a.ndim == 1 else a
-        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-        after = consumers.get(n.id, [])
-        add = (
-            nodes[after[0]]
-            if len(after) == 1 and _adds(nodes[after[0]], n, nodes)
-            else None
-        )
+        value = np.asarray(n.value, dtype=float)
+        args = [nodes[j].value for j in n.inputs]
+        after = [nodes[j] for j in consumers.get(n.id, [])]
+        add = after[0] if len(after) == 1 and _is_sum(after[0]) else None
         entries = []
         for flat in range(min(value.size, MAX_EXPANDED)):
-            index = np.unravel_index(flat, value.shape) if value.ndim else ()
-            r, c = (flat // b2.shape[1], flat % b2.shape[1])
-            terms = [f"{fmt(a2[r, k])}·{_factor(b2[k, c])}" for k in range(a2.shape[1])]
+            index = tuple(int(i) for i in np.unravel_index(flat, value.shape))
+            pairs = prim.entry_terms(index, *args, **n.params)
+            if pairs is None:
+                break
             entry = {
-                "index": [int(i) for i in index],
-                "terms": _join(terms),
-                "value": fmt(value[index] if value.ndim else value),
+                "index": list(index),
+                "terms": _join([f"{fmt(a)}·{_factor(b)}" for a, b in pairs]),
+                "value": fmt(value[index]),
             }
-            if add is not None:
+            if add is not None and tuple(add.shape) == value.shape:
                 other = add.inputs[1] if add.inputs[0] == n.id else add.inputs[0]
-                full = np.asarray(add.value, dtype=float)
                 bias = np.broadcast_to(
-                    np.asarray(nodes[other].value, dtype=float), full.shape
+                    np.asarray(nodes[other].value, dtype=float), value.shape
                 )
-                if full.shape == value.shape:
-                    entry.update(
-                        bias=fmt(bias[index]), out=fmt(full[index]), add=add.id
-                    )
+                full = np.asarray(add.value, dtype=float)
+                entry.update(bias=fmt(bias[index]), out=fmt(full[index]), add=add.id)
             entries.append(entry)
-        out[str(n.id)] = entries
+        if entries:
+            out[str(n.id)] = entries
     return out
 
 
-def _is_product(value: np.ndarray, a: Any, b: Any) -> bool:
-    """Whether `value` is the matrix product `a @ b` of two vectors or matrices."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2) or a.shape[-1] != b.shape[0]:
-        return False
-    with np.errstate(all="ignore"):
-        want = np.matmul(a, b)
-    return want.shape == value.shape and bool(np.allclose(want, value, equal_nan=True))
-
-
-def _adds(node: Any, product: Any, nodes: Any) -> bool:
-    """Whether `node` adds a bias to `product`: product + its other input."""
-    if len(node.inputs) != 2 or product.id not in node.inputs:
-        return False
-    other = node.inputs[1] if node.inputs[0] == product.id else node.inputs[0]
-    value = np.asarray(node.value, dtype=float)
-    with np.errstate(all="ignore"):
-        want = np.asarray(product.value, dtype=float) + np.asarray(nodes[other].value)
-    return want.shape == value.shape and bool(np.allclose(want, value, equal_nan=True))
+def _is_sum(node: Any) -> bool:
+    """Whether a node adds its two arguments (its primitive answers numpy's add)."""
+    prim = node.primitive
+    return prim is not None and np.add in prim.ufuncs and len(node.inputs) == 2
 
 
 def _factor(v: float) -> str:

@@ -639,3 +639,26 @@ def test_names_given_with_mg_name_reach_the_nodes_and_the_table():
     hostile = mlgraph.trace(lambda x: mlgraph.name(x * 2.0, '<b onclick="x">'), 1.0)
     w = GraphWidget.from_graph(hostile)
     assert w.graph["nodes"][-1]["named"] == '<b onclick="x">'  # raw: the view writes text
+
+
+@pytest.mark.parametrize("shapes", [((4,), (4,)), ((2, 3), (3,)), ((3,), (3, 2)),
+                                    ((2, 3), (3, 4))])
+def test_matmul_entry_terms_add_up_to_each_entry(shapes, rng):
+    from mlgraph.primitives import PRIMITIVES
+
+    x, y = (rng.normal(size=s) for s in shapes)
+    out = x @ y
+    for index in np.ndindex(*out.shape):
+        pairs = PRIMITIVES["matmul"].entry_terms(index, x, y)
+        assert sum(a * b for a, b in pairs) == pytest.approx(out[index])
+    assert PRIMITIVES["matmul"].entry_terms((0, 0, 0), np.ones((2, 2, 2)), x) is None
+
+
+def test_weighted_sums_come_from_the_primitive_not_from_equal_numbers():
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    same_value = mlgraph.trace(lambda a, b: mlgraph.numpy.einsum("i,i->", a, b), a, b)
+    assert GraphWidget.from_graph(same_value).graph["matmul"] == {}  # 11, no matmul
+    g = mlgraph.trace(lambda a, b: a @ b + 1.0, a, b)
+    ((node, (entry,)),) = GraphWidget.from_graph(g).graph["matmul"].items()
+    assert g.nodes[int(node)].op == "matmul"
+    assert (entry["terms"], entry["value"], entry["out"]) == ("1·3 + 2·4", "11", "12")

@@ -76,7 +76,10 @@ _STEP_STATE = """(root) => {
     const s = stage.getBoundingClientRect();
     const r = active?.querySelector(':scope > polygon')?.getBoundingClientRect();
     const row = root.querySelector('[data-mlgraph-current]');
+    const map = root.querySelector('.mlgraph-minimap'), m = map?.getBoundingClientRect();
+    const shown = map && !map.hidden && getComputedStyle(map).visibility !== 'hidden';
     return {
+      covered: !!(shown && r && r.right > m.left && r.left < m.right && r.bottom > m.top && r.top < m.bottom),
       still: !stage.hasAttribute('data-mlgraph-moving'),
       node: active?.getAttribute('data-mlgraph-node') ?? active?.getAttribute('data-mlgraph-group') ?? null,
       inside: !!r && r.left >= s.left - 1 && r.right <= s.right + 1 && r.top >= s.top - 1 && r.bottom <= s.bottom + 1,
@@ -151,6 +154,7 @@ def assert_played(result: dict, where: str, names_in: dict | None = None) -> Non
         assert s["inside"], (
             f"{where} step {c}: active node {s['node']} outside the view"
         )
+        assert not s["covered"], f"{where} step {c}: the minimap covers {s['node']}"
         if s["group"]:
             assert s["row"] in (names_in or {}).get(s["node"], ()), (where, c, s)
         else:
