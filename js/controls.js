@@ -57,14 +57,19 @@ export function buildControls(act) {
   const predict = button("predict", "? predict", "predict, then reveal: each new value shows ? until the next key press (\u2192)");
   const paths = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-select mlgraph-paths", "aria-label": "paths", title: "sum over paths: every path from an input to the output" }));
   paths.addEventListener("change", () => act("paths", paths.value));
-  const compare = button("compare", "\u21c6", "compare: forward and reverse side by side");
+  const compare = button("compare", "\u21c6", "compare: forward and reverse side by side, each running every pass a full Jacobian needs");
+  const together = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-select mlgraph-compare-step", "aria-label": "which pane steps", title: "the compare view's panes step together, or one alone" }));
+  for (const [v, t] of [["both", "step both"], ["forward", "step forward only"], ["reverse", "step reverse only"]]) together.append(h("option", { value: v }, t));
+  together.addEventListener("change", () => act("compare-step", together.value));
+  const jacobian = button("jacobian", "J", "the Jacobian: one column per forward pass, one row per reverse pass");
   row2.append(group("camera", zoomOut, zoomIn, fit, actual, follow), group("font", fontDown, fontUp),
-    group("speed", ...speeds, h("span", { class: "mlgraph-label" }, "/s")), predict, paths, compare, panel);
+    group("speed", ...speeds, h("span", { class: "mlgraph-label" }, "/s")), predict, paths, compare, together, jacobian, panel);
 
   /**
    * @param {{modes: string[], mode: string, cursor: number, n: number, playing: boolean,
    *   speed: number, compare: boolean, follow: boolean, panel: string, predict: boolean,
-   *   paths: string, pathInputs: string[], label: string, directions: Record<string, string>}} st
+   *   paths: string, pathInputs: string[], label: string, directions: Record<string, string>,
+   *   canCompare: boolean, compareStep: string, jacobian: boolean, hasJacobian: boolean}} st
    */
   function update(st) {
     const m = parseMode(st.mode);
@@ -96,7 +101,11 @@ export function buildControls(act) {
     follow.setAttribute("aria-pressed", String(st.follow));
     predict.setAttribute("aria-pressed", String(st.predict));
     compare.setAttribute("aria-pressed", String(st.compare));
-    compare.hidden = forward.length === 0 || reverse.length === 0;
+    compare.hidden = !st.canCompare;
+    together.hidden = !st.compareStep; // only in the compare view
+    if (st.compareStep) together.value = st.compareStep;
+    jacobian.hidden = !st.hasJacobian;
+    jacobian.setAttribute("aria-pressed", String(st.jacobian));
     panel.value = st.panel;
     const want = ["", ...st.pathInputs];
     if (paths.options.length !== want.length) {

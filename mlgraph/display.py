@@ -254,16 +254,81 @@ def direction_text(mode: str, tangent: Any) -> str:
     return f"{wrt}\u0307 = {fmt(tangent)}"
 
 
-def passes(g: dict) -> dict[str, int]:
-    """What a full Jacobian costs, counted in scalar entries.
+def passes(graph: Any) -> dict[str, int]:
+    """What a full Jacobian costs, in scalar entries (`mlgraph.pass_counts`).
 
     One forward pass per input entry, one reverse pass per output entry.
     """
-    sizes = {n["id"]: int(np.prod(n["shape"])) if n["shape"] else 1 for n in g["nodes"]}
-    return {
-        "forward": sum(sizes[i] for i in g["inputs"]),
-        "reverse": sum(sizes[o] for o in g["outputs"]),
-    }
+    from mlgraph.modes import pass_counts
+
+    counts = pass_counts(graph)
+    return {"forward": counts.forward, "reverse": counts.reverse}
+
+
+#: The Jacobian panel shows its entries up to this many columns (input entries) and
+#: rows (output entries); beyond, only the pass counts.
+MAX_JACOBIAN = (24, 16)
+
+
+def _entry_names(names: Any, values: list) -> list[str]:
+    """`x[0]`, `x[1]`, `b`: every scalar entry of each named value."""
+    out = []
+    for name, v in zip(names, values, strict=True):
+        shape = np.shape(getattr(v, "value", v))
+        out += [name] if not shape else [
+            f"{name}[{','.join(map(str, i))}]" for i in np.ndindex(*shape)]
+    return out
+
+
+def jacobian(graph: Any, runs: dict[str, list]) -> dict:
+    """The Jacobian panel: one column per forward pass, one row per reverse pass.
+
+    Every entry is the text of a number a run computed: a forward pass by input entry
+    ``w[1]`` gives the column of ∂(each output entry)/∂w[1] (the outputs' final
+    tangents); a reverse pass from output entry ``y[0]`` the row of ∂y[0]/∂(each input
+    entry) (the inputs' final adjoints).
+
+    Args:
+        graph: the traced graph.
+        runs: mode -> its events (`mlgraph.run`).
+
+    Returns:
+        `{"cols", "rows", "forward": {mode: {"col", "texts"}}, "reverse": {mode:
+        {"row", "texts"}}}`; without the entries when the matrix is larger than
+        `MAX_JACOBIAN`.
+    """
+    from mlgraph.events import Mode
+
+    cols = _entry_names(graph.input_names, [graph.values[i] for i in graph.inputs])
+    rows = _entry_names(graph.output_names, [graph.values[i] for i in graph.outputs])
+    out: dict[str, Any] = {"cols": cols, "rows": rows, "forward": {}, "reverse": {}}
+    if len(cols) > MAX_JACOBIAN[0] or len(rows) > MAX_JACOBIAN[1]:
+        return {"cols": [], "rows": [], "forward": {}, "reverse": {}}
+    for mode, events in runs.items():
+        m = Mode.parse(mode)
+        if m.sweep == "eval" or (m.index is None and _has_entries(graph, m)):
+            continue  # a directional derivative is no column of the Jacobian
+        final = {e.node: e.value for e in events if e.sweep == m.sweep}
+        ids = graph.outputs if m.sweep == "forward" else graph.inputs
+        texts = [fmt(v) for i in ids
+                 for v in np.ravel(np.asarray(final.get(i, np.zeros(np.shape(
+                     graph.values[i]))), dtype=float))]
+        name = m.wrt if m.index is None else f"{m.wrt}[{','.join(map(str, m.index))}]"
+        if m.sweep == "forward":
+            out["forward"][mode] = {"col": cols.index(name), "texts": texts}
+        else:
+            out["reverse"][mode] = {"row": rows.index(name) if m.wrt else 0,
+                                    "texts": texts}
+    return out
+
+
+def _has_entries(graph: Any, mode: Any) -> bool:
+    """Whether the input (forward) or output (reverse) a mode names is not a scalar."""
+    names = graph.input_names if mode.sweep == "forward" else graph.output_names
+    ids = graph.inputs if mode.sweep == "forward" else graph.outputs
+    if mode.wrt is None:
+        return len(ids) == 1 and bool(np.shape(graph.values[ids[0]]))
+    return bool(np.shape(graph.values[ids[list(names).index(mode.wrt)]]))
 
 
 def shapes(g: dict) -> dict[str, str]:

@@ -110,21 +110,18 @@ def _needs_derivative(g: dict) -> set[int]:
     return out
 
 
-def _partners(modes: list[str]) -> dict[str, list[str]]:
-    """The two panes of the compare view for each mode: `[forward, reverse]`.
+def _sequences(modes: list[str], tangents: dict[str, Any]) -> dict[str, list[str]]:
+    """The passes each pane of the compare view runs, one after another.
 
-    The mode itself where it is of that sweep, else the first such mode (the first
-    output's reverse pass for a graph with several outputs).
+    Forward: one pass per input entry (the columns of the Jacobian; a directional
+    derivative is no column); reverse: one pass per output entry (its rows). Empty
+    when a graph lacks either.
     """
-    forward = [m for m in modes if parse_mode(m).sweep == "forward"]
+    forward = [
+        m for m in modes if parse_mode(m).sweep == "forward" and m not in tangents
+    ]
     reverse = [m for m in modes if parse_mode(m).sweep == "reverse"]
-    if not (forward and reverse):
-        return {}
-    pick = {"forward": forward[0], "reverse": reverse[0]}
-    return {
-        m: [m if parse_mode(m).sweep == s else pick[s] for s in ("forward", "reverse")]
-        for m in modes
-    }
+    return {"forward": forward, "reverse": reverse} if forward and reverse else {}
 
 
 def widget_data(
@@ -181,10 +178,11 @@ def widget_data(
         "outputs": g["outputs"],
         "dot_parts": dot_parts(g),
         "groups": scope_groups(g),
-        "partners": _partners(modes),
+        "sequences": _sequences(modes, tangents),
         "output_names": list(getattr(graph, "output_names", g.get("output_names", []))),
         "directions": {m: display.direction_text(m, t) for m, t in tangents.items()},
-        "passes": display.passes(g),
+        "passes": display.passes(graph),
+        "jacobian": display.jacobian(graph, runs),
         "shapes": display.shapes(g),
         "matmul": display.matmul_sums(graph),
     }
@@ -294,6 +292,9 @@ VIEW_TRAITS = (
     "follow",
     "height",
     "title",
+    "jacobian",
+    "compare_step",
+    "pane_cursors",
 )
 
 
@@ -321,9 +322,18 @@ class GraphWidget(anywidget.AnyWidget):
     speed = traitlets.Float(1.0).tag(sync=True)
     playing = traitlets.Bool(False).tag(sync=True)
     max_nodes = traitlets.Int(400).tag(sync=True)
-    #: Forward (w.r.t. the input of `mode`) and reverse side by side on one layout;
-    #: `cursor` then steps both streams together.
+    #: Forward and reverse side by side on one layout, each pane running every pass a
+    #: full Jacobian needs (forward: one per input entry; reverse: one per output
+    #: entry), one after another; `compare_step` says which pane `cursor` steps.
     compare = traitlets.Bool(False).tag(sync=True)
+    #: In the compare view, "both" panes step together, or only the "forward" or the
+    #: "reverse" one (the other keeps its step in `pane_cursors`).
+    compare_step = traitlets.Enum(["both", "forward", "reverse"], "both").tag(sync=True)
+    #: The compare view's step of each pane (forward, reverse) while it is not stepped.
+    pane_cursors = traitlets.List(traitlets.Int(), [-1, -1]).tag(sync=True)
+    #: The Jacobian panel in place of the trace table: one column per forward pass and
+    #: one row per reverse pass, filled as the passes run.
+    jacobian = traitlets.Bool(False).tag(sync=True)
     #: Layers (top-level `mlgraph.scope`s) drawn as one node: "auto" collapses them all
     #: beyond `max_nodes` or in a tensor graph (an MLP), "all", or "none". A click on a
     #: layer expands it; a click on its cluster's label collapses it again.
@@ -416,17 +426,24 @@ class GraphWidget(anywidget.AnyWidget):
     # -- validation ------------------------------------------------------------------
 
     def _events(self, mode: str | None = None) -> list:
-        if mode is None and self.compare:  # the longer of the two panes' streams
-            return max((self.streams.get(m, []) for m in self.compare_modes()), key=len)
+        if mode is None and self.compare and self.compare_modes():
+            panes = dict(zip(("forward", "reverse"), self.compare_modes(), strict=True))
+            stepped = [p for s, p in panes.items() if self.compare_step in ("both", s)]
+            # the passes of a pane one after another; both: the longer pane
+            return max(
+                ([e for m in p for e in self.streams.get(m, [])] for p in stepped),
+                key=len,
+            )
         return self.streams.get(self.mode if mode is None else mode, [])
 
-    def compare_modes(self) -> tuple[str, ...]:
-        """The two panes of the compare view.
+    def compare_modes(self) -> tuple[list[str], ...]:
+        """The passes of the compare view's two panes: (forward ones, reverse ones).
 
-        `mode` if it is a forward mode (else the first forward mode), and `mode` if it
-        is a reverse mode (else the first reverse mode).
+        Every pass a full Jacobian needs that was computed: one forward pass per input
+        entry and one reverse pass per output entry (empty if the graph lacks one).
         """
-        return tuple(self.graph.get("partners", {}).get(self.mode, [self.mode]))
+        seq = self.graph.get("sequences", {})
+        return (seq["forward"], seq["reverse"]) if seq else ()
 
     @traitlets.validate("cursor")
     def _check_cursor(self, proposal: dict) -> int:
@@ -479,7 +496,7 @@ class GraphWidget(anywidget.AnyWidget):
             )
         return value
 
-    @traitlets.observe("mode", "streams", "compare")
+    @traitlets.observe("mode", "streams", "compare", "compare_step")
     def _clamp_cursor(self, change: dict) -> None:
         last = len(self._events()) - 1
         if self.cursor > last:

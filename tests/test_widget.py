@@ -551,13 +551,17 @@ def test_scoped_graph_sends_groups(w):
 
 
 def test_compare_cursor_runs_over_the_longer_pane(w):
-    fwd, rev = len(w.streams["forward:x1"]), len(w.streams["reverse"])
+    fwd = len(w.streams["forward:x1"]) + len(w.streams["forward:x2"])
+    rev = len(w.streams["reverse"])
     w.mode = "eval"
     w.compare = True
-    assert w.compare_modes() == ("forward:x1", "reverse")
+    assert w.compare_modes() == (["forward:x1", "forward:x2"], ["reverse"])
     w.cursor = max(fwd, rev) - 1
     with pytest.raises(traitlets.TraitError):
         w.cursor = max(fwd, rev)
+    w.compare_step = "reverse"  # the reverse pane alone: its steps bound the cursor
+    assert w.cursor == rev - 1
+    w.compare_step = "both"
     w.compare = False  # back to eval's stream: the cursor is clamped to it
     assert w.cursor == len(w.streams["eval"]) - 1
 
@@ -624,10 +628,9 @@ def test_two_outputs_in_every_mode():
     assert _final(w.streams["reverse:y1"], w1) == "\u22121.873"  # one pass per output
     assert _final(w.streams["reverse:y2"], w1) == "0.7016"
     assert _final(w.streams["eval"], y2) == fmt(np.cos(3.5))
-    assert w.graph["partners"]["eval"] == ["forward:x", "reverse:y1"]
-    assert w.graph["partners"]["reverse:y2"] == ["forward:x", "reverse:y2"]
-    w.mode, w.compare = "forward:w1", True
-    assert w.compare_modes() == ("forward:w1", "reverse:y1")
+    w.mode, w.compare = "forward:w1", True  # every pass of each mode, in turn
+    assert w.compare_modes() == (
+        ["forward:x", "forward:w0", "forward:w1"], ["reverse:y1", "reverse:y2"])
 
 
 def test_names_given_with_mg_name_reach_the_nodes_and_the_table():
@@ -662,3 +665,28 @@ def test_weighted_sums_come_from_the_primitive_not_from_equal_numbers():
     ((node, (entry,)),) = GraphWidget.from_graph(g).graph["matmul"].items()
     assert g.nodes[int(node)].op == "matmul"
     assert (entry["terms"], entry["value"], entry["out"]) == ("1·3 + 2·4", "11", "12")
+
+
+def test_the_jacobian_panel_is_the_runs_own_numbers():
+    g = build("g5")
+    w = GraphWidget.from_graph(g)
+    jac = w.graph["jacobian"]
+    assert jac["cols"] == [f"{n}[{k}]" for n in "xw" for k in range(4)] + ["b"]
+    assert jac["rows"] == ["\u0177"] and w.graph["passes"] == {"forward": 9, "reverse": 1}
+    full = np.concatenate([np.ravel(j) for j in mlgraph.jacobian(
+        lambda x, w_, b: mlgraph.sigmoid(x @ w_ + b), argnums=(0, 1, 2))(
+        *(g.values[i] for i in g.inputs))])
+    (row,) = jac["reverse"].values()  # one reverse pass: the whole row
+    assert row["row"] == 0 and row["texts"] == [fmt(v) for v in full]
+    assert len(jac["forward"]) == 9  # one forward pass per column
+    for mode, col in jac["forward"].items():
+        assert col["texts"] == [fmt(full[col["col"]])], mode
+    assert jac["forward"]["forward:w[1]"] == {"col": 5, "texts": ["0.1129"]}
+    two = GraphWidget.from_graph(build("g6")).graph["jacobian"]
+    assert (two["rows"], two["cols"]) == (["y1", "y2"], ["x", "w0", "w1"])
+    assert two["forward"]["forward:w1"]["texts"] == ["\u22121.873", "0.7016"]
+    assert two["reverse"]["reverse:y2"] == {"row": 1, "texts": [
+        fmt(-1.5 * np.sin(3.5)), fmt(-np.sin(3.5)), "0.7016"]}
+    directional = mlgraph.show(g, mode="forward:w", tangent=np.ones(4))
+    assert "forward:w" not in directional.graph["jacobian"]["forward"]
+    assert "forward:w" not in directional.graph["sequences"]["forward"]
