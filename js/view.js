@@ -59,7 +59,8 @@ export function mountView(model, el, layout) {
   };
   const eventsOf = (m) => get("streams")[m] ?? [];
   const lengthOf = (m) => eventsOf(m).length;
-  const comparing = () => Boolean(model.get("compare") && graph().sequences && !model.get("paths"));
+  const canCompare = () => Boolean(graph().sequences?.forward?.length && graph().sequences?.reverse?.length);
+  const comparing = () => Boolean(model.get("compare") && canCompare() && !model.get("paths"));
   /** The panes' passes: one mode, or in the compare view every forward and every reverse pass. */
   const paneModes = () => comparing() ? [graph().sequences.forward, graph().sequences.reverse] : [[model.get("mode")]];
   /** Whether `cursor` steps pane `i` (in the compare view both, or only the one chosen). */
@@ -173,7 +174,7 @@ export function mountView(model, el, layout) {
     controls.update({ modes: Object.keys(get("streams")), mode, cursor, n: length(), playing: model.get("playing"),
       speed: model.get("speed"), compare: model.get("compare"), follow: model.get("follow"), panel: model.get("panel"),
       predict: model.get("predict"), paths: model.get("paths"), pathInputs: Object.keys(g.paths ?? {}), label: `step ${cursor + 1} of ${length()}: ${said.eq}`,
-      directions: g.directions ?? {}, canCompare: Boolean(g.sequences), compareStep: comparing() ? model.get("compare_step") : "",
+      directions: g.directions ?? {}, canCompare: canCompare(), compareStep: comparing() ? model.get("compare_step") : "",
       jacobian: model.get("jacobian"), hasJacobian: Boolean(g.jacobian) });
     const chosen = pathData ? (pathIndex >= 0 ? [pathData.paths[pathIndex]] : pathData.paths) : null;
     const path = chosen ? { edges: new Set(chosen.flatMap((p) => p.edges)), nodes: new Set(chosen.flatMap((p) => pathNodes(p.edges))) } : null;
@@ -346,9 +347,11 @@ export function mountView(model, el, layout) {
     ["change:compare_step", paint], ["change:pane_cursors", paint], ["change:playing", () => { player.schedule(); paint(); }],
     ["change:speed", paint], ["change:follow", paint], ["change:predict", paint],
     ["change:panel", relayout], ["change:font_size", () => openView()], ["change:title", drawGraph],
-    ["change:height", () => { root.style.height = `${model.get("height")}px`; relayout(); }]];
+    ["change:height", () => { setHeight(); relayout(); }]];
   for (const [ev, fn] of handlers) model.on(ev, fn);
-  root.style.height = `${model.get("height")}px`;
+  /** The box's height: `height` px, or 0 to fill the element the view is drawn in. */
+  function setHeight() { root.style.height = model.get("height") ? `${model.get("height")}px` : "100%"; }
+  setHeight();
   root.addEventListener("keydown", onKey);
   stage.addEventListener("click", onClick);
   const resize = new ResizeObserver(() => relayout());

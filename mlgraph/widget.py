@@ -271,7 +271,12 @@ _RANGES = {
         "font_size is the node text size in px, from 14 (the smallest "
         "a projector shows legibly) to 40",
     ),
-    "height": (240, 2000, "height is the widget's height in px, from 240 to 2000"),
+    "height": (
+        240,
+        2000,
+        "height is the widget's height in px, from 240 to 2000, or 0 to fill the "
+        "element it is drawn in",
+    ),
 }
 
 #: The traits that define a view; `save_html` writes them into the page.
@@ -350,7 +355,8 @@ class GraphWidget(anywidget.AnyWidget):
     paths = traitlets.Unicode("").tag(sync=True)
     #: While playing, the camera keeps the active node in view.
     follow = traitlets.Bool(True).tag(sync=True)
-    #: Height of the widget in px (toolbar, narration, graph and table all fit in it).
+    #: Height of the widget in px (toolbar, narration, graph and table all fit in it);
+    #: 0 fills the element it is drawn in (a tab of the training widget).
     height = traitlets.Int(580).tag(sync=True)
     #: A caption shown above the view (plain text).
     title = traitlets.Unicode("").tag(sync=True)
@@ -478,7 +484,10 @@ class GraphWidget(anywidget.AnyWidget):
 
     @traitlets.validate("font_size", "height")
     def _check_range(self, proposal: dict) -> int:
-        lo, hi, what = _RANGES[proposal["trait"].name]
+        name = proposal["trait"].name
+        lo, hi, what = _RANGES[name]
+        if name == "height" and proposal["value"] == 0:  # fill the container
+            return 0
         if not lo <= proposal["value"] <= hi:
             raise traitlets.TraitError(f"{what}, got {proposal['value']}.")
         return proposal["value"]

@@ -153,8 +153,10 @@ def test_trait_validation_says_what_is_allowed(w):
         w.speed = 0
     with pytest.raises(traitlets.TraitError, match="from 14 .* got 9"):
         w.font_size = 9
-    with pytest.raises(traitlets.TraitError, match="from 240 to 2000, got 100"):
+    with pytest.raises(traitlets.TraitError, match="from 240 to 2000, or 0 .*got 100"):
         w.height = 100
+    w.height = 0  # fills the element it is drawn in
+    w.height = 580
     with pytest.raises(traitlets.TraitError, match="'x1', 'x2'"):
         w.paths = "x3"
     w.paths = "x2"
