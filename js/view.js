@@ -46,7 +46,8 @@ export function mountView(model, el, layout) {
    * @type {{modes: string[], mode: string, scene: import("./scene.js").Scene | null, host: HTMLElement,
    *   title: HTMLElement | null, tableHost: HTMLElement | null, table: any, rows: any[]}[]} */
   let panes = [];
-  /** The passes run to their end in this view (their Jacobian column or row is filled). */
+  /** The passes run to their end in this view (their Jacobian column or row is filled);
+   * emptied when a new trace arrives. */
   const done = new Set();
   let jacobian = /** @type {{update: (done: Set<string>, current: string[]) => void} | null} */ (null);
   let drawing = 0, disposed = false, inspect = /** @type {number|null} */ (null), pathIndex = -1;
@@ -342,7 +343,7 @@ export function mountView(model, el, layout) {
     else camera.go(camera.view);
   };
   const handlers = [["change:cursor", paint], ["change:mode", drawGraph], ["change:streams", paint],
-    ["change:tables", drawGraph], ["change:graph", drawGraph], ["change:max_nodes", drawGraph],
+    ["change:tables", drawGraph], ["change:graph", () => { done.clear(); drawGraph(); }], ["change:max_nodes", drawGraph],
     ["change:compare", drawGraph], ["change:paths", drawGraph], ["change:jacobian", drawGraph],
     ["change:compare_step", paint], ["change:pane_cursors", paint], ["change:playing", () => { player.schedule(); paint(); }],
     ["change:speed", paint], ["change:follow", paint], ["change:predict", paint],
