@@ -312,6 +312,7 @@ def test_perceptron_jacobian_panel_and_compare_view_run_every_pass(page, tmp_pat
     expect(panel.locator("[data-mlgraph-filled]")).to_have_count(1)  # one column
     expect(panel.locator('[data-mlgraph-jac="0,5"]')).to_have_text("0.1129")
     expect(panel).to_contain_text("9 passes, one per input entry (a column each); 1 run")
+    assert_readable(widget.evaluate(MEASURE), "perceptron, Jacobian panel")
 
     set_traits(page, widget, compare=True)
     forward, reverse = w.compare_modes()
@@ -328,6 +329,7 @@ def test_perceptron_jacobian_panel_and_compare_view_run_every_pass(page, tmp_pat
     set_traits(page, widget, cursor=n_fwd - 1)  # the forward pane alone, to its end
     expect(titles.nth(0)).to_contain_text("pass 9 of 9")
     expect(titles.nth(1)).to_contain_text("pass 1 of 1")
+    assert_readable(widget.evaluate(MEASURE), "perceptron, compare view and Jacobian")
     cells = panel.locator("[data-mlgraph-jac]")
     expect(cells).to_have_count(9)
     for k, mode in enumerate(forward):  # a column by forward = the entry by reverse
