@@ -26,6 +26,9 @@ import { jsonTraits } from "./traits.js";
 
 /** Smallest text in the SVG (badges, chips, headers) and the node value text, in px at scale 1. */
 const SMALLEST = 16, VALUE = 16, FLOOR_PX = 14, WIDE = 1000;
+/** The minimap's box and its gap to the stage's corner, and a compare pane's title and
+ * gap, in px (widget.css, camera.js). */
+const MAP = { w: 152, h: 82, gap: 6 }, PANE_TITLE = 26, PANE_GAP = 8;
 const reducedMotion = () => typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 /**
@@ -78,19 +81,23 @@ export function mountView(model, el, layout) {
   /** The scale at which node text has the chosen size (a quarter larger in JupyterLab's
    * presentation mode), and the smallest scale that keeps every text at 14 px. */
   const base = () => (model.get("font_size") / VALUE) * (presenting() ? 1.25 : 1), floor = () => FLOOR_PX / SMALLEST;
+  /** The active node's box in each pane (graph units), from the last paint. */
+  let actives = /** @type {(import("./geometry.js").Box | null)[]} */ ([]);
   /** The minimap never covers the active node: it moves to the other bottom corner, or
-   * hides while both corners would cover it (after each step and camera move). */
+   * hides while both corners would cover it (after each step and camera move). Computed
+   * from the camera (no layout read: a step of a 1,000-node graph stays cheap). */
   function keepMinimapOff() {
     if (mapHost.hidden) return;
-    const shapes = [...panesBox.querySelectorAll('[data-mlgraph-state="active"] > polygon, [data-mlgraph-state="active"] > path')];
-    const boxes = shapes.map((e) => e.getBoundingClientRect());
-    const covers = () => { const m = mapHost.getBoundingClientRect(); return boxes.some((r) => r.right > m.left && r.left < m.right && r.bottom > m.top && r.top < m.bottom); };
-    mapHost.removeAttribute("data-mlgraph-covered");
-    for (const side of ["right", "left"]) {
-      mapHost.setAttribute("data-mlgraph-side", side);
-      if (!boxes.length || !covers()) return;
-    }
-    mapHost.setAttribute("data-mlgraph-covered", "");
+    const { w, h } = camera.size(), n = actives.length, v = camera.view, top = n > 1 ? PANE_TITLE : 0;
+    const W = n * w + PANE_GAP * (n - 1), H = h + top; // the stage
+    const boxes = actives.flatMap((b, i) => (b ? [{ // on the stage, in px
+      x0: (b.x0 - v.cx) * v.scale + w / 2 + i * (w + PANE_GAP), x1: (b.x1 - v.cx) * v.scale + w / 2 + i * (w + PANE_GAP),
+      y0: (b.y0 - v.cy) * v.scale + h / 2 + top, y1: (b.y1 - v.cy) * v.scale + h / 2 + top }] : []));
+    const y0 = H - MAP.gap - MAP.h, at = { right: W - MAP.gap - MAP.w, left: MAP.gap };
+    const covers = (x) => boxes.some((b) => b.x1 > x && b.x0 < x + MAP.w && b.y1 > y0 && b.y0 < H - MAP.gap);
+    const side = ["right", "left"].find((k) => !covers(at[k]));
+    if ((mapHost.getAttribute("data-mlgraph-side") ?? "right") !== (side ?? "right")) mapHost.setAttribute("data-mlgraph-side", side ?? "right");
+    if (mapHost.hasAttribute("data-mlgraph-covered") !== !side) mapHost.toggleAttribute("data-mlgraph-covered", !side);
   }
   function userMoved() { if (model.get("follow")) save({ follow: false }); }
   function save(changes) {
@@ -180,12 +187,14 @@ export function mountView(model, el, layout) {
     const chosen = pathData ? (pathIndex >= 0 ? [pathData.paths[pathIndex]] : pathData.paths) : null;
     const path = chosen ? { edges: new Set(chosen.flatMap((p) => p.edges)), nodes: new Set(chosen.flatMap((p) => pathNodes(p.edges))) } : null;
     let focus = null, active = null;
+    actives = panes.map(() => null);
     panes.forEach((p, i) => {
       const ev = eventsOf(p.mode), c = where[i].cursor, sweep = parseMode(p.mode).sweep;
       if (p.scene) {
         const r = paintPane(p.scene, { graph: g, events: ev, cursor: c, sweep: sweep === "eval" ? null : sweep, revealed, zero, story: story(ev, c), path });
         focus ??= r.focus;
         active ??= r.active;
+        actives[i] = r.active;
       }
       p.table?.update(c, rowAt(p.rows, ev, c), !revealed);
     });
