@@ -64,6 +64,9 @@ MEASURE = """(root) => {
       if (!inside(r, shape)) out.overflow.push(`${what} outside ${node.getAttribute('data-mlgraph-node') ?? node.getAttribute('data-mlgraph-group')}`);
     }
   }
+  // the table's current row is never cut to "…": each cell shows all its text
+  out.cut = [...root.querySelectorAll('[data-mlgraph-current] td')]
+    .filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.textContent.slice(0, 60));
   out.box = { left: box.left, right: box.right, top: box.top, bottom: box.bottom, width: box.width, height: box.height };
   out.hscroll = root.scrollWidth - root.clientWidth;
   out.window = { width: window.innerWidth, height: window.innerHeight };
@@ -129,6 +132,7 @@ def assert_readable(m: dict, where: str) -> None:
     assert not m["small"], f"{where}: text under 14 px: {m['small'][:5]}"
     assert not m["contrast"], f"{where}: contrast under 4.5:1: {m['contrast'][:5]}"
     assert not m["overflow"], f"{where}: labels outside their node: {m['overflow'][:5]}"
+    assert not m["cut"], f"{where}: the current table row is cut: {m['cut']}"
     assert m["box"]["height"] <= 600, f"{where}: widget {m['box']['height']} px high"
     assert m["box"]["right"] <= m["window"]["width"] + 0.5, (
         f"{where}: {m['box']} wider than the window"
