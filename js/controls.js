@@ -27,10 +27,12 @@ export function buildControls(act) {
 
   const modeEval = button("mode", "Evaluate", "evaluation sweep: values", "eval");
   const modeFwd = button("mode-forward", "Forward", "forward mode: tangents v\u0307");
-  const wrt = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-select mlgraph-wrt", "aria-label": "forward mode by input", title: "forward mode by input" }));
+  const wrt = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-select mlgraph-wrt", "aria-label": "forward mode by input entry", title: "forward mode: one pass per input entry" }));
   wrt.addEventListener("change", () => act("mode", `forward:${wrt.value}`));
-  const modeRev = button("mode", "Reverse", "reverse mode: adjoints v\u0304 (gradients)", "reverse");
-  const modes = group("modes", modeEval, modeFwd, wrt, modeRev);
+  const modeRev = button("mode-reverse", "Reverse", "reverse mode: adjoints v\u0304 (gradients)");
+  const from = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-select mlgraph-from", "aria-label": "reverse mode from output", title: "reverse mode: one pass per output entry" }));
+  from.addEventListener("change", () => act("mode", from.value));
+  const modes = group("modes", modeEval, modeFwd, wrt, modeRev, from);
 
   const [start, back, play, pause, step, end] = [
     ["start", "\u21e4", "to start (Home)"], ["back", "\u25c0", "step back (\u2190)"],
@@ -55,28 +57,39 @@ export function buildControls(act) {
   const predict = button("predict", "? predict", "predict, then reveal: each new value shows ? until the next key press (\u2192)");
   const paths = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-select mlgraph-paths", "aria-label": "paths", title: "sum over paths: every path from an input to the output" }));
   paths.addEventListener("change", () => act("paths", paths.value));
-  const compare = button("compare", "\u21c6", "compare: forward and reverse side by side");
+  const compare = button("compare", "\u21c6", "compare: forward and reverse side by side, each running every pass a full Jacobian needs");
+  const together = /** @type {HTMLSelectElement} */ (h("select", { class: "mlgraph-select mlgraph-compare-step", "aria-label": "which pane steps", title: "the compare view's panes step together, or one alone" }));
+  for (const [v, t] of [["both", "step both"], ["forward", "step forward only"], ["reverse", "step reverse only"]]) together.append(h("option", { value: v }, t));
+  together.addEventListener("change", () => act("compare-step", together.value));
+  const jacobian = button("jacobian", "J", "the Jacobian: one column per forward pass, one row per reverse pass");
   row2.append(group("camera", zoomOut, zoomIn, fit, actual, follow), group("font", fontDown, fontUp),
-    group("speed", ...speeds, h("span", { class: "mlgraph-label" }, "/s")), predict, paths, compare, panel);
+    group("speed", ...speeds, h("span", { class: "mlgraph-label" }, "/s")), predict, paths, compare, together, jacobian, panel);
 
   /**
    * @param {{modes: string[], mode: string, cursor: number, n: number, playing: boolean,
    *   speed: number, compare: boolean, follow: boolean, panel: string, predict: boolean,
-   *   paths: string, pathInputs: string[], label: string}} st
+   *   paths: string, pathInputs: string[], label: string, directions: Record<string, string>,
+   *   canCompare: boolean, compareStep: string, jacobian: boolean, hasJacobian: boolean}} st
    */
   function update(st) {
     const m = parseMode(st.mode);
-    const forward = st.modes.filter((x) => parseMode(x).sweep === "forward").map((x) => /** @type {string} */ (parseMode(x).wrt));
-    if (wrt.options.length !== forward.length || [...wrt.options].some((o, i) => o.value !== forward[i])) {
-      wrt.replaceChildren(...forward.map((x) => h("option", { value: x }, `\u2202/\u2202${x}`)));
-    }
+    const of = (/** @type {string} */ sweep) => st.modes.filter((x) => parseMode(x).sweep === sweep);
+    const forward = of("forward").map((x) => /** @type {string} */ (parseMode(x).wrt));
+    const reverse = of("reverse");
+    fill(wrt, forward, (x) => { // "∂/∂w[1]": one entry; an explicit direction says so
+      const d = st.directions[`forward:${x}`];
+      return d ? `directional: ${d}` : `\u2202/\u2202${x}`;
+    });
     wrt.hidden = forward.length === 0;
     modeFwd.hidden = forward.length === 0;
-    if (m.wrt) wrt.value = m.wrt;
+    if (m.sweep === "forward" && m.wrt) wrt.value = m.wrt;
+    fill(from, reverse, (x) => `from ${parseMode(x).wrt ?? "the output"}`);
+    from.hidden = reverse.length < 2; // several outputs (entries): one reverse pass each
+    if (m.sweep === "reverse") from.value = st.mode;
     modeEval.setAttribute("aria-pressed", String(m.sweep === "eval"));
     modeFwd.setAttribute("aria-pressed", String(m.sweep === "forward"));
     modeRev.setAttribute("aria-pressed", String(m.sweep === "reverse"));
-    modeRev.hidden = !st.modes.includes("reverse");
+    modeRev.hidden = reverse.length === 0;
     modeEval.hidden = !st.modes.includes("eval");
     scrub.max = String(st.n - 1);
     scrub.value = String(st.cursor);
@@ -88,7 +101,11 @@ export function buildControls(act) {
     follow.setAttribute("aria-pressed", String(st.follow));
     predict.setAttribute("aria-pressed", String(st.predict));
     compare.setAttribute("aria-pressed", String(st.compare));
-    compare.hidden = forward.length === 0 || !st.modes.includes("reverse");
+    compare.hidden = !st.canCompare;
+    together.hidden = !st.compareStep; // only in the compare view
+    if (st.compareStep) together.value = st.compareStep;
+    jacobian.hidden = !st.hasJacobian;
+    jacobian.setAttribute("aria-pressed", String(st.jacobian));
     panel.value = st.panel;
     const want = ["", ...st.pathInputs];
     if (paths.options.length !== want.length) {
@@ -98,4 +115,11 @@ export function buildControls(act) {
     paths.value = st.paths;
   }
   return { el, bottom, update, act };
+}
+
+/** Replace a select's options when their values changed. @param {HTMLSelectElement} select
+ * @param {string[]} values @param {(v: string) => string} text */
+function fill(select, values, text) {
+  if (select.options.length === values.length && [...select.options].every((o, i) => o.value === values[i])) return;
+  select.replaceChildren(...values.map((v) => h("option", { value: v }, text(v))));
 }

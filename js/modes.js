@@ -27,18 +27,23 @@ export const QUANTITY = { eval: "primal", forward: "tangent", reverse: "cotangen
 /** `v3` as the quantity of a sweep: `v3`, `v̇3`, `v̄3`. @param {string} name @param {string} sweep */
 export const quantityName = (name, sweep) => name.replace(/^v/, "v" + (GLYPH[sweep] ?? ""));
 
-/** A mode as the toolbar names it. @param {string} mode */
-export function modeLabel(mode) {
+/**
+ * A mode as the toolbar names it. A forward mode with an explicit direction (`ẇ = [1, 0]`)
+ * is a directional derivative and says so.
+ * @param {string} mode @param {string} [direction]
+ */
+export function modeLabel(mode, direction) {
   const m = parseMode(mode);
   if (m.sweep === "eval") return "Evaluate";
   if (m.sweep === "reverse") return m.wrt ? `Reverse \u2190 from ${m.wrt}` : "Reverse \u2190";
-  return `Forward \u2192 \u2202/\u2202${m.wrt}`;
+  return direction ? `Forward \u2192 directional, ${direction}` : `Forward \u2192 \u2202/\u2202${m.wrt}`;
 }
 
-/** What a mode computes, in Olah's operator notation. @param {string} mode */
-export function modeOperator(mode) {
+/** What a mode computes, in Olah's operator notation. @param {string} mode @param {string} [direction] */
+export function modeOperator(mode, direction) {
   const m = parseMode(mode);
   if (m.sweep === "eval") return "values v, inputs to output \u2192";
-  if (m.sweep === "reverse") return "\u2190 \u2202f/\u2202\u00b7 for every node: v\u0304";
+  if (m.sweep === "reverse") return `\u2190 \u2202${m.wrt ?? "f"}/\u2202\u00b7 for every node: v\u0304`;
+  if (direction) return `directional derivative along ${direction} \u2192 : v\u0307`;
   return `\u2202\u00b7/\u2202${m.wrt} for every node \u2192 : v\u0307`;
 }

@@ -10,7 +10,7 @@
  *   cells?: string[], stats?: Record<string, string>}} Event
  * @typedef {{primal: any, tangent: any, cotangent: any, status: "pending"|"active"|"done"}} NodeState
  * @typedef {{step: number, sweep: string, node: number, lhs: string, rule: string,
- *   numbers: string, value: string, bad?: boolean}} Row
+ *   numbers: string, value: string, bad?: boolean, name?: string}} Row
  * @typedef {{src: number, dst: number, argnum: number, key: string,
  *   partial?: {formula: string, text?: string, bad?: boolean}}} Edge
  */

@@ -10,6 +10,7 @@ import { latest } from "./state.js";
  * @typedef {object} Story
  * @property {(id: number) => string} name  "v3"
  * @property {(id: number) => string} label  "x1", "×"
+ * @property {(id: number) => string} called  "v3", or "v3 (z)" for a node named with mg.name
  * @property {(id: number) => string} shape  "(2×3)" for a tensor node, "" for a scalar
  * @property {(key: string) => import("./state.js").Edge | undefined} edge
  * @property {(id: number, sweep: string) => import("./state.js").Event | undefined} last
@@ -22,11 +23,15 @@ import { latest } from "./state.js";
  * @param {import("./state.js").Row} r
  */
 export function rowText(r) {
-  const parts = [r.lhs, r.rule];
+  const parts = [named(r.lhs, r.name), r.rule];
   if (r.numbers && r.numbers !== r.value) parts.push(r.numbers);
   if (r.value !== r.rule) parts.push(r.value);
   return parts.join(" = ");
 }
+
+/** `v̄3 (z)`: a left-hand side with the name given by mg.name (as the kernel prints it).
+ * @param {string} lhs @param {string} [name] */
+export const named = (lhs, name) => (name ? `${lhs} (${name})` : lhs);
 
 const paren = (t) => (t.startsWith("\u2212") || /[ +·/]/.test(t) ? `(${t})` : t);
 
@@ -90,13 +95,13 @@ export function badge(edge, st, sweep, acc) {
  */
 export function narrate(e, row, st, opt) {
   if (!e) return { eq: "", words: START[parseMode(opt.mode).sweep] };
-  const me = st.name(e.node), q = quantityName(me, e.sweep);
-  const line = row ? (opt.hide ? `${row.lhs} = ${row.rule === row.value ? "?" : `${row.rule} = ?`}` : rowText(row)) : "";
+  const me = st.called(e.node), q = quantityName(me, e.sweep);
+  const line = row ? (opt.hide ? `${named(row.lhs, row.name)} = ${row.rule === row.value ? "?" : `${row.rule} = ?`}` : rowText(row)) : "";
   if (e.kind === "accumulate") {
     const [head, tail] = reverseChip(e, st, opt.hide);
     const n = opt.parts?.length ?? 1;
     const sofar = opt.hide ? "" : `; ${q} so far ${e.text}`;
-    return { eq: `${head} ${tail}`, words: `${st.name(/** @type {number} */ (e.src))} sends ${me} its share (contribution ${n})${sofar}` };
+    return { eq: `${head} ${tail}`, words: `${st.called(/** @type {number} */ (e.src))} sends ${me} its share (contribution ${n})${sofar}` };
   }
   if (e.sweep === "eval") {
     return { eq: line, words: e.kind === "seed" ? `the input ${st.label(e.node)} is given` : `${me} is computed from its inputs` };
@@ -125,12 +130,16 @@ const START = {
  * @returns {(events: import("./state.js").Event[], cursor: number) => Story}
  */
 export function storyMaker(graph, names, labels) {
-  let index = { graph: null, byKey: new Map() };
+  let index = { graph: null, byKey: new Map(), given: new Map() };
   return (events, cursor) => {
     const g = graph(), last = latest(events, cursor);
-    if (index.graph !== g) index = { graph: g, byKey: new Map((g.edges ?? []).map((e) => [e.key, e])) };
+    if (index.graph !== g) {
+      index = { graph: g, byKey: new Map((g.edges ?? []).map((e) => [e.key, e])),
+        given: new Map((g.nodes ?? []).filter((n) => n.named).map((n) => [n.id, n.named])) };
+    }
     const edges = index.byKey, shapes = g.shapes ?? {};
-    return { name: (id) => names.get(id) ?? `v${id}`, label: (id) => labels.get(id) ?? "", shape: (id) => shapes[String(id)] ?? "",
+    const name = (id) => names.get(id) ?? `v${id}`, given = (id) => index.given.get(id);
+    return { name, called: (id) => named(name(id), given(id)), label: (id) => labels.get(id) ?? "", shape: (id) => shapes[String(id)] ?? "",
       edge: (k) => edges.get(k), last: (id, sw) => last.get(id)?.[sw] };
   };
 }

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { latest, rowAt } from "./state.js";
+import { modeLabel, modeOperator, parseMode } from "./modes.js";
 import { badge, narrate, reverseChip, rowText } from "./story.js";
 
 const gallery = JSON.parse(readFileSync(new URL("../tests/fixtures/widget_gallery.json", import.meta.url), "utf8"));
@@ -19,7 +20,8 @@ for (const data of Object.values(gallery)) {
 function storyAt(data, events, cursor) {
   const last = latest(events, cursor), edges = new Map(data.graph.edges.map((e) => [e.key, e]));
   const node = new Map(data.graph.nodes.map((n) => [n.id, n]));
-  return { name: (id) => node.get(id).name, label: (id) => node.get(id).label, shape: (id) => data.graph.shapes[String(id)] ?? "",
+  const called = (id) => (node.get(id).named ? `${node.get(id).name} (${node.get(id).named})` : node.get(id).name);
+  return { name: (id) => node.get(id).name, called, label: (id) => node.get(id).label, shape: (id) => data.graph.shapes[String(id)] ?? "",
     edge: (k) => edges.get(k), last: (id, sw) => last.get(id)?.[sw] };
 }
 
@@ -82,4 +84,21 @@ test("a row reads as one line exactly as the kernel prints it", () => {
     assert.deepEqual(data.tables.reverse.map(rowText), data.row_text);
   }
   assert.equal(rowText({ step: 0, sweep: "eval", node: 0, lhs: "v0", rule: "x1", numbers: "", value: "2" }), "v0 = x1 = 2");
+});
+
+test("a node named with mg.name is called by its name in the table line and the narration", () => {
+  const row = { step: 9, sweep: "reverse", node: 4, lhs: "v\u03044", rule: "v\u03045\u00b7(v5(1 \u2212 v5))", numbers: "1\u00b70.03763", value: "0.03763", name: "z" };
+  assert.equal(rowText(row), "v\u03044 (z) = v\u03045\u00b7(v5(1 \u2212 v5)) = 1\u00b70.03763 = 0.03763");
+  const st = { name: (id) => `v${id}`, called: (id) => (id === 4 ? "v4 (z)" : `v${id}`), label: () => "", shape: () => "", edge: () => undefined, last: () => undefined };
+  const said = narrate({ step: 9, sweep: "reverse", kind: "visit", node: 4, value: 0.03763, text: "0.03763" }, row, st, { mode: "reverse" });
+  assert.equal(said.eq, rowText(row));
+  assert.match(said.words, /^v\u03044 \(z\) is final: every consumer of v4 \(z\)/);
+});
+
+test("modes by entry, from an output, and a directional derivative say what they are", () => {
+  assert.equal(modeLabel("forward:w[1]"), "Forward \u2192 \u2202/\u2202w[1]");
+  assert.equal(modeLabel("reverse:y2"), "Reverse \u2190 from y2");
+  assert.equal(modeLabel("forward:w", "w\u0307 = [1, 0, 1, 0]"), "Forward \u2192 directional, w\u0307 = [1, 0, 1, 0]");
+  assert.match(modeOperator("forward:w", "w\u0307 = [1, 0, 1, 0]"), /^directional derivative along w\u0307 = \[1, 0, 1, 0\]/);
+  assert.deepEqual(parseMode("forward:w[1]"), { sweep: "forward", wrt: "w[1]" });
 });

@@ -2,9 +2,11 @@
 // The trace-table window: the kernel's rows (rule | numbers | value) in blocks per sweep,
 // the row the current step is about highlighted and kept at a third of the height, future
 // rows showing their rule only (no spoilers). Hooks: `data-mlgraph-current` on the current
-// row, `data-mlgraph-row-node="v3"` on every row.
+// row, `data-mlgraph-row-node="v3"` on every row. Rows about a node named with mg.name say
+// so (`v̄4 (z)`); a long row is cut with "…" except the current one, which wraps: its
+// numbers are the lesson.
 import { h } from "./dom.js";
-import { rowText } from "./story.js";
+import { named, rowText } from "./story.js";
 
 const BLOCK = { eval: "forward primal trace \u2193", forward: "forward trace: values and tangents \u2193", reverse: "reverse adjoint trace \u2191" };
 
@@ -19,6 +21,13 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
   const table = h("table", { class: "mlgraph-table" });
   const cols = h("colgroup");
   for (const c of ["lhs", "rule", "numbers", "value"]) cols.append(h("col", { class: `mlgraph-col-${c}` }));
+  // the left-hand side and the value as wide as their longest texts ("v̄12 (ŷ)",
+  // "= [0.07526, 0.1129]"), within bounds; the rule and the numbers share the rest
+  const chars = (/** @type {string} */ t) => [...t.normalize("NFC")].length;
+  const width = (/** @type {number} */ n, /** @type {number} */ lo, /** @type {number} */ hi) => `${Math.min(hi, Math.max(lo, 0.62 * n + 0.9)).toFixed(1)}em`;
+  const [lhsCol, , , valueCol] = /** @type {HTMLElement[]} */ ([...cols.children]);
+  lhsCol.style.width = width(Math.max(0, ...rows.map((r) => chars(named(r.lhs, r.name)))), 3.4, 9);
+  valueCol.style.width = width(Math.max(0, ...rows.map((r) => chars(`= ${r.value}`))), 7, 14);
   const body = h("tbody");
   table.append(cols, body);
   let sweep = "";
@@ -36,7 +45,7 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
     }
     const tr = h("tr", { class: `mlgraph-row mlgraph-row-${r.sweep}`, "data-mlgraph-row-node": nameOf(r.node), "data-step": String(r.step) });
     const numbers = h("td", { class: "mlgraph-numbers" }), value = h("td", { class: "mlgraph-value" });
-    tr.append(h("td", { class: "mlgraph-lhs" }, r.lhs), h("td", { class: "mlgraph-rule", title: `${r.lhs} = ${r.rule}` }, `= ${r.rule}`), numbers, value);
+    tr.append(h("td", { class: "mlgraph-lhs", title: named(r.lhs, r.name) }, named(r.lhs, r.name)), h("td", { class: "mlgraph-rule", title: `${r.lhs} = ${r.rule}` }, `= ${r.rule}`), numbers, value);
     tr.addEventListener("click", () => onPick(i));
     body.append(tr);
     items.push({ tr, numbers, value, row: r, shown: "" });

@@ -19,11 +19,16 @@ import { buildScene, clicked } from "./scene.js";
 import { edgeKey, pendingSums, rowAt } from "./state.js";
 import { narrate, storyMaker } from "./story.js";
 import { EMPTY, buildFrame, presenting, tooBig, watchPage } from "./frame.js";
+import { buildJacobian } from "./jacobian.js";
+import { locate, total } from "./sequence.js";
 import { buildTable } from "./table.js";
 import { jsonTraits } from "./traits.js";
 
 /** Smallest text in the SVG (badges, chips, headers) and the node value text, in px at scale 1. */
 const SMALLEST = 16, VALUE = 16, FLOOR_PX = 14, WIDE = 1000;
+/** The minimap's box and its gap to the stage's corner, and a compare pane's title and
+ * gap, in px (widget.css, camera.js). */
+const MAP = { w: 152, h: 82, gap: 6 }, PANE_TITLE = 26, PANE_GAP = 8;
 const reducedMotion = () => typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 /**
@@ -40,8 +45,14 @@ export function mountView(model, el, layout) {
   const stats = { layoutMs: NaN, paintMs: /** @type {number[]} */ ([]) };
   Object.assign(el, { mlgraphStats: stats }); // read by benchmarks/widget
 
-  /** @type {{mode: string, scene: import("./scene.js").Scene | null, host: HTMLElement, table: any, rows: any[]}[]} */
+  /** A pane runs its passes (`modes`) one after another; `mode` is the one on screen.
+   * @type {{modes: string[], mode: string, scene: import("./scene.js").Scene | null, host: HTMLElement,
+   *   title: HTMLElement | null, tableHost: HTMLElement | null, table: any, rows: any[]}[]} */
   let panes = [];
+  /** The passes run to their end in this view (their Jacobian column or row is filled);
+   * emptied when a new trace arrives. */
+  const done = new Set();
+  let jacobian = /** @type {{update: (done: Set<string>, current: string[]) => void} | null} */ (null);
   let drawing = 0, disposed = false, inspect = /** @type {number|null} */ (null), pathIndex = -1;
   let markPath = (/** @type {number} */ i) => {}, lastCursor = -2, zero = [232, 234, 235];
   const layouts = buildLayouts(layout);
@@ -51,18 +62,43 @@ export function mountView(model, el, layout) {
     return g;
   };
   const eventsOf = (m) => get("streams")[m] ?? [];
-  const paneModes = () => model.get("compare") ? [graph().partners?.[model.get("mode")] ?? model.get("mode"), "reverse"] : [model.get("mode")];
-  const length = () => Math.max(0, ...paneModes().map((m) => eventsOf(m).length));
+  const lengthOf = (m) => eventsOf(m).length;
+  const canCompare = () => Boolean(graph().sequences?.forward?.length && graph().sequences?.reverse?.length);
+  const comparing = () => Boolean(model.get("compare") && canCompare() && !model.get("paths"));
+  /** The panes' passes: one mode, or in the compare view every forward and every reverse pass. */
+  const paneModes = () => comparing() ? [graph().sequences.forward, graph().sequences.reverse] : [[model.get("mode")]];
+  /** Whether `cursor` steps pane `i` (in the compare view both, or only the one chosen). */
+  const stepped = (i) => !comparing() || model.get("compare_step") === "both" || model.get("compare_step") === ["forward", "reverse"][i];
+  const length = () => Math.max(0, ...paneModes().filter((_, i) => stepped(i)).map((ms) => total(ms, lengthOf)));
+  const paneCursor = (i) => (stepped(i) ? model.get("cursor") : model.get("pane_cursors")?.[i] ?? -1);
   const player = createPlayer(model, { length, changed: () => paint() });
   const minimap = buildMinimap(mapHost, (cx, cy) => { camera.go({ ...camera.view, cx, cy }); userMoved(); });
   const camera = createCamera(stage, () => panes.flatMap((p) => (p.scene ? [p.scene.svg] : [])), {
     onUser: userMoved,
-    onChange: (v) => { const { w, h: ht } = camera.size(); minimap.setView(v, w, ht); },
+    onChange: (v) => { const { w, h: ht } = camera.size(); minimap.setView(v, w, ht); keepMinimapOff(); },
     reduced: reducedMotion,
   });
   /** The scale at which node text has the chosen size (a quarter larger in JupyterLab's
    * presentation mode), and the smallest scale that keeps every text at 14 px. */
   const base = () => (model.get("font_size") / VALUE) * (presenting() ? 1.25 : 1), floor = () => FLOOR_PX / SMALLEST;
+  /** The active node's box in each pane (graph units), from the last paint. */
+  let actives = /** @type {(import("./geometry.js").Box | null)[]} */ ([]);
+  /** The minimap never covers the active node: it moves to the other bottom corner, or
+   * hides while both corners would cover it (after each step and camera move). Computed
+   * from the camera (no layout read: a step of a 1,000-node graph stays cheap). */
+  function keepMinimapOff() {
+    if (mapHost.hidden) return;
+    const { w, h } = camera.size(), n = actives.length, v = camera.view, top = n > 1 ? PANE_TITLE : 0;
+    const W = n * w + PANE_GAP * (n - 1), H = h + top; // the stage
+    const boxes = actives.flatMap((b, i) => (b ? [{ // on the stage, in px
+      x0: (b.x0 - v.cx) * v.scale + w / 2 + i * (w + PANE_GAP), x1: (b.x1 - v.cx) * v.scale + w / 2 + i * (w + PANE_GAP),
+      y0: (b.y0 - v.cy) * v.scale + h / 2 + top, y1: (b.y1 - v.cy) * v.scale + h / 2 + top }] : []));
+    const y0 = H - MAP.gap - MAP.h, at = { right: W - MAP.gap - MAP.w, left: MAP.gap };
+    const covers = (x) => boxes.some((b) => b.x1 > x && b.x0 < x + MAP.w && b.y1 > y0 && b.y0 < H - MAP.gap);
+    const side = ["right", "left"].find((k) => !covers(at[k]));
+    if ((mapHost.getAttribute("data-mlgraph-side") ?? "right") !== (side ?? "right")) mapHost.setAttribute("data-mlgraph-side", side ?? "right");
+    if (mapHost.hasAttribute("data-mlgraph-covered") !== !side) mapHost.toggleAttribute("data-mlgraph-covered", !side);
+  }
   function userMoved() { if (model.get("follow")) save({ follow: false }); }
   function save(changes) {
     for (const [k, v] of Object.entries(changes)) model.set(k, v);
@@ -75,8 +111,16 @@ export function mountView(model, el, layout) {
     if (player.act(action, arg)) return;
     const modes = Object.keys(get("streams"));
     if (action === "mode") save({ mode: arg, cursor: Math.min(model.get("cursor"), eventsOf(arg).length - 1) });
-    else if (action === "mode-forward") act("mode", modes.find((m) => parseMode(m).sweep === "forward"));
-    else if (action === "compare") save({ compare: !model.get("compare"), cursor: -1, paths: "" });
+    else if (action === "mode-forward" || action === "mode-reverse") {
+      const sweep = action.slice(5);
+      if (parseMode(model.get("mode")).sweep !== sweep) act("mode", modes.find((m) => parseMode(m).sweep === sweep));
+    }
+    else if (action === "compare") save({ compare: !model.get("compare"), cursor: -1, paths: "", compare_step: "both", pane_cursors: [-1, -1] });
+    else if (action === "compare-step") { // keep each pane's step; the cursor takes the stepped pane's
+      const at = panes.map((_, i) => paneCursor(i)), k = ["forward", "reverse"].indexOf(arg);
+      save({ pane_cursors: at, compare_step: arg, cursor: k >= 0 ? at[k] : Math.max(...at) });
+    }
+    else if (action === "jacobian") save({ jacobian: !model.get("jacobian") });
     else if (action === "zoom-in" || action === "zoom-out") { camera.zoom(action === "zoom-in" ? 1.25 : 0.8); userMoved(); }
     else if (action === "fit") { openView(); userMoved(); }
     else if (action === "actual") { camera.go({ ...camera.view, scale: base() }); userMoved(); }
@@ -98,7 +142,8 @@ export function mountView(model, el, layout) {
     if (want === "auto") {
       const beside = area ? fitScale(area, stageOf.beside[0] / panes.length, stageOf.beside[1]) : 0;
       const below = area ? fitScale(area, stageOf.below[0] / panes.length, stageOf.below[1]) : 0;
-      place = r.width >= WIDE && beside >= Math.min(below, base()) ? "beside" : "below";
+      const wideMatrix = model.get("jacobian") && (graph().jacobian?.cols?.length ?? 0) > 5; // a row of entries
+      place = r.width >= WIDE && !wideMatrix && beside >= Math.min(below, base()) ? "beside" : "below";
     }
     root.setAttribute("data-mlgraph-panel", place);
     camera.setStage(stageOf[place][0], stageOf[place][1]);
@@ -122,7 +167,10 @@ export function mountView(model, el, layout) {
     root.setAttribute("data-mlgraph-cursor", String(cursor));
     root.setAttribute("data-mlgraph-mode", mode);
     root.toggleAttribute("data-mlgraph-hidden-step", !revealed);
-    const main0 = panes[0], ev0 = eventsOf(main0.mode), c0 = Math.min(cursor, ev0.length - 1);
+    const where = panes.map((p, i) => locate(p.modes, lengthOf, paneCursor(i)));
+    panes.forEach((p, i) => showPass(p, where[i]));
+    for (const w of where) w.done.forEach((m) => done.add(m));
+    const main0 = panes[0], ev0 = eventsOf(main0.mode), c0 = where[0].cursor;
     const st0 = story(ev0, c0), row0 = rowAt(main0.rows, ev0, c0);
     const said = narrate(ev0[c0], main0.rows[row0], st0, { hide: !revealed, parts: pendingSums(ev0, c0).get(ev0[c0]?.node), mode: main0.mode });
     const pathData = model.get("paths") ? g.paths?.[model.get("paths")] : null;
@@ -130,27 +178,33 @@ export function mountView(model, el, layout) {
       : { eq: said.eq, words: cursor < 0 && layouts.note() ? layouts.note() : said.words };
     eq.textContent = line.eq;
     words.textContent = line.words;
-    operator.textContent = modeOperator(main0.mode);
+    operator.textContent = modeOperator(main0.mode, g.directions?.[main0.mode]);
     controls.update({ modes: Object.keys(get("streams")), mode, cursor, n: length(), playing: model.get("playing"),
       speed: model.get("speed"), compare: model.get("compare"), follow: model.get("follow"), panel: model.get("panel"),
-      predict: model.get("predict"), paths: model.get("paths"), pathInputs: Object.keys(g.paths ?? {}), label: `step ${cursor + 1} of ${length()}: ${said.eq}` });
+      predict: model.get("predict"), paths: model.get("paths"), pathInputs: Object.keys(g.paths ?? {}), label: `step ${cursor + 1} of ${length()}: ${said.eq}`,
+      directions: g.directions ?? {}, canCompare: canCompare(), compareStep: comparing() ? model.get("compare_step") : "",
+      jacobian: model.get("jacobian"), hasJacobian: Boolean(g.jacobian) });
     const chosen = pathData ? (pathIndex >= 0 ? [pathData.paths[pathIndex]] : pathData.paths) : null;
     const path = chosen ? { edges: new Set(chosen.flatMap((p) => p.edges)), nodes: new Set(chosen.flatMap((p) => pathNodes(p.edges))) } : null;
     let focus = null, active = null;
-    for (const p of panes) {
-      const ev = eventsOf(p.mode), c = Math.min(cursor, ev.length - 1), sweep = parseMode(p.mode).sweep;
+    actives = panes.map(() => null);
+    panes.forEach((p, i) => {
+      const ev = eventsOf(p.mode), c = where[i].cursor, sweep = parseMode(p.mode).sweep;
       if (p.scene) {
         const r = paintPane(p.scene, { graph: g, events: ev, cursor: c, sweep: sweep === "eval" ? null : sweep, revealed, zero, story: story(ev, c), path });
         focus ??= r.focus;
         active ??= r.active;
+        actives[i] = r.active;
       }
       p.table?.update(c, rowAt(p.rows, ev, c), !revealed);
-    }
+    });
+    jacobian?.update(done, panes.map((p) => p.mode));
     inspector.hidden = inspect === null || Boolean(pathData);
     sideBody.hidden = !inspector.hidden;
     const node = inspect === null || pathData ? null : g.nodes.find((n) => n.id === inspect);
     if (node) showInspector(inspector, node, { events: ev0, cursor: c0, sweep: parseMode(main0.mode).sweep, revealed }, g, zero, () => act("close-inspector"));
     minimap.setActive(active);
+    keepMinimapOff();
     if (cursor !== lastCursor) {
       if (model.get("follow") && focus) {
         const { w, h: ht } = camera.size();
@@ -160,10 +214,36 @@ export function mountView(model, el, layout) {
         const to = followView(camera.view, box, w, ht, floor(), avoid);
         if (to) camera.go(to, Math.min(300, 350 / model.get("speed"))); // still for most of the step
       }
-      if (cursor === lastCursor + 1 && revealed === !model.get("predict")) animate(ev0[c0]);
+      if (cursor === lastCursor + 1 && revealed === !model.get("predict") && stepped(0)) animate(ev0[c0]);
       lastCursor = cursor;
     }
     stats.paintMs.push(performance.now() - t0);
+  }
+
+  /** Put pass `at.mode` of a pane on screen: its title, and its trace table. */
+  function showPass(p, at) {
+    const changed = p.mode !== at.mode;
+    p.mode = at.mode;
+    if (p.title) {
+      const n = p.modes.length, need = parseMode(at.mode).sweep === "forward" ? graph().passes?.forward : graph().passes?.reverse;
+      const more = need && need > n ? ` (${n} of the ${need} passes a full Jacobian needs are computed)` : "";
+      p.title.textContent = `${modeLabel(at.mode, graph().directions?.[at.mode])}: pass ${at.pass + 1} of ${n}${more}`;
+      p.title.setAttribute("data-mlgraph-pass", String(at.pass + 1));
+    }
+    if (!changed) return;
+    p.rows = get("tables")[at.mode] ?? []; // the narration reads them, shown or not
+    if (p.tableHost) {
+      p.table?.dispose();
+      p.table = buildTable(p.tableHost, p.rows, (id) => names.get(id) ?? `v${id}`, (i) => seekRow(p, i), reducedMotion);
+    }
+  }
+
+  /** A click on a table row: go to its step (in the compare view, inside its pane's passes). */
+  function seekRow(p, i) {
+    const k = panes.indexOf(p), before = p.modes.slice(0, p.modes.indexOf(p.mode)).reduce((n, m) => n + lengthOf(m), 0);
+    const step = before + p.rows[i].step;
+    if (k < 0 || stepped(k)) act("seek", step);
+    else save({ pane_cursors: panes.map((_, j) => (j === k ? step : paneCursor(j))) });
   }
 
   function animate(e) {
@@ -186,26 +266,30 @@ export function mountView(model, el, layout) {
     caption.hidden = !caption.textContent;
     g.nodes?.forEach((n) => { names.set(n.id, n.name); labels.set(n.id, n.label); });
     layouts.start(g, limit, model.get("collapse"));
-    const modes = model.get("paths") ? [model.get("mode")] : paneModes();
+    const modes = paneModes();
     const p = g.passes ?? { forward: 0, reverse: 0 };
     passes.setAttribute("data-mlgraph-passes-forward", String(p.forward));
     passes.setAttribute("data-mlgraph-passes-reverse", String(p.reverse));
     passes.textContent = parseMode(model.get("mode")).sweep === "eval" ? "" :
       `full Jacobian: ${p.forward} forward pass${p.forward === 1 ? "" : "es"} or ${p.reverse} reverse`;
     passes.title = "one forward pass per scalar input entry, one reverse pass per scalar output entry";
-    panes = modes.map((mode) => ({ mode, scene: null, host: div("mlgraph-pane"), table: null, rows: get("tables")[mode] ?? [] }));
+    for (const p of panes) p.table?.dispose();
+    panes = modes.map((ms) => ({ modes: ms, mode: "", scene: null, host: div("mlgraph-pane"), title: null, tableHost: null, table: null, rows: [] }));
     sideBody.replaceChildren();
+    jacobian = null;
     const pathData = model.get("paths") ? g.paths?.[model.get("paths")] : null;
     if (pathData) {
       markPath = showPaths(sideBody, model.get("paths"), pathData, (i) => { pathIndex = pathIndex === i ? -1 : i; markPath(pathIndex); paint(); });
       markPath(pathIndex);
+    } else if (model.get("jacobian") && g.jacobian) {
+      jacobian = buildJacobian(sideBody, g.jacobian, g.passes ?? { forward: 0, reverse: 0 });
     } else {
       for (const pane of panes) {
-        const host = div("mlgraph-table-pane");
-        sideBody.append(host);
-        pane.table = buildTable(host, pane.rows, (id) => names.get(id) ?? `v${id}`, (i) => act("seek", pane.rows[i].step), reducedMotion);
+        pane.tableHost = div("mlgraph-table-pane");
+        sideBody.append(pane.tableHost);
       }
     }
+    root.toggleAttribute("data-mlgraph-jacobian", Boolean(jacobian));
     const shown = layouts.visible(g), message = !g.nodes?.length || !g.dot_parts ? EMPTY : shown > limit ? tooBig(shown, limit) : "";
     if (message) panesBox.replaceChildren(div("mlgraph-message", message));
     else {
@@ -214,8 +298,8 @@ export function mountView(model, el, layout) {
         const t0 = performance.now(), svg = await layouts.svg(g);
         if (disposed || token !== drawing) return;
         for (const pane of panes) {
-          pane.host.setAttribute("data-mlgraph-pane", modes.length > 1 ? parseMode(pane.mode).sweep : "main");
-          if (modes.length > 1) pane.host.append(div("mlgraph-pane-title", modeLabel(pane.mode)));
+          pane.host.setAttribute("data-mlgraph-pane", modes.length > 1 ? parseMode(pane.modes[0]).sweep : "main");
+          if (modes.length > 1) pane.host.append(pane.title = div("mlgraph-pane-title"));
           pane.scene = buildScene(svg, g);
           const svgHost = div("mlgraph-pane-svg");
           svgHost.append(pane.scene.svg);
@@ -268,13 +352,16 @@ export function mountView(model, el, layout) {
     else camera.go(camera.view);
   };
   const handlers = [["change:cursor", paint], ["change:mode", drawGraph], ["change:streams", paint],
-    ["change:tables", drawGraph], ["change:graph", drawGraph], ["change:max_nodes", drawGraph],
-    ["change:compare", drawGraph], ["change:paths", drawGraph], ["change:playing", () => { player.schedule(); paint(); }],
+    ["change:tables", drawGraph], ["change:graph", () => { done.clear(); drawGraph(); }], ["change:max_nodes", drawGraph],
+    ["change:compare", drawGraph], ["change:paths", drawGraph], ["change:jacobian", drawGraph],
+    ["change:compare_step", paint], ["change:pane_cursors", paint], ["change:playing", () => { player.schedule(); paint(); }],
     ["change:speed", paint], ["change:follow", paint], ["change:predict", paint],
     ["change:panel", relayout], ["change:font_size", () => openView()], ["change:title", drawGraph],
-    ["change:height", () => { root.style.height = `${model.get("height")}px`; relayout(); }]];
+    ["change:height", () => { setHeight(); relayout(); }]];
   for (const [ev, fn] of handlers) model.on(ev, fn);
-  root.style.height = `${model.get("height")}px`;
+  /** The box's height: `height` px, or 0 to fill the element the view is drawn in. */
+  function setHeight() { root.style.height = model.get("height") ? `${model.get("height")}px` : "100%"; }
+  setHeight();
   root.addEventListener("keydown", onKey);
   stage.addEventListener("click", onClick);
   const resize = new ResizeObserver(() => relayout());

@@ -19,14 +19,22 @@ def _is_graph(obj: Any) -> bool:
 
 
 def show(
-    f_or_graph: Any, mode: str = "reverse", preset: str = "notebook", **inputs: Any
+    f_or_graph: Any,
+    mode: str = "reverse",
+    preset: str = "notebook",
+    tangent: Any = None,
+    **inputs: Any,
 ) -> GraphWidget:
     """A `GraphWidget` for a traced graph, or for `f` traced at `inputs`.
 
     Args:
         f_or_graph: a function, or a `Graph` from `mlgraph.trace`.
-        mode: the mode shown first: "eval", "forward:<input>" or "reverse".
+        mode: the mode shown first: "eval", "forward:<input>", "forward:w[1]" (one
+            entry of a vector input), "reverse" or "reverse:y2" (one of several
+            outputs).
         preset: "notebook", or "lecture" (predict-then-reveal, 1 step/s, larger text).
+        tangent: an explicit direction for mode "forward:w" (a whole vector input):
+            the view shows that directional derivative, labelled as one.
         **inputs: the input values, by name.
 
     Example:
@@ -50,7 +58,7 @@ def show(
             f"got {type(f_or_graph).__name__}. "
             "Pass f itself, e.g. show(f, x1=2.0, x2=5.0)."
         )
-    return GraphWidget.from_graph(graph, mode=mode, preset=preset)
+    return GraphWidget.from_graph(graph, mode=mode, preset=preset, tangent=tangent)
 
 
 def _slider(name: str, value: float) -> W.FloatSlider:

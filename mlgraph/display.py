@@ -187,16 +187,16 @@ def path_sums(g: dict, partials: dict, gradient: dict[int, Any]) -> dict:
 
 
 def matmul_sums(g: Any) -> dict[str, list[dict]]:
-    """Each matrix-product node's first output entries as weighted sums.
+    """Each weighted-sum node's first output entries as weighted sums.
 
     `v3 = 2·0.1 + 3·0.5 − 1·2.5 + 5·0.2 = 0.2`, and when its one consumer adds a bias,
-    that entry plus the bias: `… + 3 = 3.2`. A node is a matrix product when its value
-    is the product of its two arguments' values (checked by numbers, so the sums shown
-    are the node's own), and a consumer adds a bias when its value is that plus its
-    other argument.
+    that entry plus the bias: `… + 3 = 3.2`. A node is expanded when its primitive says
+    how an output entry is made (`Primitive.entry_terms`: matmul's row times column), so
+    the sums shown are the node's own; a consumer adds a bias when its primitive is
+    numpy's add and it has the same shape.
 
     Returns:
-        node id (as text) -> `[{"index", "terms", "sum", "value", "bias"?, "out"?}]`.
+        node id (as text) -> `[{"index", "terms", "value", "bias"?, "out"?, "add"?}]`.
     """
     nodes = g.nodes
     consumers: dict[int, list[int]] = {}
@@ -204,64 +204,41 @@ def matmul_sums(g: Any) -> dict[str, list[dict]]:
         consumers.setdefault(src, []).append(dst)
     out = {}
     for n in nodes:
-        value = np.asarray(n.value, dtype=float)
-        if len(n.inputs) != 2 or not _is_product(
-            value, *(nodes[j].value for j in n.inputs)
-        ):
+        prim = n.primitive
+        if prim is None or prim.entry_terms is None:
             continue
-        a, b = (np.asarray(nodes[j].value, dtype=float) for j in n.inputs)
-        a2 = a.reshape(1, -1) if a.ndim == 1 else a
-        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-        after = consumers.get(n.id, [])
-        add = (
-            nodes[after[0]]
-            if len(after) == 1 and _adds(nodes[after[0]], n, nodes)
-            else None
-        )
+        value = np.asarray(n.value, dtype=float)
+        args = [nodes[j].value for j in n.inputs]
+        after = [nodes[j] for j in consumers.get(n.id, [])]
+        add = after[0] if len(after) == 1 and _is_sum(after[0]) else None
         entries = []
         for flat in range(min(value.size, MAX_EXPANDED)):
-            index = np.unravel_index(flat, value.shape) if value.ndim else ()
-            r, c = (flat // b2.shape[1], flat % b2.shape[1])
-            terms = [f"{fmt(a2[r, k])}·{_factor(b2[k, c])}" for k in range(a2.shape[1])]
+            index = tuple(int(i) for i in np.unravel_index(flat, value.shape))
+            pairs = prim.entry_terms(index, *args, **n.params)
+            if pairs is None:
+                break
             entry = {
-                "index": [int(i) for i in index],
-                "terms": _join(terms),
-                "value": fmt(value[index] if value.ndim else value),
+                "index": list(index),
+                "terms": _join([f"{fmt(a)}·{_factor(b)}" for a, b in pairs]),
+                "value": fmt(value[index]),
             }
-            if add is not None:
+            if add is not None and tuple(add.shape) == value.shape:
                 other = add.inputs[1] if add.inputs[0] == n.id else add.inputs[0]
-                full = np.asarray(add.value, dtype=float)
                 bias = np.broadcast_to(
-                    np.asarray(nodes[other].value, dtype=float), full.shape
+                    np.asarray(nodes[other].value, dtype=float), value.shape
                 )
-                if full.shape == value.shape:
-                    entry.update(
-                        bias=fmt(bias[index]), out=fmt(full[index]), add=add.id
-                    )
+                full = np.asarray(add.value, dtype=float)
+                entry.update(bias=fmt(bias[index]), out=fmt(full[index]), add=add.id)
             entries.append(entry)
-        out[str(n.id)] = entries
+        if entries:
+            out[str(n.id)] = entries
     return out
 
 
-def _is_product(value: np.ndarray, a: Any, b: Any) -> bool:
-    """Whether `value` is the matrix product `a @ b` of two vectors or matrices."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2) or a.shape[-1] != b.shape[0]:
-        return False
-    with np.errstate(all="ignore"):
-        want = np.matmul(a, b)
-    return want.shape == value.shape and bool(np.allclose(want, value, equal_nan=True))
-
-
-def _adds(node: Any, product: Any, nodes: Any) -> bool:
-    """Whether `node` adds a bias to `product`: product + its other input."""
-    if len(node.inputs) != 2 or product.id not in node.inputs:
-        return False
-    other = node.inputs[1] if node.inputs[0] == product.id else node.inputs[0]
-    value = np.asarray(node.value, dtype=float)
-    with np.errstate(all="ignore"):
-        want = np.asarray(product.value, dtype=float) + np.asarray(nodes[other].value)
-    return want.shape == value.shape and bool(np.allclose(want, value, equal_nan=True))
+def _is_sum(node: Any) -> bool:
+    """Whether a node adds its two arguments (its primitive answers numpy's add)."""
+    prim = node.primitive
+    return prim is not None and np.add in prim.ufuncs and len(node.inputs) == 2
 
 
 def _factor(v: float) -> str:
@@ -269,16 +246,89 @@ def _factor(v: float) -> str:
     return f"({text})" if text.startswith("−") else text
 
 
-def passes(g: dict) -> dict[str, int]:
-    """What a full Jacobian costs, counted in scalar entries.
+def direction_text(mode: str, tangent: Any) -> str:
+    """`ẇ = [1, 0, 0, 0]`: the explicit direction of a directional-derivative mode."""
+    from mlgraph.events import Mode
+
+    wrt = Mode.parse(mode).wrt or ""
+    return f"{wrt}\u0307 = {fmt(tangent)}"
+
+
+def passes(graph: Any) -> dict[str, int]:
+    """What a full Jacobian costs, in scalar entries (`mlgraph.pass_counts`).
 
     One forward pass per input entry, one reverse pass per output entry.
     """
-    sizes = {n["id"]: int(np.prod(n["shape"])) if n["shape"] else 1 for n in g["nodes"]}
-    return {
-        "forward": sum(sizes[i] for i in g["inputs"]),
-        "reverse": sum(sizes[o] for o in g["outputs"]),
-    }
+    from mlgraph.modes import pass_counts
+
+    counts = pass_counts(graph)
+    return {"forward": counts.forward, "reverse": counts.reverse}
+
+
+#: The Jacobian panel shows its entries up to this many columns (input entries) and
+#: rows (output entries); beyond, only the pass counts.
+MAX_JACOBIAN = (24, 16)
+
+
+def _entry_names(names: Any, values: list) -> list[str]:
+    """`x[0]`, `x[1]`, `b`: every scalar entry of each named value."""
+    out = []
+    for name, v in zip(names, values, strict=True):
+        shape = np.shape(getattr(v, "value", v))
+        out += [name] if not shape else [
+            f"{name}[{','.join(map(str, i))}]" for i in np.ndindex(*shape)]
+    return out
+
+
+def jacobian(graph: Any, runs: dict[str, list]) -> dict:
+    """The Jacobian panel: one column per forward pass, one row per reverse pass.
+
+    Every entry is the text of a number a run computed: a forward pass by input entry
+    ``w[1]`` gives the column of ∂(each output entry)/∂w[1] (the outputs' final
+    tangents); a reverse pass from output entry ``y[0]`` the row of ∂y[0]/∂(each input
+    entry) (the inputs' final adjoints).
+
+    Args:
+        graph: the traced graph.
+        runs: mode -> its events (`mlgraph.run`).
+
+    Returns:
+        `{"cols", "rows", "forward": {mode: {"col", "texts"}}, "reverse": {mode:
+        {"row", "texts"}}}`; without the entries when the matrix is larger than
+        `MAX_JACOBIAN`.
+    """
+    from mlgraph.events import Mode
+
+    cols = _entry_names(graph.input_names, [graph.values[i] for i in graph.inputs])
+    rows = _entry_names(graph.output_names, [graph.values[i] for i in graph.outputs])
+    out: dict[str, Any] = {"cols": cols, "rows": rows, "forward": {}, "reverse": {}}
+    if len(cols) > MAX_JACOBIAN[0] or len(rows) > MAX_JACOBIAN[1]:
+        return {"cols": [], "rows": [], "forward": {}, "reverse": {}}
+    for mode, events in runs.items():
+        m = Mode.parse(mode)
+        if m.sweep == "eval" or (m.index is None and _has_entries(graph, m)):
+            continue  # a directional derivative is no column of the Jacobian
+        final = {e.node: e.value for e in events if e.sweep == m.sweep}
+        ids = graph.outputs if m.sweep == "forward" else graph.inputs
+        texts = [fmt(v) for i in ids
+                 for v in np.ravel(np.asarray(final.get(i, np.zeros(np.shape(
+                     graph.values[i]))), dtype=float))]
+        name = m.wrt if m.index is None else f"{m.wrt}[{','.join(map(str, m.index))}]"
+        if m.sweep == "forward":
+            out["forward"][mode] = {"col": cols.index(name), "texts": texts}
+        else:
+            out["reverse"][mode] = {"row": rows.index(name) if m.wrt else 0,
+                                    "texts": texts}
+    return out
+
+
+def _has_entries(graph: Any, mode: Any) -> bool:
+    """Whether the input (forward) or output (reverse) a mode names is not a scalar."""
+    names = graph.input_names if mode.sweep == "forward" else graph.output_names
+    ids = graph.inputs if mode.sweep == "forward" else graph.outputs
+    if mode.wrt is None:
+        return len(ids) == 1 and bool(np.shape(graph.values[ids[0]]))
+    return bool(np.shape(graph.values[ids[list(names).index(mode.wrt)]]))
 
 
 def shapes(g: dict) -> dict[str, str]:

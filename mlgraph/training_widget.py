@@ -38,6 +38,7 @@ MAX_CURVE = 300  # loss curves are thinned to about this many points
 GRAPH_BATCH = 4  # training examples traced for the computation-graph tab
 PUSH_EVERY = 1 / 15  # while playing, the view's traits change at most 15 times a second
 GRAPH_EVERY = 1.0  # ...and a shown graph tab is re-traced at most once a second
+GRAPH_HEIGHT = 0  # the graph tab's widget fills the tab (~350 px), text ≥ 14 px
 
 #: The presets the view offers; a value set from Python is added to its list.
 CHOICES: dict[str, tuple] = {
@@ -400,7 +401,7 @@ class TrainingWidget(anywidget.AnyWidget):
         with np.errstate(all="ignore"):
             if self.graph_widget is None:
                 self.graph_widget = GraphWidget.from_graph(
-                    g, mode="reverse", modes=["eval", "reverse"]
+                    g, mode="reverse", modes=["eval", "reverse"], height=GRAPH_HEIGHT
                 )
             else:
                 self.graph_widget.set_graph(g)

@@ -110,24 +110,38 @@ def _needs_derivative(g: dict) -> set[int]:
     return out
 
 
-def _partners(modes: list[str]) -> dict[str, str]:
-    """The forward mode shown beside reverse in the compare view, for each mode."""
-    forward = [m for m in modes if parse_mode(m).sweep == "forward"]
-    return (
-        {m: m if parse_mode(m).sweep == "forward" else forward[0] for m in modes}
-        if forward
-        else {}
-    )
+def _sequences(modes: list[str], tangents: dict[str, Any]) -> dict[str, list[str]]:
+    """The passes each pane of the compare view runs, one after another.
+
+    Forward: one pass per input entry (the columns of the Jacobian; a directional
+    derivative is no column); reverse: one pass per output entry (its rows). Empty
+    when a graph lacks either.
+    """
+    forward = [
+        m for m in modes if parse_mode(m).sweep == "forward" and m not in tangents
+    ]
+    reverse = [m for m in modes if parse_mode(m).sweep == "reverse"]
+    return {"forward": forward, "reverse": reverse} if forward and reverse else {}
 
 
-def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
-    """The `graph`, `streams` and `tables` trait values for a traced graph."""
+def widget_data(
+    graph: Any, modes: list[str], tangents: dict[str, Any] | None = None
+) -> dict[str, dict]:
+    """The `graph`, `streams` and `tables` trait values for a traced graph.
+
+    Args:
+        graph: the traced graph.
+        modes: the modes whose streams are computed.
+        tangents: mode -> its explicit direction, for a forward mode by a whole
+            non-scalar input (a directional derivative, never all ones by default).
+    """
     import mlgraph
     from mlgraph.tables import trace_table
 
+    tangents = tangents or {}
     for m in modes:
         parse_mode(m)
-    runs = {m: mlgraph.run(graph, m) for m in modes}
+    runs = {m: mlgraph.run(graph, m, tangent=tangents.get(m)) for m in modes}
     streams = {m: [display.event_record(e) for e in ev] for m, ev in runs.items()}
     tables = {}
     for m, ev in runs.items():
@@ -139,9 +153,12 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
     except (ValueError, TypeError, NotImplementedError):
         partials = {}
     grad = _needs_derivative(g)
+    given = getattr(graph, "names", {})  # mg.name: z, h, ŷ, L as on the slides
     nodes = []
     for n in g["nodes"]:
         node = {k: n[k] for k in NODE_FIELDS if k in n}
+        if n["id"] in given:
+            node["named"] = given[n["id"]]
         if n["id"] in grad:
             node["grad"] = True
         if n["shape"]:
@@ -161,8 +178,11 @@ def widget_data(graph: Any, modes: list[str]) -> dict[str, dict]:
         "outputs": g["outputs"],
         "dot_parts": dot_parts(g),
         "groups": scope_groups(g),
-        "partners": _partners(modes),
-        "passes": display.passes(g),
+        "sequences": _sequences(modes, tangents),
+        "output_names": list(getattr(graph, "output_names", g.get("output_names", []))),
+        "directions": {m: display.direction_text(m, t) for m, t in tangents.items()},
+        "passes": display.passes(graph),
+        "jacobian": display.jacobian(graph, runs),
         "shapes": display.shapes(g),
         "matmul": display.matmul_sums(graph),
     }
@@ -251,7 +271,12 @@ _RANGES = {
         "font_size is the node text size in px, from 14 (the smallest "
         "a projector shows legibly) to 40",
     ),
-    "height": (240, 2000, "height is the widget's height in px, from 240 to 2000"),
+    "height": (
+        240,
+        2000,
+        "height is the widget's height in px, from 240 to 2000, or 0 to fill the "
+        "element it is drawn in",
+    ),
 }
 
 #: The traits that define a view; `save_html` writes them into the page.
@@ -272,6 +297,9 @@ VIEW_TRAITS = (
     "follow",
     "height",
     "title",
+    "jacobian",
+    "compare_step",
+    "pane_cursors",
 )
 
 
@@ -299,9 +327,18 @@ class GraphWidget(anywidget.AnyWidget):
     speed = traitlets.Float(1.0).tag(sync=True)
     playing = traitlets.Bool(False).tag(sync=True)
     max_nodes = traitlets.Int(400).tag(sync=True)
-    #: Forward (w.r.t. the input of `mode`) and reverse side by side on one layout;
-    #: `cursor` then steps both streams together.
+    #: Forward and reverse side by side on one layout, each pane running every pass a
+    #: full Jacobian needs (forward: one per input entry; reverse: one per output
+    #: entry), one after another; `compare_step` says which pane `cursor` steps.
     compare = traitlets.Bool(False).tag(sync=True)
+    #: In the compare view, "both" panes step together, or only the "forward" or the
+    #: "reverse" one (the other keeps its step in `pane_cursors`).
+    compare_step = traitlets.Enum(["both", "forward", "reverse"], "both").tag(sync=True)
+    #: The compare view's step of each pane (forward, reverse) while it is not stepped.
+    pane_cursors = traitlets.List(traitlets.Int(), [-1, -1]).tag(sync=True)
+    #: The Jacobian panel in place of the trace table: one column per forward pass and
+    #: one row per reverse pass, filled as the passes run.
+    jacobian = traitlets.Bool(False).tag(sync=True)
     #: Layers (top-level `mlgraph.scope`s) drawn as one node: "auto" collapses them all
     #: beyond `max_nodes` or in a tensor graph (an MLP), "all", or "none". A click on a
     #: layer expands it; a click on its cluster's label collapses it again.
@@ -318,7 +355,8 @@ class GraphWidget(anywidget.AnyWidget):
     paths = traitlets.Unicode("").tag(sync=True)
     #: While playing, the camera keeps the active node in view.
     follow = traitlets.Bool(True).tag(sync=True)
-    #: Height of the widget in px (toolbar, narration, graph and table all fit in it).
+    #: Height of the widget in px (toolbar, narration, graph and table all fit in it);
+    #: 0 fills the element it is drawn in (a tab of the training widget).
     height = traitlets.Int(580).tag(sync=True)
     #: A caption shown above the view (plain text).
     title = traitlets.Unicode("").tag(sync=True)
@@ -337,16 +375,20 @@ class GraphWidget(anywidget.AnyWidget):
         mode: str = "reverse",
         modes: list[str] | None = None,
         preset: str = "notebook",
+        tangent: Any = None,
         **kwargs: Any,
     ) -> GraphWidget:
         """A widget for a traced `Graph`, with the streams of `modes` (default: all).
 
         Args:
             graph: the traced graph.
-            mode: the mode shown first.
+            mode: the mode shown first: `"reverse"`, `"forward:x1"`, `"forward:w[1]"`
+                (one entry of a vector input), `"reverse:y2"` (one of several outputs).
             modes: the modes whose event streams are sent (default: eval, forward by
-                each input, reverse).
+                each input entry, reverse from each output).
             preset: "notebook", or "lecture" (predict-then-reveal, 1 step/s, 18 px).
+            tangent: the direction of `mode` = `"forward:w"` for a whole vector input:
+                the view then shows a directional derivative, labelled as one.
             **kwargs: trait values, e.g. `font_size=20`, `panel="below"`.
         """
         if preset not in PRESETS:
@@ -359,17 +401,27 @@ class GraphWidget(anywidget.AnyWidget):
         modes = list(modes or default_modes(graph))
         if mode == "reverse" and "reverse" not in modes:  # several outputs: the first
             mode = next(m for m in modes if parse_mode(m).sweep == "reverse")
-        mode = str(resolve_mode(graph, mode))  # "forward" -> "forward:x"
+        mode = str(resolve_mode(graph, mode, tangent=tangent))  # "forward": "forward:x"
+        if tangent is not None and parse_mode(mode).sweep != "forward":
+            raise ValueError(
+                "tangent= is the direction of a forward mode, but the mode is "
+                f"{mode!r}; write e.g. mode='forward:w', tangent=[1, 0, 0, 0]."
+            )
         if mode not in modes:
             modes.append(mode)
-        return cls(
-            mode=mode, **widget_data(graph, modes), **{**PRESETS[preset], **kwargs}
+        tangents = {mode: tangent} if tangent is not None else None
+        widget = cls(
+            mode=mode,
+            **widget_data(graph, modes, tangents),
+            **{**PRESETS[preset], **kwargs},
         )
+        widget._tangents = tangents or {}
+        return widget
 
     def set_graph(self, graph: Any) -> None:
         """Show a new trace (e.g. new input values), keeping the mode and the step."""
         modes = list(self.streams) or default_modes(graph)
-        data = widget_data(graph, modes)
+        data = widget_data(graph, modes, getattr(self, "_tangents", None))
         with self.hold_sync():
             n = len(data["streams"].get(self.mode, []))
             self.cursor = min(self.cursor, n - 1)
@@ -380,16 +432,24 @@ class GraphWidget(anywidget.AnyWidget):
     # -- validation ------------------------------------------------------------------
 
     def _events(self, mode: str | None = None) -> list:
-        if mode is None and self.compare:  # the longer of the two panes' streams
-            return max((self.streams.get(m, []) for m in self.compare_modes()), key=len)
+        if mode is None and self.compare and self.compare_modes():
+            panes = dict(zip(("forward", "reverse"), self.compare_modes(), strict=True))
+            stepped = [p for s, p in panes.items() if self.compare_step in ("both", s)]
+            # the passes of a pane one after another; both: the longer pane
+            return max(
+                ([e for m in p for e in self.streams.get(m, [])] for p in stepped),
+                key=len,
+            )
         return self.streams.get(self.mode if mode is None else mode, [])
 
-    def compare_modes(self) -> tuple[str, str]:
-        """The two panes of the compare view.
+    def compare_modes(self) -> tuple[list[str], ...]:
+        """The passes of the compare view's two panes: (forward ones, reverse ones).
 
-        `mode` if it is a forward mode (else the first forward mode), and `reverse`.
+        Every pass a full Jacobian needs that was computed: one forward pass per input
+        entry and one reverse pass per output entry (empty if the graph lacks one).
         """
-        return self.graph.get("partners", {}).get(self.mode, self.mode), "reverse"
+        seq = self.graph.get("sequences", {})
+        return (seq["forward"], seq["reverse"]) if seq else ()
 
     @traitlets.validate("cursor")
     def _check_cursor(self, proposal: dict) -> int:
@@ -424,7 +484,10 @@ class GraphWidget(anywidget.AnyWidget):
 
     @traitlets.validate("font_size", "height")
     def _check_range(self, proposal: dict) -> int:
-        lo, hi, what = _RANGES[proposal["trait"].name]
+        name = proposal["trait"].name
+        lo, hi, what = _RANGES[name]
+        if name == "height" and proposal["value"] == 0:  # fill the container
+            return 0
         if not lo <= proposal["value"] <= hi:
             raise traitlets.TraitError(f"{what}, got {proposal['value']}.")
         return proposal["value"]
@@ -442,7 +505,7 @@ class GraphWidget(anywidget.AnyWidget):
             )
         return value
 
-    @traitlets.observe("mode", "streams", "compare")
+    @traitlets.observe("mode", "streams", "compare", "compare_step")
     def _clamp_cursor(self, change: dict) -> None:
         last = len(self._events()) - 1
         if self.cursor > last:

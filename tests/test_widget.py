@@ -153,8 +153,10 @@ def test_trait_validation_says_what_is_allowed(w):
         w.speed = 0
     with pytest.raises(traitlets.TraitError, match="from 14 .* got 9"):
         w.font_size = 9
-    with pytest.raises(traitlets.TraitError, match="from 240 to 2000, got 100"):
+    with pytest.raises(traitlets.TraitError, match="from 240 to 2000, or 0 .*got 100"):
         w.height = 100
+    w.height = 0  # fills the element it is drawn in
+    w.height = 580
     with pytest.raises(traitlets.TraitError, match="'x1', 'x2'"):
         w.paths = "x3"
     w.paths = "x2"
@@ -551,13 +553,17 @@ def test_scoped_graph_sends_groups(w):
 
 
 def test_compare_cursor_runs_over_the_longer_pane(w):
-    fwd, rev = len(w.streams["forward:x1"]), len(w.streams["reverse"])
+    fwd = len(w.streams["forward:x1"]) + len(w.streams["forward:x2"])
+    rev = len(w.streams["reverse"])
     w.mode = "eval"
     w.compare = True
-    assert w.compare_modes() == ("forward:x1", "reverse")
+    assert w.compare_modes() == (["forward:x1", "forward:x2"], ["reverse"])
     w.cursor = max(fwd, rev) - 1
     with pytest.raises(traitlets.TraitError):
         w.cursor = max(fwd, rev)
+    w.compare_step = "reverse"  # the reverse pane alone: its steps bound the cursor
+    assert w.cursor == rev - 1
+    w.compare_step = "both"
     w.compare = False  # back to eval's stream: the cursor is clamped to it
     assert w.cursor == len(w.streams["eval"]) - 1
 
@@ -573,3 +579,116 @@ def test_export_assets_are_built_beside_the_view(tmp_path):
         "--HTMLExporter.widget_renderer_url=embed-amd.js",
         "--HTMLExporter.mathjax_url=mathjax.js",
     ]
+
+
+# -- forward by one input entry, explicit directions, several outputs, names ------------
+
+
+def _final(stream, node):
+    """The text of the last event about `node` in a stream."""
+    return [e["text"] for e in stream if e["node"] == node][-1]
+
+
+def test_forward_by_one_entry_of_a_vector_input():
+    g = build("g5")
+    w = GraphWidget.from_graph(g, mode="forward:w[1]")
+    forward = [m for m in w.streams if parse_mode(m).sweep == "forward"]
+    assert forward == [f"forward:{n}[{k}]" for n in "xw" for k in range(4)] + [
+        "forward:b"
+    ]  # one pass per scalar input entry: 9, none seeded with all ones
+    (out,) = g.outputs
+    assert _final(w.streams["forward:w[1]"], out) == "0.1129"
+    reverse = mlgraph.run(g, "reverse")
+    grad_w = [e.value for e in reverse if e.sweep == "reverse" and e.node == g.inputs[1]]
+    assert fmt(np.asarray(grad_w[-1])[1]) == "0.1129"  # a column equals the row entry
+    assert w.graph["directions"] == {}
+
+
+def test_a_directional_derivative_needs_an_explicit_tangent_and_says_so():
+    g = build("g5")
+    with pytest.raises(ValueError, match="forward:w"):
+        GraphWidget.from_graph(g, mode="forward:w")  # all ones would be a sum, refused
+    t = np.array([1.0, 0.0, 1.0, 0.0])
+    w = mlgraph.show(g, mode="forward:w", tangent=t)
+    assert w.mode == "forward:w"
+    assert w.graph["directions"] == {"forward:w": "w\u0307 = [1, 0, 1, 0]"}
+    jac = mlgraph.jacobian(lambda w_: mlgraph.sigmoid(
+        np.array([2.0, 3.0, -1.0, 5.0]) @ w_ + 3.0))(np.array([0.1, 0.5, 2.5, 0.2]))
+    assert _final(w.streams["forward:w"], g.outputs[0]) == fmt(float(jac @ t))
+    with pytest.raises(ValueError, match="direction of a forward mode"):
+        GraphWidget.from_graph(g, mode="reverse", tangent=t)
+
+
+def test_two_outputs_in_every_mode():
+    g = build("g6")
+    w = GraphWidget.from_graph(g)
+    y1, y2 = g.outputs
+    assert w.mode == "reverse:y1" and w.graph["output_names"] == ["y1", "y2"]
+    fwd = w.streams["forward:w1"]  # both outputs' tangents in one forward pass
+    assert (_final(fwd, y1), _final(fwd, y2)) == ("\u22121.873", "0.7016")
+    w1 = g.inputs[2]
+    assert _final(w.streams["reverse:y1"], w1) == "\u22121.873"  # one pass per output
+    assert _final(w.streams["reverse:y2"], w1) == "0.7016"
+    assert _final(w.streams["eval"], y2) == fmt(np.cos(3.5))
+    w.mode, w.compare = "forward:w1", True  # every pass of each mode, in turn
+    assert w.compare_modes() == (
+        ["forward:x", "forward:w0", "forward:w1"], ["reverse:y1", "reverse:y2"])
+
+
+def test_names_given_with_mg_name_reach_the_nodes_and_the_table():
+    w = GraphWidget.from_graph(build("g7"))
+    named = {n["name"]: n["named"] for n in w.graph["nodes"] if "named" in n}
+    assert set(named.values()) == {"h", "\u0177", "L"}
+    rows = {r["lhs"]: r["name"] for r in w.tables["reverse"] if r["name"]}
+    assert {named[v] for v in named} == set(rows.values())
+    hostile = mlgraph.trace(lambda x: mlgraph.name(x * 2.0, '<b onclick="x">'), 1.0)
+    w = GraphWidget.from_graph(hostile)
+    assert w.graph["nodes"][-1]["named"] == '<b onclick="x">'  # raw: the view writes text
+
+
+@pytest.mark.parametrize("shapes", [((4,), (4,)), ((2, 3), (3,)), ((3,), (3, 2)),
+                                    ((2, 3), (3, 4))])
+def test_matmul_entry_terms_add_up_to_each_entry(shapes, rng):
+    from mlgraph.primitives import PRIMITIVES
+
+    x, y = (rng.normal(size=s) for s in shapes)
+    out = x @ y
+    for index in np.ndindex(*out.shape):
+        pairs = PRIMITIVES["matmul"].entry_terms(index, x, y)
+        assert sum(a * b for a, b in pairs) == pytest.approx(out[index])
+    assert PRIMITIVES["matmul"].entry_terms((0, 0, 0), np.ones((2, 2, 2)), x) is None
+
+
+def test_weighted_sums_come_from_the_primitive_not_from_equal_numbers():
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    same_value = mlgraph.trace(lambda a, b: mlgraph.numpy.einsum("i,i->", a, b), a, b)
+    assert GraphWidget.from_graph(same_value).graph["matmul"] == {}  # 11, no matmul
+    g = mlgraph.trace(lambda a, b: a @ b + 1.0, a, b)
+    ((node, (entry,)),) = GraphWidget.from_graph(g).graph["matmul"].items()
+    assert g.nodes[int(node)].op == "matmul"
+    assert (entry["terms"], entry["value"], entry["out"]) == ("1·3 + 2·4", "11", "12")
+
+
+def test_the_jacobian_panel_is_the_runs_own_numbers():
+    g = build("g5")
+    w = GraphWidget.from_graph(g)
+    jac = w.graph["jacobian"]
+    assert jac["cols"] == [f"{n}[{k}]" for n in "xw" for k in range(4)] + ["b"]
+    assert jac["rows"] == ["\u0177"] and w.graph["passes"] == {"forward": 9, "reverse": 1}
+    full = np.concatenate([np.ravel(j) for j in mlgraph.jacobian(
+        lambda x, w_, b: mlgraph.sigmoid(x @ w_ + b), argnums=(0, 1, 2))(
+        *(g.values[i] for i in g.inputs))])
+    (row,) = jac["reverse"].values()  # one reverse pass: the whole row
+    assert row["row"] == 0 and row["texts"] == [fmt(v) for v in full]
+    assert len(jac["forward"]) == 9  # one forward pass per column
+    for mode, col in jac["forward"].items():
+        assert col["texts"] == [fmt(full[col["col"]])], mode
+    assert jac["forward"]["forward:w[1]"] == {"col": 5, "texts": ["0.1129"]}
+    two = GraphWidget.from_graph(build("g6")).graph["jacobian"]
+    assert (two["rows"], two["cols"]) == (["y1", "y2"], ["x", "w0", "w1"])
+    assert two["forward"]["forward:w1"]["texts"] == ["\u22121.873", "0.7016"]
+    assert two["reverse"]["reverse:y2"] == {"row": 1, "texts": [
+        fmt(-1.5 * np.sin(3.5)), fmt(-np.sin(3.5)), "0.7016"]}
+    directional = mlgraph.show(g, mode="forward:w", tangent=np.ones(4))
+    assert "forward:w" not in directional.graph["jacobian"]["forward"]
+    assert "forward:w" not in directional.graph["sequences"]["forward"]

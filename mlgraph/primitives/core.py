@@ -101,6 +101,10 @@ class Primitive:
             the new output after entry ``index`` of argument ``argnum`` moved by
             ``delta``, when that is cheaper than the forward (a matmul changes one row
             or column), or ``None``; the primals are those after the move.
+        entry_terms: ``entry_terms(index, *primals, **params)``: output entry ``index``
+            as a weighted sum, the pairs ``[(a, b), ...]`` whose products add up to it
+            (a matmul's row times column), or ``None``; the graph widget expands a node
+            into it.
         batch: ``batch(forward, args, batched, b, **params)``: the output for ``b``
             points at once, where ``args[i]`` carries a leading axis of length ``b``
             if ``batched[i]`` (see `mlgraph.primitives.batching`), or ``None`` for a
@@ -112,7 +116,7 @@ class Primitive:
     __slots__ = (
         "name", "forward", "jvp", "vjp", "symbol", "infix", "partials", "domain",
         "variadic", "kink", "listing", "hint", "ufuncs", "numpy_names", "expr_names",
-        "entry_update", "batch", "_by_arity",
+        "entry_update", "entry_terms", "batch", "_by_arity",
     )
 
     def __init__(
@@ -134,6 +138,7 @@ class Primitive:
         numpy_names: Sequence[str] = (),
         expr_names: Sequence[str] = (),
         entry_update: Callable | None = None,
+        entry_terms: Callable | None = None,
         batch: Callable | None | _Undeclared = UNDECLARED,
     ) -> None:
         self.name = name
@@ -152,6 +157,7 @@ class Primitive:
         self.numpy_names = tuple(numpy_names)
         self.expr_names = tuple(expr_names)
         self.entry_update = entry_update
+        self.entry_terms = entry_terms
         self.batch = batch
         self._by_arity: dict[int, tuple] = {}
 

@@ -88,13 +88,27 @@ def _matmul_entry_update(argnum: int, index: tuple, delta: float, x: Any, y: Any
     return new
 
 
+def _matmul_entry_terms(index: tuple, x: Any, y: Any) -> list[tuple[Any, Any]] | None:
+    """z[index] = Σₖ x[r, k]·y[k, c] as its pairs (x[r, k], y[k, c]).
+
+    For vectors and matrices; ``None`` for a batch of them.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if not (1 <= x.ndim <= 2 and 1 <= y.ndim <= 2):
+        return None
+    row = x if x.ndim == 1 else x[index[0]]
+    col = y if y.ndim == 1 else y[:, index[-1]]
+    return list(zip(row.tolist(), col.tolist(), strict=True))
+
+
 matmul = define(
     "matmul", np.matmul,
     jvp=(lambda x_dot, x, y, *, out: matmul(x_dot, y),           # ż = ẋ·y + x·ẏ
          lambda y_dot, x, y, *, out: matmul(x, y_dot)),
     vjp=(_matmul_vjp_x, _matmul_vjp_y),                          # x̄ = z̄·yᵀ,  ȳ = xᵀ·z̄
     symbol="@", infix=True, partials=("{1}ᵀ", "{0}ᵀ"), hint=_matmul_hint,
-    entry_update=_matmul_entry_update, ufuncs=(np.matmul,), numpy_names=("matmul",),
+    entry_update=_matmul_entry_update, entry_terms=_matmul_entry_terms,
+    ufuncs=(np.matmul,), numpy_names=("matmul",),
     batch=batching.matmul,
 )
 

@@ -64,6 +64,9 @@ MEASURE = """(root) => {
       if (!inside(r, shape)) out.overflow.push(`${what} outside ${node.getAttribute('data-mlgraph-node') ?? node.getAttribute('data-mlgraph-group')}`);
     }
   }
+  // the table's current row is never cut to "…": each cell shows all its text
+  out.cut = [...root.querySelectorAll('[data-mlgraph-current] td')]
+    .filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.textContent.slice(0, 60));
   out.box = { left: box.left, right: box.right, top: box.top, bottom: box.bottom, width: box.width, height: box.height };
   out.hscroll = root.scrollWidth - root.clientWidth;
   out.window = { width: window.innerWidth, height: window.innerHeight };
@@ -76,7 +79,10 @@ _STEP_STATE = """(root) => {
     const s = stage.getBoundingClientRect();
     const r = active?.querySelector(':scope > polygon')?.getBoundingClientRect();
     const row = root.querySelector('[data-mlgraph-current]');
+    const map = root.querySelector('.mlgraph-minimap'), m = map?.getBoundingClientRect();
+    const shown = map && !map.hidden && getComputedStyle(map).visibility !== 'hidden';
     return {
+      covered: !!(shown && r && r.right > m.left && r.left < m.right && r.bottom > m.top && r.top < m.bottom),
       still: !stage.hasAttribute('data-mlgraph-moving'),
       node: active?.getAttribute('data-mlgraph-node') ?? active?.getAttribute('data-mlgraph-group') ?? null,
       inside: !!r && r.left >= s.left - 1 && r.right <= s.right + 1 && r.top >= s.top - 1 && r.bottom <= s.bottom + 1,
@@ -126,6 +132,7 @@ def assert_readable(m: dict, where: str) -> None:
     assert not m["small"], f"{where}: text under 14 px: {m['small'][:5]}"
     assert not m["contrast"], f"{where}: contrast under 4.5:1: {m['contrast'][:5]}"
     assert not m["overflow"], f"{where}: labels outside their node: {m['overflow'][:5]}"
+    assert not m["cut"], f"{where}: the current table row is cut: {m['cut']}"
     assert m["box"]["height"] <= 600, f"{where}: widget {m['box']['height']} px high"
     assert m["box"]["right"] <= m["window"]["width"] + 0.5, (
         f"{where}: {m['box']} wider than the window"
@@ -151,6 +158,7 @@ def assert_played(result: dict, where: str, names_in: dict | None = None) -> Non
         assert s["inside"], (
             f"{where} step {c}: active node {s['node']} outside the view"
         )
+        assert not s["covered"], f"{where} step {c}: the minimap covers {s['node']}"
         if s["group"]:
             assert s["row"] in (names_in or {}).get(s["node"], ()), (where, c, s)
         else:

@@ -23,7 +23,7 @@ g = mg.trace(f, x1=2.0, x2=5.0)
 """,
     "g2": """
 def f(x):
-    z = x ** 2
+    z = mg.name(x ** 2, "z")
     return 1 / z
 g = mg.trace(f, x=2.0)
 """,
@@ -40,25 +40,22 @@ g = mg.trace(f, x=2.0, y=3.0)
 """,
     "g5": """
 def f(x, w, b):
-    return mg.sigmoid(x @ w + b)
+    z = mg.name(x @ w + b, "z")
+    return mg.name(mg.sigmoid(z), "ŷ")
 g = mg.trace(f, x=np.array([2.0, 3.0, -1.0, 5.0]), w=np.array([0.1, 0.5, 2.5, 0.2]), b=3.0)
 """,
-    "g6a": """
-def y1(x, w0, w1):
-    return mg.sin(w1 * x + w0)
-g = mg.trace(y1, x=2.0, w0=0.5, w1=1.5)
-""",
-    "g6b": """
-def y2(x, w0, w1):
-    return mg.cos(w1 * x + w0)
-g = mg.trace(y2, x=2.0, w0=0.5, w1=1.5)
+    "g6": """
+def f(x, w0, w1):
+    a = mg.name(w1 * x + w0, "a")
+    return mg.name(mg.sin(a), "y1"), mg.name(mg.cos(a), "y2")
+g = mg.trace(f, x=2.0, w0=0.5, w1=1.5)
 """,
     "g7": """
 def J(x, alpha, beta):
-    h = mg.sigmoid(alpha @ x)
-    y_hat = mg.sigmoid(beta @ h)
+    h = mg.name(mg.sigmoid(alpha @ x), "h")
+    y_hat = mg.name(mg.sigmoid(beta @ h), "ŷ")
     y = 1.0
-    return -(y * mg.log(y_hat) + (1 - y) * mg.log(1 - y_hat))
+    return mg.name(-(y * mg.log(y_hat) + (1 - y) * mg.log(1 - y_hat)), "L")
 g = mg.trace(J, x=np.array([1.0, 0.5, -1.0]),
              alpha=np.array([[0.1, -0.2, 0.3], [0.4, 0.1, -0.5]]),
              beta=np.array([0.7, -0.3]))
@@ -116,8 +113,7 @@ TITLES = {
     "g3": "3. x/x² with x used twice, at x = 2",
     "g4": "4. x(x+y) + log(x+y) + y² at (2, 3)",
     "g5": "5. perceptron σ(x·w + b)",
-    "g6a": "6. y1 = sin(w1·x + w0)",
-    "g6b": "6. y2 = cos(w1·x + w0)",
+    "g6": "6. y1 = sin(w1·x + w0), y2 = cos(w1·x + w0)",
     "g7": "7. sigmoid network + BCE",
     "g8": "8. Iris cost(X, Y, W, V)",
     "g9": "9. x1·x2 + sin(x1) at (2, 5)",
@@ -142,9 +138,13 @@ EXPECT = {
         ("reverse", "v0", "v\u03040 = 7.2"),
         ("reverse", "v1", "v\u03041 = 8.2"),
     ],
-    "g5": [("eval", "out", "= 0.9608")],
-    "g6a": [("forward:w1", "out", "= \u22121.873")],
-    "g6b": [("forward:w1", "out", "= 0.7016")],
+    "g5": [("eval", "out", "= 0.9608"), ("forward:w[1]", "out", "= 0.1129")],
+    "g6": [  # both outputs' tangents in one forward pass; one reverse pass per output
+        ("forward:w1", "out", "= \u22121.873"),
+        ("forward:w1", "out2", "= 0.7016"),
+        ("reverse:y1", "v2", "= \u22121.873"),
+        ("reverse:y2", "v2", "= 0.7016"),
+    ],
     "g7": [("eval", "out", "= 0.6532")],
     "g9": [
         ("eval", "out", "= 10.909"),
@@ -204,14 +204,16 @@ SCOPES = [z for z in ZOO if z and "/" not in z]
 
 
 def hostile_graph():
-    """Every zoo name as a scope, and as a named constant inside it; unicode and very
-    long input names."""
+    """Every zoo name as a scope, as a named constant inside it and as the name given
+    to the layer's result with `mg.name`; unicode and very long input names."""
 
     def f(x, λ_ünïcode, long_name_of_an_input_that_goes_on_and_on_and_on_and_on):
         y = x + λ_ünïcode + long_name_of_an_input_that_goes_on_and_on_and_on_and_on
         for name in SCOPES:
             with mg.scope(name):
                 y = mg.sin(y) * Tensor(1.5, name=name)
+                if name.strip():  # mg.name refuses a blank name
+                    y = mg.name(y, name)
         return y
 
     return mg.trace(f, 0.5, 0.25, 0.125)

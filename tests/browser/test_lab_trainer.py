@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from .checks import MEASURE
 from .lab import open_notebook, run_cell, set_theme, side_panel_open, text_problems
 
 GALLERY = Path(__file__).resolve().parents[2] / "docs" / "gallery"
@@ -189,6 +190,9 @@ def test_trainer_in_jupyterlab(jupyter_lab, page):
     banner = root.locator("[data-mlgraph-graph-banner]")
     expect(banner).to_contain_text(f"epoch {_epoch(root)}.")
     assert graph.bounding_box()["width"] >= 0.95 * root.bounding_box()["width"] - 30
+    tab = root.locator(".mlgraph-trainer-graph").bounding_box()
+    box = graph.bounding_box()  # the graph widget fills the tab, none of it cut off
+    assert box["height"] >= 330 and box["y"] + box["height"] <= tab["y"] + tab["height"] + 1
     before = _epoch(root)
     root.locator('[data-mlgraph-speed="5"]').click()
     action("play").click()
@@ -204,6 +208,9 @@ def test_trainer_in_jupyterlab(jupyter_lab, page):
     assert k["graph_epoch"] == k["epoch"]  # a pause re-traces at the last epoch
     bad, _ = text_problems(root, skip=".mlgraph")
     assert not bad, bad
+    m = graph.evaluate(MEASURE)  # the graph widget's own measure (camera scale, chips)
+    assert m["texts"] > 10 and not m["small"] and not m["contrast"], m
+    assert root.bounding_box()["height"] <= 600, root.bounding_box()  # still one screen
     _shot(page, root, "dark_graph")
     set_theme(page, dark=False)
     _shot(page, root, "light_graph")

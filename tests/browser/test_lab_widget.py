@@ -74,6 +74,20 @@ def seek(page, widget, cursor):
     page.wait_for_function("() => !document.querySelector('[data-mlgraph-moving]')")
 
 
+#: Resolves once every table pane has kept its scroll position for 3 frames (the smooth
+#: scroll to the current row is over), so a screenshot shows the row where it stays.
+TABLE_STILL = """async (root) => {
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
+  const at = () => [...root.querySelectorAll('.mlgraph-table-pane')].map((p) => p.scrollTop).join();
+  let last = at(), still = 0;
+  for (let k = 0; k < 120 && still < 3; k++) {
+    await frame();
+    still = at() === last ? still + 1 : 0;
+    last = at();
+  }
+}"""
+
+
 def steps(widget):
     return int(widget.locator(".mlgraph-scrubber").get_attribute("max")) + 1
 
@@ -108,6 +122,7 @@ def test_gallery_in_jupyterlab(jupyter_lab, page):
                     theme == LIGHT
                 ):  # the README gallery: a reverse step 70% into the sweep
                     seek(page, widget, min(round(0.7 * n), n - 1))
+                    widget.evaluate(TABLE_STILL)  # the table has scrolled to its row
                     widget.screenshot(path=str(GALLERY_DIR / f"{key}.png"))
                     if key == "g1":
                         page.screenshot(

@@ -55,18 +55,19 @@ def test_gallery_offline(page, tmp_path, scheme):
     for key in KEYS:
         w = GraphWidget.from_graph(build(key), title=TITLES[key])
         widget, blocked = open_page(page, w, tmp_path / f"{key}.html", scheme)
-        n = len(w.streams["reverse"])
+        first = w.mode  # reverse, or from the first of several outputs
+        n = len(w.streams[first])
         for cursor in (-1, n // 2, n - 1):
             set_traits(page, widget, cursor=cursor)
             assert_readable(widget.evaluate(MEASURE), f"{key} {scheme} step {cursor}")
         for mode, node, text in EXPECT.get(key, []):
-            node = f"v{w.graph['outputs'][0]}" if node == "out" else node
+            node = _node(w, node)
             set_traits(page, widget, mode=mode)
             set_traits(page, widget, cursor=len(w.streams[mode]) - 1)
             expect(
                 widget.locator(f'.mlgraph-pane [data-mlgraph-node="{node}"]')
             ).to_contain_text(text)
-        set_traits(page, widget, mode="reverse", cursor=-1, speed=8)
+        set_traits(page, widget, mode=first, cursor=-1, speed=8)
         assert_played(widget.evaluate(PLAY_CHECK), f"{key} {scheme}", names_in(w))
         assert blocked == [], blocked
 
@@ -105,6 +106,13 @@ def test_chain_rule_on_the_active_edge_is_the_table_row(page, tmp_path, key):
         )
         checked += 1
     assert checked >= 3
+
+
+def _node(w, node):
+    """`"out"`, `"out2"`: the (second) output's node name; else the name itself."""
+    if node.startswith("out"):
+        return f"v{w.graph['outputs'][int(node[3:] or 1) - 1]}"
+    return node
 
 
 def _paren(t):
@@ -280,3 +288,53 @@ def test_reduced_motion_cuts_instead_of_moving(page, tmp_path):
           return seen.some(Boolean);
         }""")
         assert moved is (motion != "reduce")
+
+
+@pytest.mark.browser
+def test_perceptron_jacobian_panel_and_compare_view_run_every_pass(page, tmp_path):
+    """The Jacobian panel counts 9 forward passes and 1 reverse pass (the kernel's
+    pass_counts); the forward pass by w[1] fills its column with 0.1129; the compare view
+    runs all 9 forward passes and the reverse pass, its panes together or alone."""
+    g = build("g5")
+    counts = mlgraph.pass_counts(g)
+    w = GraphWidget.from_graph(g, mode="forward:w[1]", jacobian=True)
+    widget, _ = open_page(page, w, tmp_path / "jacobian.html")
+    panel = widget.locator(".mlgraph-jacobian-panel")
+    expect(panel).to_have_attribute("data-mlgraph-passes-forward", str(counts.forward))
+    expect(panel).to_have_attribute("data-mlgraph-passes-reverse", str(counts.reverse))
+    assert (counts.forward, counts.reverse) == (9, 1)
+    expect(panel.locator("[data-mlgraph-filled]")).to_have_count(0)
+    set_traits(page, widget, cursor=len(w.streams["forward:w[1]"]) - 1)
+    out = f"v{g.outputs[0]}"
+    expect(widget.locator(f'.mlgraph-pane [data-mlgraph-node="{out}"]')).to_contain_text(
+        "= 0.1129"
+    )
+    expect(panel.locator("[data-mlgraph-filled]")).to_have_count(1)  # one column
+    expect(panel.locator('[data-mlgraph-jac="0,5"]')).to_have_text("0.1129")
+    expect(panel).to_contain_text("9 passes, one per input entry (a column each); 1 run")
+    assert_readable(widget.evaluate(MEASURE), "perceptron, Jacobian panel")
+
+    set_traits(page, widget, compare=True)
+    forward, reverse = w.compare_modes()
+    assert len(forward) == 9 and reverse == ["reverse"]
+    n_fwd = sum(len(w.streams[m]) for m in forward)
+    n_rev = len(w.streams["reverse"])
+    titles = widget.locator(".mlgraph-pane-title")
+    expect(titles.nth(0)).to_contain_text("pass 1 of 9")
+    set_traits(page, widget, compare_step="reverse")  # the reverse pane alone
+    set_traits(page, widget, cursor=n_rev - 1)
+    expect(titles.nth(0)).to_have_attribute("data-mlgraph-pass", "1")
+    expect(panel.locator("[data-mlgraph-filled]")).to_have_count(9)  # its row
+    set_traits(page, widget, compare_step="forward", pane_cursors=[-1, n_rev - 1])
+    set_traits(page, widget, cursor=n_fwd - 1)  # the forward pane alone, to its end
+    expect(titles.nth(0)).to_contain_text("pass 9 of 9")
+    expect(titles.nth(1)).to_contain_text("pass 1 of 1")
+    assert_readable(widget.evaluate(MEASURE), "perceptron, compare view and Jacobian")
+    cells = panel.locator("[data-mlgraph-jac]")
+    expect(cells).to_have_count(9)
+    for k, mode in enumerate(forward):  # a column by forward = the entry by reverse
+        col = w.graph["jacobian"]["forward"][mode]
+        expect(cells.nth(col["col"])).to_have_text(col["texts"][0])
+        assert col["texts"][0] == w.graph["jacobian"]["reverse"]["reverse"]["texts"][
+            col["col"]
+        ], (k, mode)
