@@ -251,7 +251,10 @@ def _reverse_row(g: Graph, ev: Event, adjoint: dict, incoming: list[Event],
     b = _DOT["reverse"]
     if i in g.outputs and not incoming:
         name = g.output_names[g.outputs.index(i)]
-        bar = unicodedata.normalize("NFC", f"{name[0]}{b}{name[1:]}")      # ȳ, ȳ2
+        if len(unicodedata.normalize("NFD", name[:1])) == 1:
+            bar = unicodedata.normalize("NFC", f"{name[0]}{b}{name[1:]}")  # ȳ, ȳ2
+        else:       # NOTE: a bar over a hat (ŷ̄) does not render: write ∂ŷ/∂ŷ
+            bar = f"∂{name}/∂{name}"
         return Row(ev.step, "reverse", i, f"v{b}{i}", bar, "", fmt(ev.value))
     rules, numbers = [], []
     for acc in sorted(incoming, key=lambda a: (a.src, a.argnum)):

@@ -66,3 +66,13 @@ def test_a_row_whose_numbers_only_repeat_its_value_skips_them():
     assert row.numbers == f"({row.value})" and row.shown_numbers == ""
     assert f"= {row.rule} = {row.value}" in text and f"({row.value})" not in text
     assert f"({row.value})" not in table._repr_html_()
+
+
+def test_the_seed_of_an_output_named_with_an_accent_reads_as_a_derivative():
+    """ŷ with a bar over its hat does not render: its seed row reads ∂ŷ/∂ŷ."""
+    g = mg.trace(lambda x: mg.name(mg.sigmoid(x), "ŷ"), 0.5)
+    seed = next(r for r in mg.trace_table(g, mg.run(g, "reverse")).rows
+                if r.sweep == "reverse" and r.numbers == "")
+    assert seed.rule == "∂ŷ/∂ŷ" and seed.value == "1"
+    g = mg.trace(lambda x: mg.sigmoid(x), 0.5)
+    assert "ȳ" in str(mg.trace_table(g, mg.run(g, "reverse")))
