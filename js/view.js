@@ -26,6 +26,9 @@ import { jsonTraits } from "./traits.js";
 
 /** Smallest text in the SVG (badges, chips, headers) and the node value text, in px at scale 1. */
 const SMALLEST = 16, VALUE = 16, FLOOR_PX = 14, WIDE = 1000;
+// A short widget (a trainer tab) puts the table beside the graph from this width on:
+// below it, graph and table would each get a strip too low to read.
+const SHORT = 320, WIDE_WHEN_SHORT = 640;
 /** The minimap's box and its gap to the stage's corner, and a compare pane's title and
  * gap, in px (widget.css, camera.js). */
 const MAP = { w: 152, h: 82, gap: 6 }, PANE_TITLE = 26, PANE_GAP = 8;
@@ -132,7 +135,8 @@ export function mountView(model, el, layout) {
     else if (action === "close-inspector") { inspect = null; paint(); }
   }
 
-  /** "auto": the table beside the graph or below it, whichever shows the graph larger.
+  /** "auto": the table beside the graph or below it, whichever shows the graph larger;
+   * beside in a short widget, where below would leave two unreadable strips.
    * Tells the camera the stage's size it chose (CSS: beside 44% up to 600 px, below 36%). */
   function placePanel(r = main.getBoundingClientRect()) {
     const want = model.get("panel"), area = panes[0]?.scene?.area;
@@ -143,7 +147,8 @@ export function mountView(model, el, layout) {
       const beside = area ? fitScale(area, stageOf.beside[0] / panes.length, stageOf.beside[1]) : 0;
       const below = area ? fitScale(area, stageOf.below[0] / panes.length, stageOf.below[1]) : 0;
       const wideMatrix = model.get("jacobian") && (graph().jacobian?.cols?.length ?? 0) > 5; // a row of entries
-      place = r.width >= WIDE && !wideMatrix && beside >= Math.min(below, base()) ? "beside" : "below";
+      const short = r.height < SHORT && r.width >= WIDE_WHEN_SHORT;
+      place = !wideMatrix && (short || (r.width >= WIDE && beside >= Math.min(below, base()))) ? "beside" : "below";
     }
     root.setAttribute("data-mlgraph-panel", place);
     camera.setStage(stageOf[place][0], stageOf[place][1]);
