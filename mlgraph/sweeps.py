@@ -294,9 +294,12 @@ def _reverse(g: Graph, values: Sequence[Any], cotangent: Any, emit: bool, step: 
         if prim is None:
             continue
         ids = args[i]
-        xs = [values[j] for j in ids]
+        # NOTE: spelled out for one and two arguments: a comprehension costs a frame
+        n_args = len(ids)
+        xs = ((values[ids[0]], values[ids[1]]) if n_args == 2 else
+              (values[ids[0]],) if n_args == 1 else [values[j] for j in ids])
         out, kw = values[i], params[i]
-        rules = prim.vjp if not prim.variadic else prim.rules(len(ids))[1]
+        rules = prim.vjp if not prim.variadic else prim.rules(n_args)[1]
         for k, j in enumerate(ids):
             rule = rules[k]
             if rule is None or not needs[j]:
