@@ -263,16 +263,18 @@ class _Trace:
 
         The arguments are traced values of this trace, or constants.
         """
-        ids = []
-        values = []
-        for a in args:
-            if type(a) is Tensor and a._trace is self:
-                ids.append(a._id)
-                values.append(a.value)
+        # NOTE: the common cases, f(x) and x op y of this trace, spelled out
+        n = len(args)
+        x = args[0] if n else None
+        if type(x) is Tensor and x._trace is self and n <= 2:
+            if n == 1:
+                ids, values = (x._id,), (x.value,)
+            elif type(y := args[1]) is Tensor and y._trace is self:
+                ids, values = (x._id, y._id), (x.value, y.value)
             else:
-                nid = self.const(a)
-                ids.append(nid)
-                values.append(self.values[nid])
+                ids, values = self._operands(args)
+        else:
+            ids, values = self._operands(args)
         node_id = len(self.values)
         if prim.domain is not None and prim.domain[0](*values):
             warn_domain(prim, self._node_text(prim, ids, params, node_id),
@@ -298,13 +300,22 @@ class _Trace:
             if path:
                 self.scopes[node_id] = path
         self.prims.append(prim)
-        self.args.append(tuple(ids))
+        self.args.append(ids)
         self.params.append(params)
         self.values.append(out)
         self.labels.append(prim.symbol)
         t = object.__new__(Tensor)           # NOTE: Tensor._new, inlined
         t.value, t.name, t._trace, t._id = out, None, self, node_id
         return t
+
+    def _operands(self, args: tuple) -> tuple[tuple[int, ...], tuple]:
+        """The node ids and the values of ``args``; constants become new nodes."""
+        ids = []
+        for a in args:
+            ids.append(a._id if type(a) is Tensor and a._trace is self
+                       else self.const(a))
+        values = self.values
+        return tuple(ids), tuple([values[j] for j in ids])
 
     def name_of(self, j: int) -> str:
         """Node j as the student knows it: ``'W' (v1)``, or ``v4``.
