@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ from .tensor import ArrayMethods
 __all__ = ["Tensor", "trace", "scope", "name", "trace_inputs"]
 
 _LEVELS = itertools.count(1)          # NOTE: only orders nested traces
+_NO_NAMES: Mapping[int, str] = MappingProxyType({})
 _scope_path = SCOPE.get               # NOTE: bound once: it runs per node in a scope
 
 
@@ -202,7 +204,7 @@ class _Trace:
         self.labels: list[str] = []
         self.scopes: dict[int, str] = {}         # node id -> "layer1/..." if in a scope
         self.outer: dict[int, Any] = {}          # node id -> a Tensor of an outer trace
-        self.const_names = const_names or {}     # id(array) -> f's parameter name
+        self.const_names = const_names or _NO_NAMES   # id(array) -> f's param. name
         self.inputs: list[int] = []
         # NOTE: the rest is filled only when used: tracing pays nothing for it
         self.data: list[int] = []                # the inputs that are data, not diff.
@@ -244,7 +246,9 @@ class _Trace:
         self.inputs.append(nid)
         if kind != "input":
             self.data.append(nid)
-        return Tensor._new(value, self, nid, name)
+        t = object.__new__(Tensor)           # NOTE: Tensor._new, inlined
+        t.value, t.name, t._trace, t._id = value, name, self, nid
+        return t
 
     def const(self, x: Any) -> int:
         """A constant node for ``x``: a number, an array, or another trace's Tensor."""
@@ -408,8 +412,9 @@ def trace_inputs(f: Callable, names: Sequence[str], values: Sequence[Any], *,
     """
     n_diff = len(values) if n_diff is None else n_diff
     t = _Trace(strict, {id(v): k for k, v in fixed.items()} if fixed else None)
-    tins = [t.input(x, name, "input" if k < n_diff else "const")
-            for k, (name, x) in enumerate(zip(names, values, strict=True))]
+    tins = []
+    for k, (label, x) in enumerate(zip(names, values, strict=True)):
+        tins.append(t.input(x, label, "input" if k < n_diff else "const"))
     try:
         out = f(*tins)
     finally:
@@ -420,7 +425,7 @@ def trace_inputs(f: Callable, names: Sequence[str], values: Sequence[Any], *,
         many = type(out) in (tuple, list)
         outputs = tuple(_output_id(t, y, fn_name or getattr(f, "__name__", "f"), many)
                         for y in (out if many else (out,)))
-    ids = [ti._id for ti in tins]
+    ids = t.inputs                   # NOTE: the nodes of tins, in order
     return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, outputs,
                  scopes=t.scopes, outer=t.outer, data_inputs=ids[n_diff:],
                  names=t.names, decisions=t.decisions or (),
