@@ -426,10 +426,16 @@ def trace_inputs(f: Callable, names: Sequence[str], values: Sequence[Any], *,
         outputs = tuple(_output_id(t, y, fn_name or getattr(f, "__name__", "f"), many)
                         for y in (out if many else (out,)))
     ids = t.inputs                   # NOTE: the nodes of tins, in order
+    fn_name = fn_name or getattr(f, "__name__", "f")
+    if not (renumber or t.scopes or t.outer or t.names or t.decisions
+            or n_diff < len(ids)):
+        # NOTE: the plain graph of grad: each keyword given costs a dict entry
+        return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, outputs,
+                     fn_name=fn_name)
     return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, outputs,
                  scopes=t.scopes, outer=t.outer, data_inputs=ids[n_diff:],
-                 names=t.names, decisions=t.decisions or (),
-                 fn_name=fn_name or getattr(f, "__name__", "f"), renumber=renumber)
+                 names=t.names, decisions=t.decisions or (), fn_name=fn_name,
+                 renumber=renumber)
 
 
 def _output_id(t: _Trace, y: Any, fn_name: str, nested: bool) -> int:
