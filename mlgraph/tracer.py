@@ -267,16 +267,13 @@ class _Trace:
 
         The arguments are traced values of this trace, or constants.
         """
-        # NOTE: the common cases, f(x) and x op y of this trace, spelled out
         n = len(args)
-        x = args[0] if n else None
-        if type(x) is Tensor and x._trace is self and n <= 2:
-            if n == 1:
-                ids, values = (x._id,), (x.value,)
-            elif type(y := args[1]) is Tensor and y._trace is self:
-                ids, values = (x._id, y._id), (x.value, y.value)
-            else:
-                ids, values = self._operands(args)
+        x = args[0] if n else None    # NOTE: f(x) and x op y of this trace, spelled out
+        if n == 1 and type(x) is Tensor and x._trace is self:
+            ids, values = (x._id,), (x.value,)
+        elif (n == 2 and type(x) is Tensor and x._trace is self
+              and type(y := args[1]) is Tensor and y._trace is self):
+            ids, values = (x._id, y._id), (x.value, y.value)
         else:
             ids, values = self._operands(args)
         node_id = len(self.values)
@@ -419,23 +416,22 @@ def trace_inputs(f: Callable, names: Sequence[str], values: Sequence[Any], *,
         out = f(*tins)
     finally:
         t.open = False
+    fn_name = fn_name or getattr(f, "__name__", "f")
     if type(out) is Tensor and out._trace is t:
         outputs = (out._id,)
     else:
         many = type(out) in (tuple, list)
-        outputs = tuple(_output_id(t, y, fn_name or getattr(f, "__name__", "f"), many)
+        outputs = tuple(_output_id(t, y, fn_name, many)
                         for y in (out if many else (out,)))
     ids = t.inputs                   # NOTE: the nodes of tins, in order
-    fn_name = fn_name or getattr(f, "__name__", "f")
-    if not (renumber or t.scopes or t.outer or t.names or t.decisions
-            or n_diff < len(ids)):
-        # NOTE: the plain graph of grad: each keyword given costs a dict entry
+    if renumber or t.scopes or t.outer or t.names or t.decisions or n_diff < len(ids):
         return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, outputs,
-                     fn_name=fn_name)
+                     scopes=t.scopes, outer=t.outer, data_inputs=ids[n_diff:],
+                     names=t.names, decisions=t.decisions or (), fn_name=fn_name,
+                     renumber=renumber)
+    # NOTE: grad's plain graph: each keyword given to Graph costs a dict entry
     return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, outputs,
-                 scopes=t.scopes, outer=t.outer, data_inputs=ids[n_diff:],
-                 names=t.names, decisions=t.decisions or (), fn_name=fn_name,
-                 renumber=renumber)
+                 fn_name=fn_name)
 
 
 def _output_id(t: _Trace, y: Any, fn_name: str, nested: bool) -> int:
