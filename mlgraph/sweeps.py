@@ -95,7 +95,12 @@ def _eval(g: Graph, inputs: Sequence[Any] | None, emit: bool, step: int = 0
         if recompute:
             # NOTE: with only numpy values around, call the forward (no dispatch).
             fn = prim if live else prim.forward
-            values[i] = fn(*[values[j] for j in args[i]], **params[i])
+            ids, kw = args[i], params[i]
+            # NOTE: one or two arguments without parameters are passed one by one: a
+            # comprehension costs a frame, and *, ** a tuple and a dict per call
+            values[i] = (fn(values[ids[0]], values[ids[1]]) if len(ids) == 2 and not kw
+                         else fn(values[ids[0]]) if len(ids) == 1 and not kw
+                         else fn(*[values[j] for j in ids], **kw))
             if nans:
                 check_finite(values[i], i, "value", lambda i=i: (
                     f"v{i} = {g.listing(i)}"), "while evaluating it")
