@@ -67,8 +67,7 @@ def reverse_no_events(g, values, cotangent):
             rule = rules[k]
             if rule is None or not needs[j]:
                 continue
-            # NOTE: *xs and **kw build a tuple and a dict per call: one and two
-            # arguments are passed one by one (4x cheaper a call)
+            # NOTE: *xs, **kw build a tuple and a dict per call: 1-2 go one by one
             delta = (rule(a, *xs, out=out, **kw) if kw else
                      rule(a, xs[0], xs[1], out=out) if n_args == 2 else
                      rule(a, xs[0], out=out) if n_args == 1 else rule(a, *xs, out=out))
