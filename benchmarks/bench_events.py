@@ -36,9 +36,15 @@ def reverse_no_events(g, values, cotangent):
     no generator, no Event objects, no step counter. Otherwise line for line
     (``copy_in_sync`` in the checks compares it with the current source)."""
     prims, args, params, needs = g.prims, g.args, g.params, g.needs
-    out_id = g.output
     adj: list[Any] = [None] * len(values)
-    adj[out_id] = cotangent
+    outputs = g.outputs
+    if len(outputs) == 1:
+        adj[outputs[0]] = cotangent
+    else:       # NOTE: one cotangent per output (None: zero); see _cotangent_seed
+        for out_id, ct in zip(outputs, cotangent, strict=True):
+            if ct is None:
+                continue
+            adj[out_id] = ct if adj[out_id] is None else adj[out_id] + ct
     inputs = g.inputs
     nans = debug_nans_on()
     for i in range(len(values) - 1, -1, -1):
@@ -51,14 +57,20 @@ def reverse_no_events(g, values, cotangent):
         if prim is None:
             continue
         ids = args[i]
-        xs = [values[j] for j in ids]
+        # NOTE: spelled out for one and two arguments: a comprehension costs a frame
+        n_args = len(ids)
+        xs = ((values[ids[0]], values[ids[1]]) if n_args == 2 else
+              (values[ids[0]],) if n_args == 1 else [values[j] for j in ids])
         out, kw = values[i], params[i]
-        rules = prim.vjp if not prim.variadic else prim.rules(len(ids))[1]
+        rules = prim.vjp if not prim.variadic else prim.rules(n_args)[1]
         for k, j in enumerate(ids):
             rule = rules[k]
             if rule is None or not needs[j]:
                 continue
-            delta = rule(a, *xs, out=out, **kw) if kw else rule(a, *xs, out=out)
+            # NOTE: *xs, **kw build a tuple and a dict per call: 1-2 go one by one
+            delta = (rule(a, *xs, out=out, **kw) if kw else
+                     rule(a, xs[0], xs[1], out=out) if n_args == 2 else
+                     rule(a, xs[0], out=out) if n_args == 1 else rule(a, *xs, out=out))
             x = values[j]
             if type(delta) is not _F64 or type(x) is not _F64:   # NOTE: scalars skip it
                 shape = getattr(x, "shape", ())

@@ -114,9 +114,17 @@ _NAMES_CACHE: dict[tuple, list[str]] = {}
 
 
 def param_names(f: Callable, n: int) -> list[str]:
-    """f's positional parameter names for n arguments (cached per code object)."""
+    """f's positional parameter names for n arguments (cached per code object).
+
+    A wrapper (``functools.wraps``) has the signature of the function it wraps, so it
+    is keyed by that function's code, not by its own, which all its copies share.
+    """
+    while hasattr(f, "__wrapped__") and not hasattr(f, "__signature__"):
+        f = f.__wrapped__
     code = getattr(f, "__code__", None)
-    key = (code, n) if code is not None and not hasattr(f, "__signature__") else None
+    # NOTE: the type too: a bound method shares its function's code, not its names
+    key = ((code, n, type(f)) if code is not None and not hasattr(f, "__signature__")
+           else None)
     names = _NAMES_CACHE.get(key) if key is not None else None
     if names is None:
         names = _param_names_uncached(f, n)

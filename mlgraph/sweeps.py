@@ -95,7 +95,12 @@ def _eval(g: Graph, inputs: Sequence[Any] | None, emit: bool, step: int = 0
         if recompute:
             # NOTE: with only numpy values around, call the forward (no dispatch).
             fn = prim if live else prim.forward
-            values[i] = fn(*[values[j] for j in args[i]], **params[i])
+            ids, kw = args[i], params[i]
+            # NOTE: one or two arguments without parameters are passed one by one: a
+            # comprehension costs a frame, and *, ** a tuple and a dict per call
+            values[i] = (fn(values[ids[0]], values[ids[1]]) if len(ids) == 2 and not kw
+                         else fn(values[ids[0]]) if len(ids) == 1 and not kw
+                         else fn(*[values[j] for j in ids], **kw))
             if nans:
                 check_finite(values[i], i, "value", lambda i=i: (
                     f"v{i} = {g.listing(i)}"), "while evaluating it")
@@ -294,14 +299,20 @@ def _reverse(g: Graph, values: Sequence[Any], cotangent: Any, emit: bool, step: 
         if prim is None:
             continue
         ids = args[i]
-        xs = [values[j] for j in ids]
+        # NOTE: spelled out for one and two arguments: a comprehension costs a frame
+        n_args = len(ids)
+        xs = ((values[ids[0]], values[ids[1]]) if n_args == 2 else
+              (values[ids[0]],) if n_args == 1 else [values[j] for j in ids])
         out, kw = values[i], params[i]
-        rules = prim.vjp if not prim.variadic else prim.rules(len(ids))[1]
+        rules = prim.vjp if not prim.variadic else prim.rules(n_args)[1]
         for k, j in enumerate(ids):
             rule = rules[k]
             if rule is None or not needs[j]:
                 continue
-            delta = rule(a, *xs, out=out, **kw) if kw else rule(a, *xs, out=out)
+            # NOTE: *xs, **kw build a tuple and a dict per call: 1-2 go one by one
+            delta = (rule(a, *xs, out=out, **kw) if kw else
+                     rule(a, xs[0], xs[1], out=out) if n_args == 2 else
+                     rule(a, xs[0], out=out) if n_args == 1 else rule(a, *xs, out=out))
             x = values[j]
             if type(delta) is not _F64 or type(x) is not _F64:   # NOTE: scalars skip it
                 shape = getattr(x, "shape", ())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ from .tensor import ArrayMethods
 __all__ = ["Tensor", "trace", "scope", "name", "trace_inputs"]
 
 _LEVELS = itertools.count(1)          # NOTE: only orders nested traces
+_NO_NAMES: Mapping[int, str] = MappingProxyType({})
 _scope_path = SCOPE.get               # NOTE: bound once: it runs per node in a scope
 
 
@@ -202,7 +204,7 @@ class _Trace:
         self.labels: list[str] = []
         self.scopes: dict[int, str] = {}         # node id -> "layer1/..." if in a scope
         self.outer: dict[int, Any] = {}          # node id -> a Tensor of an outer trace
-        self.const_names = const_names or {}     # id(array) -> f's parameter name
+        self.const_names = const_names or _NO_NAMES   # id(array) -> f's param. name
         self.inputs: list[int] = []
         # NOTE: the rest is filled only when used: tracing pays nothing for it
         self.data: list[int] = []                # the inputs that are data, not diff.
@@ -244,7 +246,9 @@ class _Trace:
         self.inputs.append(nid)
         if kind != "input":
             self.data.append(nid)
-        return Tensor._new(value, self, nid, name)
+        t = object.__new__(Tensor)           # NOTE: Tensor._new, inlined
+        t.value, t.name, t._trace, t._id = value, name, self, nid
+        return t
 
     def const(self, x: Any) -> int:
         """A constant node for ``x``: a number, an array, or another trace's Tensor."""
@@ -263,16 +267,15 @@ class _Trace:
 
         The arguments are traced values of this trace, or constants.
         """
-        ids = []
-        values = []
-        for a in args:
-            if type(a) is Tensor and a._trace is self:
-                ids.append(a._id)
-                values.append(a.value)
-            else:
-                nid = self.const(a)
-                ids.append(nid)
-                values.append(self.values[nid])
+        n = len(args)
+        x = args[0] if n else None    # NOTE: f(x) and x op y of this trace, spelled out
+        if n == 1 and type(x) is Tensor and x._trace is self:
+            ids, values = (x._id,), (x.value,)
+        elif (n == 2 and type(x) is Tensor and x._trace is self
+              and type(y := args[1]) is Tensor and y._trace is self):
+            ids, values = (x._id, y._id), (x.value, y.value)
+        else:
+            ids, values = self._operands(args)
         node_id = len(self.values)
         if prim.domain is not None and prim.domain[0](*values):
             warn_domain(prim, self._node_text(prim, ids, params, node_id),
@@ -298,13 +301,22 @@ class _Trace:
             if path:
                 self.scopes[node_id] = path
         self.prims.append(prim)
-        self.args.append(tuple(ids))
+        self.args.append(ids)
         self.params.append(params)
         self.values.append(out)
         self.labels.append(prim.symbol)
         t = object.__new__(Tensor)           # NOTE: Tensor._new, inlined
         t.value, t.name, t._trace, t._id = out, None, self, node_id
         return t
+
+    def _operands(self, args: tuple) -> tuple[tuple[int, ...], tuple]:
+        """The node ids and the values of ``args``; constants become new nodes."""
+        ids = []
+        for a in args:
+            ids.append(a._id if type(a) is Tensor and a._trace is self
+                       else self.const(a))
+        values = self.values
+        return tuple(ids), tuple([values[j] for j in ids])
 
     def name_of(self, j: int) -> str:
         """Node j as the student knows it: ``'W' (v1)``, or ``v4``.
@@ -397,23 +409,29 @@ def trace_inputs(f: Callable, names: Sequence[str], values: Sequence[Any], *,
     """
     n_diff = len(values) if n_diff is None else n_diff
     t = _Trace(strict, {id(v): k for k, v in fixed.items()} if fixed else None)
-    tins = [t.input(x, name, "input" if k < n_diff else "const")
-            for k, (name, x) in enumerate(zip(names, values, strict=True))]
+    tins = []
+    for k, (label, x) in enumerate(zip(names, values, strict=True)):
+        tins.append(t.input(x, label, "input" if k < n_diff else "const"))
     try:
         out = f(*tins)
     finally:
         t.open = False
+    fn_name = fn_name or getattr(f, "__name__", "f")
     if type(out) is Tensor and out._trace is t:
         outputs = (out._id,)
     else:
         many = type(out) in (tuple, list)
-        outputs = tuple(_output_id(t, y, fn_name or getattr(f, "__name__", "f"), many)
+        outputs = tuple(_output_id(t, y, fn_name, many)
                         for y in (out if many else (out,)))
-    ids = [ti._id for ti in tins]
+    ids = t.inputs                   # NOTE: the nodes of tins, in order
+    if renumber or t.scopes or t.outer or t.names or t.decisions or n_diff < len(ids):
+        return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, outputs,
+                     scopes=t.scopes, outer=t.outer, data_inputs=ids[n_diff:],
+                     names=t.names, decisions=t.decisions or (), fn_name=fn_name,
+                     renumber=renumber)
+    # NOTE: grad's plain graph: each keyword given to Graph costs a dict entry
     return Graph(t.prims, t.args, t.params, t.values, t.labels, ids, outputs,
-                 scopes=t.scopes, outer=t.outer, data_inputs=ids[n_diff:],
-                 names=t.names, decisions=t.decisions or (),
-                 fn_name=fn_name or getattr(f, "__name__", "f"), renumber=renumber)
+                 fn_name=fn_name)
 
 
 def _output_id(t: _Trace, y: Any, fn_name: str, nested: bool) -> int:

@@ -134,23 +134,36 @@ def _value_and_grad(f: Callable, argnums: int | Sequence[int], reuse_graph: bool
     """
     fname = getattr(f, "__name__", "f")
     cache: dict[tuple, Graph] = {}
-    nums_for: dict[int, tuple[int, ...]] = {}
+    plans: dict[int, tuple[tuple[int, ...], list[str] | None]] = {}
     single = isinstance(argnums, int)
     box: list = []
     traced = _value_of_pair(f, box, fname) if has_aux else f
 
     def call(args: tuple, kwargs: dict) -> tuple[Any, Any, Any]:
-        nums = nums_for.get(len(args))
-        if nums is None:
-            nums = nums_for[len(args)] = _argnums(argnums, len(args), fname)
+        plan = plans.get(len(args))
+        if plan is None:
+            plan = plans[len(args)] = _plan(traced, argnums, len(args), fname)
+        nums, names = plan
         if reuse_graph and not kwargs and not _any_tensor(args):
             out, grads, aux = _reused(traced, cache, args, nums, fname, box)
         else:
-            out, grads = _fresh(traced, args, kwargs, nums, fname)
+            out, grads = _fresh(traced, args, kwargs, nums, fname,
+                                None if kwargs else names)
             aux = _tree_map(_detached, box.pop()) if box else None
         return out, (grads[0] if single else grads), aux
 
     return call
+
+
+def _plan(f: Callable, argnums: int | Sequence[int], n: int, fname: str
+          ) -> tuple[tuple[int, ...], list[str] | None]:
+    """The argument numbers for n positional arguments (checked), and f's names.
+
+    The names only when the numbers are all the arguments in order: f is then traced
+    as it is, without binding (else ``None``).
+    """
+    nums = _argnums(argnums, n, fname)
+    return nums, (param_names(f, n) if nums == tuple(range(n)) else None)
 
 
 def _value_of_pair(f: Callable, box: list, fname: str) -> Callable:
@@ -195,10 +208,14 @@ def _any_tensor(args: tuple) -> bool:
     return False
 
 
-def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname: str
-           ) -> tuple[Any, tuple]:
-    """Trace f now, then drain the reverse sweep."""
-    g = _trace_wrt(f, args, kwargs, nums)
+def _fresh(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...], fname: str,
+           names: list[str] | None = None) -> tuple[Any, tuple]:
+    """Trace f now, then drain the reverse sweep.
+
+    ``names``: f's parameter names when every argument is an input (no binding).
+    """
+    g = (trace_inputs(f, names, args, renumber=False, fn_name=fname)
+         if names is not None else _trace_wrt(f, args, kwargs, nums))
     _scalar_output(g, fname, "grad")
     values = primal_values(g)
     adj = drain(_reverse(g, values, _cotangent_seed(g, None), False))

@@ -116,3 +116,17 @@ def test_gradients_are_writable_arrays():
     g = mg.grad(lambda x: x.sum())(np.ones((2, 3)))
     g *= 2.0                                   # a broadcast view would be read-only
     np.testing.assert_array_equal(g, np.full((2, 3), 2.0))
+
+
+def test_has_aux_messages_name_each_functions_own_parameters():
+    # every has_aux function is traced through a wrapper of the same code: the names
+    # must still be the wrapped function's, not those of the first one seen
+    def first(a, b):
+        return a * b, None
+
+    def second(weights, bias):
+        return mg.numpy.sum(weights) * bias, None
+
+    mg.grad(first, has_aux=True)(2.0, 3.0)
+    with pytest.raises(TypeError, match="argument 'bias'"):
+        mg.grad(second, argnums=(0, 1), has_aux=True)(np.ones(2), "x")
