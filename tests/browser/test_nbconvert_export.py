@@ -1,5 +1,5 @@
-"""`jupyter nbconvert --to html --execute` of notebook 01: the embedded widget state
-renders and plays in Chromium with every non-file request aborted (require.js, the
+"""`jupyter nbconvert --to html --execute` of notebook 03 (reverse mode): the embedded
+widget state renders and plays in Chromium with every non-file request aborted (require.js, the
 widget renderer and anywidget's AMD build sit beside the page, copied from
 js/node_modules at build)."""
 
@@ -17,7 +17,7 @@ from mlgraph.export import FILES, copy_assets, export_notebook, nbconvert_args
 from .lab import block_network
 
 REPO = Path(__file__).resolve().parents[2]
-NOTEBOOK = REPO / "notebooks" / "01_computation_graphs.ipynb"
+NOTEBOOK = REPO / "notebooks" / "03_reverse_mode.ipynb"
 
 
 def _check_plays(page, path: Path):
@@ -57,7 +57,7 @@ def test_nbconvert_cli_page_renders_the_widget_offline(page, tmp_path):
     ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=REPO)
     assert run.returncode == 0, run.stderr
-    page_path = tmp_path / "01_computation_graphs.html"
+    page_path = tmp_path / "03_reverse_mode.html"
     text = page_path.read_text(encoding="utf-8")
     assert "application/vnd.jupyter.widget-state+json" in text
     assert 'src="require.js"' in text and "embed-amd.js" in text
@@ -68,6 +68,6 @@ def test_nbconvert_cli_page_renders_the_widget_offline(page, tmp_path):
 
 @pytest.mark.browser
 def test_export_notebook_helper_writes_page_and_assets(page, tmp_path):
-    out = export_notebook(NOTEBOOK, tmp_path / "site" / "nb01.html")
+    out = export_notebook(NOTEBOOK, tmp_path / "site" / "nb03.html")
     assert sorted(p.name for p in out.parent.iterdir()) == sorted([out.name, *FILES])
     _check_plays(page, out)
