@@ -24,10 +24,16 @@ import { latest } from "./state.js";
  */
 export function rowText(r) {
   const parts = [named(r.lhs, r.name), r.rule];
-  if (r.numbers && r.numbers !== r.value) parts.push(r.numbers);
+  if (shownNumbers(r)) parts.push(r.numbers);
   if (r.value !== r.rule) parts.push(r.value);
   return parts.join(" = ");
 }
+
+/** A row's numbers, or "" when they only repeat its value (`(−1)` before `−1`), as
+ * mlgraph.tables.Row.shown_numbers.
+ * @param {import("./state.js").Row} r */
+export const shownNumbers = (r) =>
+  (r.numbers === "" || r.numbers === r.value || r.numbers === `(${r.value})` ? "" : r.numbers);
 
 /** `v̄3 (z)`: a left-hand side with the name given by mg.name (as the kernel prints it).
  * @param {string} lhs @param {string} [name] */

@@ -102,3 +102,9 @@ test("modes by entry, from an output, and a directional derivative say what they
   assert.match(modeOperator("forward:w", "w\u0307 = [1, 0, 1, 0]"), /^directional derivative along w\u0307 = \[1, 0, 1, 0\]/);
   assert.deepEqual(parseMode("forward:w[1]"), { sweep: "forward", wrt: "w[1]" });
 });
+
+test("a row's numbers that only repeat its value are left out, as the kernel prints it", () => {
+  const row = { step: 0, sweep: "reverse", node: 3, lhs: "v̄3", rule: "v̄4", numbers: "(−0.9365)", value: "−0.9365" };
+  assert.equal(rowText(row), "v̄3 = v̄4 = −0.9365");
+  assert.equal(rowText({ ...row, numbers: "1·(−0.9365)" }), "v̄3 = v̄4 = 1·(−0.9365) = −0.9365");
+});

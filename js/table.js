@@ -6,7 +6,7 @@
 // so (`v̄4 (z)`); a long row is cut with "…" except the current one, which wraps: its
 // numbers are the lesson.
 import { h } from "./dom.js";
-import { named, rowText } from "./story.js";
+import { named, rowText, shownNumbers } from "./story.js";
 
 const BLOCK = { eval: "forward primal trace \u2193", forward: "forward trace: values and tangents \u2193", reverse: "reverse adjoint trace \u2191" };
 
@@ -66,8 +66,7 @@ export function buildTable(host, rows, nameOf, onPick, reduced) {
       const shown = `${done}${open}${i === at}${hide}`;
       if (shown === item.shown) return; // only the rows the step changed touch the DOM
       item.shown = shown;
-      const same = row.numbers === row.value || row.numbers === `(${row.value})`;
-      const nums = row.numbers && !same ? `= ${row.numbers}` : "";
+      const nums = shownNumbers(row) ? `= ${row.numbers}` : "";
       const ask = hide ? "= ?" : "= \u2026"; // predicting: a question; else: being worked on
       numbers.textContent = open ? nums : i === at && nums ? ask : "";
       value.textContent = open ? `= ${row.value}` : i === at ? ask : "";
