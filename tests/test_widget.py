@@ -289,25 +289,16 @@ def _numbers(obj):
         yield obj
 
 
+def _mlgraph(*args):
+    """The command line in a real subprocess."""
+    return subprocess.run([sys.executable, "-m", "mlgraph", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
 def test_cli_html_of_ln_at_zero(tmp_path):
     """`mlgraph html "ln(x)" --at x=0` writes a page (a real subprocess)."""
     out = tmp_path / "ln.html"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mlgraph",
-            "html",
-            "ln(x)",
-            "--at",
-            "x=0",
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _mlgraph("html", "ln(x)", "--at", "x=0", "-o", str(out))
     assert done.returncode == 0, done.stderr
     data = (
         out.read_text(encoding="utf-8")
@@ -320,40 +311,10 @@ def test_cli_html_of_ln_at_zero(tmp_path):
 
 def test_cli_html_errors_are_clear(tmp_path):
     out = tmp_path / "page.html"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mlgraph",
-            "html",
-            "log(x1) + x1*x2 - sin(x2)",
-            "--at",
-            "x1=2,x2=5",
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _mlgraph("html", "log(x1) + x1*x2 - sin(x2)", "--at", "x1=2,x2=5", "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert out.exists() and "mlgraph-data" in out.read_text()
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mlgraph",
-            "html",
-            "x1*x2",
-            "--at",
-            "x1=2",
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    bad = _mlgraph("html", "x1*x2", "--at", "x1=2", "-o", str(out))
     assert bad.returncode == 2
     assert "no value for x2" in bad.stderr and "--at x1=1,x2=1" in bad.stderr
 
