@@ -10,15 +10,15 @@ raise `TracedValueError` naming the node and the fix, and numpy's protocols
   by `register_rules` from ``mlgraph.numpy.COVERAGE`` (``np.sum`` → ``mnp.sum``), plus
   the primitives' ``ufuncs`` (``np.exp`` → ``exp``). `mlgraph.numpy`'s function decides
   by its kind: differentiable, run on the values, or refused naming the alternative.
-- `ON_VALUES`: functions whose result is integer or boolean (``np.argmax``,
-  ``np.sign``, ``np.isfinite``, comparisons): they run on the numbers and return a
-  constant, whose derivative is zero wherever it exists. Their outcomes are recorded
-  as the trace's decisions (the gradient checker finds kinks with them).
+- `ON_VALUES`: numpy functions `mlgraph.numpy` does not list that may run on the
+  numbers (printing: ``np.array2string``...). Those it lists with kind ``"values"``
+  (``np.argmax``, ``np.isfinite``, comparisons) run there and record their result as a
+  decision of the trace (the gradient checker finds kinks with them).
 - everything else is refused, naming the `mlgraph.numpy` function to use.
 
 Add a numpy function to the first table by adding it to `mlgraph.numpy` (it joins
-``COVERAGE``) or giving a primitive ``ufuncs=``/``numpy_names=``; `ON_VALUES` covers the
-numpy functions `mlgraph.numpy` does not list. Layer 2: imports layers 0-1.
+``COVERAGE``) or giving a primitive ``ufuncs=``/``numpy_names=``. Layer 2: imports
+layers 0-1.
 """
 
 from __future__ import annotations
@@ -41,21 +41,8 @@ NUMPY_RULES: dict[Callable, Callable] = {}
 """numpy function or ufunc → the mlgraph function run on a traced value instead."""
 _OURS: dict[Callable, str] = {}     # mlgraph.numpy's function → its full name
 
-ON_VALUES: set[Callable] = {
-    # comparisons and logic: boolean results
-    np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
-    np.logical_and, np.logical_or, np.logical_xor, np.logical_not,
-    np.isfinite, np.isnan, np.isinf, np.isposinf, np.isneginf, np.signbit,
-    np.isclose, np.allclose, np.array_equal, np.array_equiv, np.any, np.all,
-    # integer results, or integer-valued ones: their derivative is 0 where it exists
-    np.argmax, np.argmin, np.argsort, np.argwhere, np.nonzero, np.flatnonzero,
-    np.count_nonzero, np.searchsorted, np.digitize, np.sign, np.floor, np.ceil,
-    np.trunc, np.rint, np.round, np.around, np.fix, np.floor_divide,
-    # shapes and text: no numbers flow on
-    np.size, np.result_type, np.array2string, np.array_repr,
-    np.array_str, np.iscomplexobj, np.isrealobj,
-}
-"""numpy functions that run on a traced value's numbers and return a constant."""
+ON_VALUES: set[Callable] = {np.array2string, np.array_repr, np.array_str}
+"""numpy functions outside ``COVERAGE`` that may read a traced value: printing."""
 
 #: A ufunc's reduction and the numpy function it stands for (np.add.reduce is np.sum).
 _REDUCTIONS = {np.add: np.sum, np.maximum: np.max, np.minimum: np.min,
@@ -77,7 +64,6 @@ def register_rules(coverage: Mapping[str, Callable]) -> None:
         if callable(theirs) and ours is not theirs and not isinstance(theirs, type):
             NUMPY_RULES.setdefault(theirs, ours)
             _OURS.setdefault(ours, f"mlgraph.numpy.{name}")
-    ON_VALUES.difference_update(NUMPY_RULES)     # one table decides each function
 
 
 def numpy_name(fn: Any) -> str:
